@@ -1,0 +1,6 @@
+"""`python -m assistant` behaves exactly like `delaynote`."""
+
+from assistant.cli import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""The command line: a thin Typer layer over the library.
+
+Each command parses options, calls library functions and prints. Heavy modules (the
+`openai` SDK above all) are imported inside the commands that need them, so `check` and
+`--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+
+from assistant.errors import DelaynoteError, InputError
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+
+app = typer.Typer(
+    name="delaynote",
+    help="Tell a client, in plain language, that their project is late - and do it well.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+LangOpt = Literal["en", "zh"]
+ChannelOpt = Literal["email", "phone", "meeting", "im"]
+ToneOpt = Literal["formal", "neutral", "warm"]
+ProviderOpt = Literal["auto", "offline", "openai"]
+DraftFormat = Literal["text", "markdown", "json", "eml"]
+CheckFormat = Literal["text", "json", "sarif", "github", "junit"]
+FailOnOpt = Literal["error", "warning", "info", "never"]
+
+FactsOpt = Annotated[Path | None, typer.Option("--facts", help="Facts file (YAML or JSON).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (delaynote.toml or pyproject.toml).")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or Azure deployment).")]
+BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible server.")]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Bypass the LLM response cache.")]
+RedactOpt = Annotated[bool, typer.Option("--redact", help="Replace names, e-mails and phones before sending.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show token usage and retries.")]
+PromptsOpt = Annotated[Path | None, typer.Option("--prompts", help="Folder of your own prompt files.")]
+
+
+def _err(message: str) -> None:
+    typer.echo(f"delaynote: {message}", err=True)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning known failures into one line and an exit code."""
+    try:
+        app(standalone_mode=False)
+    except DelaynoteError as exc:
+        _err(exc.message)
+        for line in exc.details:
+            typer.echo(f"  - {line}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            _err("aborted")
+            sys.exit(130)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+def _settings(config: Path | None, **overrides: object) -> Settings:
+    from assistant.config import load_settings
+
+    return load_settings(config, overrides=overrides)
+
+
+def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None:
+    """Write to `--out` (never overwriting without --force) or print to stdout."""
+    if out is not None:
+        from assistant.textio import write_new_file
+
+        write_new_file(out, content, force=force)
+        _err(f"wrote {out}")
+        return
+    if isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        typer.echo(content, nl=not content.endswith("\n"))
+
+
+@app.command()
+def draft(
+    facts: FactsOpt = None,
+    lang: Annotated[LangOpt | None, typer.Option("--lang", help="Language of the notice.")] = None,
+    channel: Annotated[ChannelOpt | None, typer.Option("--channel", help="email, phone, meeting or im.")] = None,
+    tone: Annotated[ToneOpt | None, typer.Option("--tone", help="formal, neutral or warm.")] = None,
+    provider: Annotated[ProviderOpt, typer.Option("--provider", help="auto: openai when configured, else offline.")] = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    fmt: Annotated[DraftFormat, typer.Option("--format", help="text, markdown, json or eml.")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
+    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, help="LLM revision rounds.")] = 2,
+    save_facts: Annotated[Path | None, typer.Option("--save-facts", help="Where interactive answers are saved.")] = None,
+    config: ConfigOpt = None,
+    prompts: PromptsOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Draft a delay notice from a facts file (or from answers to questions on a terminal)."""
+    from assistant.facts import load_facts
+
+    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
+                                    "llm.redact": True if redact else None,
+                                    "llm.cache": False if no_cache else None,
+                                    "llm.prompts": str(prompts) if prompts else None})
+    if facts is None:
+        if not sys.stdin.isatty():
+            raise InputError("no --facts given and no terminal to ask on; pass --facts FILE (see `delaynote init`)")
+        from assistant.gather import gather_facts
+
+        loaded = gather_facts(language=lang or "en", save_to=save_facts)
+    else:
+        loaded = load_facts(facts)
+    updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
+    if updates:
+        loaded = loaded.model_copy(update=updates)
+
+    from assistant.config import llm_configured
+
+    use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
+    if use_llm:
+        from assistant.drafting.llm import draft_with_llm
+
+        result = draft_with_llm(loaded, settings, max_revisions=max_revisions, stream=fmt == "text" and out is None,
+                                verbose=verbose)
+    else:
+        from assistant.checks import check_draft
+        from assistant.drafting.offline import draft_offline
+
+        result = draft_offline(loaded)
+        result.findings = check_draft(result, loaded, settings)
+    from assistant.render import render_draft
+
+    if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
+        _write_or_print(render_draft(result, loaded, fmt), out, force)
+    if fmt != "json":
+        from assistant.render import print_findings_summary
+
+        print_findings_summary(result, verbose=verbose)
+
+
+@app.command()
+def rewrite(
+    draft_path: Annotated[str, typer.Argument(metavar="DRAFT|-", help="The draft to rewrite, or - for stdin.")],
+    facts: FactsOpt = None,
+    provider: Annotated[ProviderOpt, typer.Option("--provider", help="auto: openai when configured, else offline.")] = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    lang: Annotated[Literal["auto", "en", "zh"], typer.Option("--lang")] = "auto",
+    out: Annotated[Path | None, typer.Option("--out", help="Write the rewrite here.")] = None,
+    in_place: Annotated[bool, typer.Option("--in-place", help="Replace the input file, keeping FILE.bak.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show a unified diff instead of the whole text.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
+    config: ConfigOpt = None,
+    prompts: PromptsOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Rewrite a draft so that it follows the five principles, keeping its facts and voice."""
+    from assistant.rewrite import run_rewrite
+
+    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
+                                    "llm.redact": True if redact else None,
+                                    "llm.cache": False if no_cache else None,
+                                    "llm.prompts": str(prompts) if prompts else None})
+    run_rewrite(draft_path, facts_path=facts, settings=settings, provider=provider, language=lang, out=out,
+                in_place=in_place, diff=diff, force=force, verbose=verbose)
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...|-", help="Files, folders, or - for stdin.")],
+    facts: FactsOpt = None,
+    lang: Annotated[Literal["auto", "en", "zh"] | None, typer.Option("--lang", help="Language, or auto per file.")] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Also ask the LLM judge.")] = False,
+    config: ConfigOpt = None,
+    fmt: Annotated[CheckFormat, typer.Option("--format", help="text, json, sarif, github or junit.")] = "text",
+    fail_on: Annotated[FailOnOpt | None, typer.Option("--fail-on", help="Lowest severity that fails (exit 1).")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_cache: NoCacheOpt = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+) -> None:
+    """Check drafts for what makes a delay notice fail the client."""
+    from assistant.checks import check_paths
+    from assistant.checks.report import render_report
+    from assistant.facts import load_facts
+    from assistant.findings import fails
+
+    settings = _settings(config, language=lang, fail_on=fail_on,
+                         **{"llm.model": model, "llm.base_url": base_url, "llm.cache": False if no_cache else None})
+    loaded = load_facts(facts) if facts else None
+    report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
+    _write_or_print(render_report(report, fmt), out, force)
+    if fails([f for r in report.files for f in r.findings], settings.fail_on):
+        raise typer.Exit(1)
+
+
+@app.command(name="eval")
+def eval_(
+    suite: Annotated[Path, typer.Argument(help="Suite folder.")] = Path("evals"),
+    provider: Annotated[Literal["offline", "openai", "replay"], typer.Option("--provider")] = "offline",
+    fmt: Annotated[Literal["text", "json", "junit", "markdown"], typer.Option("--format")] = "text",
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Cases run at once.")] = 4,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    record: Annotated[bool, typer.Option("--record", help="Refresh evals/recordings against a real server.")] = False,
+    compare: Annotated[list[str] | None, typer.Option("--compare", help="Compare with another provider, model=NAME or prompts=DIR.")] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    config: ConfigOpt = None,
+    prompts: PromptsOpt = None,
+) -> None:
+    """Run the offline evals: checker precision/recall and drafter assertions."""
+    from assistant.evals import run_eval_command
+
+    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
+                                    "llm.prompts": str(prompts) if prompts else None})
+    code = run_eval_command(suite, settings=settings, provider=provider, fmt=fmt, concurrency=concurrency,
+                            out=out, force=force, record=record, compare=compare or [])
+    raise typer.Exit(code)
+
+
+@app.command()
+def rules(
+    check_id: Annotated[str | None, typer.Argument(metavar="[CHECK_ID]", help="One check id.")] = None,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+) -> None:
+    """Every check (or one): what it catches, why, and examples in English and Chinese."""
+    from assistant.checks.catalogue import render_rules
+
+    typer.echo(render_rules(check_id, fmt))
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Where to write the example facts.")] = Path("facts.yaml"),
+    lang: Annotated[LangOpt, typer.Option("--lang")] = "en",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+) -> None:
+    """Write a commented example facts file to start from."""
+    from importlib.resources import files
+
+    from assistant.textio import write_new_file
+
+    text = (files("assistant") / "data" / f"init_{lang}.yaml").read_text(encoding="utf-8")
+    write_new_file(file, text, force=force)
+    _err(f"wrote {file}; edit it, then run: delaynote draft --facts {file}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the facts file (for editor completion)."""
+    import json
+
+    from assistant.facts import facts_json_schema
+
+    typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))

@@ -1,0 +1,144 @@
+"""Configuration (SPEC §3): built-in defaults < config file < environment < flags.
+
+The config file is `--config FILE`, else the nearest `delaynote.toml` or `pyproject.toml`
+with a `[tool.delaynote]` table found upward from the working directory. The API key is
+read from the environment only and is excluded from every dump of the settings.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from assistant.errors import InputError
+
+Severity = Literal["error", "warning", "info"]
+FailOn = Literal["error", "warning", "info", "never"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Vocabulary(_Section):
+    """Like Vale's accept/reject lists: terms never / always flagged as jargon."""
+
+    accept: list[str] = Field(default_factory=list)
+    reject: list[str] = Field(default_factory=list)
+
+
+class LLMSettings(_Section):
+    """How to reach an OpenAI-compatible server."""
+
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key: SecretStr | None = Field(default=None, exclude=True)
+    timeout: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=2, ge=0, le=10)
+    cache: bool = True
+    redact: bool = False
+    azure_endpoint: str | None = None
+    api_version: str | None = None
+    prompts: str | None = None  # a folder of the user's own prompts
+
+
+class Settings(_Section):
+    """Everything configurable; `source` records which file (if any) it came from."""
+
+    language: Literal["auto", "en", "zh"] = "auto"
+    fail_on: FailOn = "error"
+    disable: list[str] = Field(default_factory=list)
+    severity: dict[str, Severity] = Field(default_factory=dict)
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    source: str | None = Field(default=None, exclude=True)
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest `delaynote.toml`, or `pyproject.toml` holding `[tool.delaynote]`, upward from `start`."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "delaynote.toml"
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("delaynote")
+            if isinstance(table, dict):
+                return pyproject, table
+    return None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read: {exc.strerror}") from None
+
+
+def _table(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("delaynote", {})
+    return data
+
+
+def load_settings(
+    config: Path | None = None,
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Settings:
+    """Merge defaults, the config file, the environment and flag `overrides` (dotted keys like
+    'llm.model'; None values are ignored) into one validated `Settings`."""
+    env = dict(os.environ) if env is None else env
+    data: dict[str, Any] = {}
+    source: str | None = None
+    if config is not None:
+        if not config.is_file():
+            raise InputError(f"{config} does not exist")
+        data = _table(config, _read_toml(config))
+        source = str(config)
+    else:
+        found = find_config_file(cwd or Path.cwd())
+        if found:
+            data, source = found[1], str(found[0])
+    data = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
+    llm = data.setdefault("llm", {})
+    if not isinstance(llm, dict):
+        raise InputError(f"{source}: [llm] must be a table")
+    for var, key in (("OPENAI_BASE_URL", "base_url"), ("DELAYNOTE_MODEL", "model"),
+                     ("AZURE_OPENAI_ENDPOINT", "azure_endpoint"), ("OPENAI_API_VERSION", "api_version")):
+        if env.get(var):
+            llm[key] = env[var]
+    key = env.get("OPENAI_API_KEY") or env.get("AZURE_OPENAI_API_KEY")
+    if key:
+        llm["api_key"] = key
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        target = data
+        *parents, last = dotted.split(".")
+        for part in parents:
+            target = target.setdefault(part, {})
+        target[last] = value
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        where = source or "configuration"
+        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise InputError(f"{where} is not valid", details=lines) from None
+    settings.source = source
+    return settings
+
+
+def llm_configured(settings: Settings) -> bool:
+    """SPEC §3: `--provider auto` means openai when an API key or base URL is configured."""
+    llm = settings.llm
+    return bool(llm.api_key or llm.base_url or llm.azure_endpoint)

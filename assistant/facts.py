@@ -1,0 +1,299 @@
+"""The facts of one delay (SPEC §2): the Pydantic model, and loading it from YAML or JSON.
+
+Loading reports *every* problem at once, each with its key path (`causes[0].summary`) and
+a plain sentence, so a user fixes a facts file in one pass instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from assistant.dates import next_update, parse_iso_date
+from assistant.errors import InputError
+from assistant.textio import read_text
+
+Language = Literal["en", "zh"]
+Channel = Literal["email", "phone", "meeting", "im"]
+Tone = Literal["formal", "neutral", "warm"]
+Cadence = Literal["daily", "twice-weekly", "weekly", "biweekly", "monthly"]
+CauseCategory = Literal["technical", "scope_change", "dependency", "resource", "external", "quality", "other"]
+PhaseStatus = Literal["done", "in_progress", "planned"]
+
+LANGUAGES: tuple[str, ...] = ("en", "zh")
+CHANNELS: tuple[str, ...] = ("email", "phone", "meeting", "im")
+TONES: tuple[str, ...] = ("formal", "neutral", "warm")
+CADENCES: tuple[str, ...] = ("daily", "twice-weekly", "weekly", "biweekly", "monthly")
+CAUSE_CATEGORIES: tuple[str, ...] = (
+    "technical", "scope_change", "dependency", "resource", "external", "quality", "other",
+)
+
+
+def _iso_date(value: Any) -> Any:
+    """Accept only real ISO dates: YAML would otherwise turn 2026-02-30 into a loader crash
+    and Pydantic would accept integers as Unix timestamps."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return parse_iso_date(value)
+    raise ValueError("must be a date in the form YYYY-MM-DD")
+
+
+def _text(value: Any) -> Any:
+    """Trim text; numbers typed in YAML (a project called 2027) become text, as written."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Client(_Strict):
+    """Who is told: `contact` is the person addressed."""
+
+    organisation: Text | None = None
+    contact: Text
+    email: Text | None = None
+
+
+class Sender(_Strict):
+    """Who signs the notice and answers questions."""
+
+    name: Text
+    role: Text | None = None
+    organisation: Text | None = None
+    email: Text | None = None
+    phone: Text | None = None
+
+
+class Cause(_Strict):
+    """One reason for the delay, in words the client understands."""
+
+    summary: Text
+    detail: Text | None = None
+    category: CauseCategory = "other"
+
+
+class Phase(_Strict):
+    """One step of the new timeline."""
+
+    name: Text
+    due: IsoDate
+    tasks: list[Text] = Field(default_factory=list)
+    status: PhaseStatus | None = None
+
+
+class Updates(_Strict):
+    """Principle 5: when the client hears from us next, and how often."""
+
+    cadence: Cadence = "weekly"
+    channel: Channel | None = None
+    next: IsoDate | None = None
+
+
+class Facts(_Strict):
+    """The single source of truth about one delay (SPEC §2)."""
+
+    language: Language = "en"
+    channel: Channel = "email"
+    tone: Tone = "neutral"
+    project: Text
+    client: Client
+    sender: Sender
+    original_date: IsoDate
+    new_date: IsoDate
+    notice_date: IsoDate = Field(default_factory=date.today)
+    causes: list[Cause] = Field(min_length=1)
+    impact: Text | None = None
+    mitigations: list[Text] = Field(min_length=1)
+    phases: list[Phase] = Field(default_factory=list)
+    completed: list[Text] = Field(default_factory=list)
+    pending: list[Text] = Field(default_factory=list)
+    updates: Updates = Field(default_factory=Updates)
+
+    @property
+    def next_update(self) -> date:
+        """The next update date: as given, else one cadence step after the notice."""
+        return self.updates.next or next_update(self.notice_date, self.updates.cadence)
+
+    @property
+    def delay_days(self) -> int:
+        return (self.new_date - self.original_date).days
+
+
+class Problem(BaseModel):
+    """One thing wrong with a facts file: where (`causes[0].summary`) and what, in a sentence."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class FactsError(InputError):
+    """A facts file that cannot be used; `problems` lists every reason at once."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        count = len(problems)
+        super().__init__(
+            f"{source} has {count} problem{'s' if count != 1 else ''}",
+            details=[str(p) for p in problems],
+        )
+        self.problems = problems
+
+
+def key_path(loc: tuple[int | str, ...]) -> str:
+    """('causes', 0, 'summary') -> 'causes[0].summary'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_PLAIN = {
+    "missing": "is required but missing",
+    "extra_forbidden": "is not a known key (check the spelling; `delaynote schema` lists the keys)",
+    "too_short": "needs at least one entry",
+    "string_too_short": "must not be empty",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "must be a mapping of keys to values",
+    "model_attributes_type": "must be a mapping of keys to values",
+    "dict_type": "must be a mapping of keys to values",
+}
+
+
+def _plain_message(err: dict[str, Any]) -> str:
+    kind = err["type"]
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"'{err.get('input')}' is not allowed; use one of {expected}"
+    if kind == "value_error":
+        return str(err.get("ctx", {}).get("error", err["msg"]))
+    return _PLAIN.get(kind, err["msg"][0].lower() + err["msg"][1:])
+
+
+def _relation_problems(data: dict[str, Any]) -> list[Problem]:
+    """Rules between keys (SPEC §2), checked on whatever parts of the file are valid dates."""
+
+    def as_date(value: Any) -> date | None:
+        try:
+            return _iso_date(value)
+        except (ValueError, TypeError):
+            return None
+
+    problems: list[Problem] = []
+    original, new = as_date(data.get("original_date")), as_date(data.get("new_date"))
+    notice = as_date(data.get("notice_date")) if "notice_date" in data else date.today()
+    if original and new and new <= original:
+        problems.append(Problem(
+            path="new_date",
+            message=f"{new.isoformat()} must be after original_date ({original.isoformat()})",
+        ))
+    phases = data.get("phases")
+    if new and isinstance(phases, list):
+        for i, phase in enumerate(phases):
+            due = as_date(phase.get("due")) if isinstance(phase, dict) else None
+            if due and due > new:
+                problems.append(Problem(
+                    path=f"phases[{i}].due",
+                    message=f"{due.isoformat()} is after new_date ({new.isoformat()}): every phase must end by then",
+                ))
+    updates = data.get("updates")
+    nxt = as_date(updates.get("next")) if isinstance(updates, dict) else None
+    if nxt and notice and nxt < notice:
+        problems.append(Problem(
+            path="updates.next",
+            message=f"{nxt.isoformat()} is before notice_date ({notice.isoformat()}): the next update cannot be in the past",
+        ))
+    return problems
+
+
+def validate_facts(data: Any, source: str = "facts") -> Facts:
+    """Build `Facts` from parsed data, or raise `FactsError` listing every problem."""
+    if not isinstance(data, dict):
+        raise FactsError(source, [Problem(path="", message="the file must hold a mapping of keys (project, client, …)")])
+    problems: list[Problem] = []
+    facts: Facts | None = None
+    try:
+        facts = Facts.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(path=key_path(e["loc"]), message=_plain_message(e)) for e in exc.errors()]
+    problems += _relation_problems(data)
+    if problems or facts is None:
+        raise FactsError(source, problems)
+    return facts
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: dates stay text, so 2026-02-30 gets a clear
+    message from our validator instead of a loader crash."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def parse_facts_text(text: str, source: str = "facts") -> Any:
+    """Parse YAML or JSON text (JSON is YAML, but its own parser gives better messages)."""
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        what = getattr(exc, "problem", None) or str(exc)
+        raise InputError(f"{source}: {where}invalid YAML: {what}") from None
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Read and validate a facts file; every failure is an `InputError` (exit 2)."""
+    source = str(path)
+    text = read_text(Path(path))
+    if not text.strip():
+        raise InputError(f"{source} is empty: write the facts there, or run `delaynote init {source}`")
+    return validate_facts(parse_facts_text(text, source), source)
+
+
+def facts_to_data(facts: Facts) -> dict[str, Any]:
+    """Facts as plain data in SPEC key order, ISO dates as text, empty optionals left out."""
+    return facts.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+
+def dump_facts_yaml(data: dict[str, Any]) -> str:
+    """YAML a person can read and edit: keys in order, Unicode as written."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
+def facts_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the facts file, for editor completion."""
+    schema = Facts.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "delaynote facts"
+    return schema
