@@ -51,7 +51,8 @@ def _err(message: str) -> None:
 def main() -> None:
     """Console entry point: run the app, turning known failures into one line and an exit code."""
     try:
-        app(standalone_mode=False)
+        # Non-standalone mode returns the code of `typer.Exit(n)` instead of exiting with it.
+        code = app(standalone_mode=False)
     except DelaynoteError as exc:
         _err(exc.message)
         for line in exc.details:
@@ -62,16 +63,17 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
-            _err("aborted")
-            sys.exit(130)
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except typer.Abort:
+        _err("aborted")
+        sys.exit(130)
+    except typer.TyperException as exc:  # usage errors (typer's vendored click) arrive here
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _err(exc.message)
+        sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def _settings(config: Path | None, **overrides: object) -> Settings:
