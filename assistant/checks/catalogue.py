@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from assistant.errors import InputError
+
 
 @cache
 def catalogue() -> dict[str, dict[str, Any]]:
@@ -26,3 +28,67 @@ CHECK_IDS: tuple[str, ...] = (
     "missing-status", "hedging", "missing-update-plan", "missing-apology", "over-apology",
     "long-sentence", "fact-mismatch", "missing-contact",
 )
+
+
+def rule_entry(check_id: str) -> dict[str, Any]:
+    """One check's catalogue entry with its id, or `InputError` naming the closest ids."""
+    entries = catalogue()
+    if check_id in entries:
+        return {"id": check_id, **entries[check_id]}
+    import difflib
+
+    close = difflib.get_close_matches(check_id, list(entries), n=3, cutoff=0.5)
+    hint = f"did you mean {' or '.join(close)}?" if close else "run `delaynote rules` to list every check."
+    raise InputError(f"unknown check {check_id!r}; {hint}")
+
+
+def _rule_text(entry: dict[str, Any]) -> str:
+    """A ruff-style page for one check: what, why, and a bad and a good example per language."""
+    lines = [f"{entry['id']}  ({entry['severity']}, {entry['principle']})",
+             f"  {entry['title']['en']} / {entry['title']['zh']}", ""]
+    why = entry.get("why", {})
+    for lang, label in (("en", "Why"), ("zh", "为什么")):
+        if why.get(lang):
+            lines += [f"  {label}:", *_indent(why[lang], 4), ""]
+    facts = entry.get("facts")
+    if facts:
+        lines.append("  Checked against the facts file, e.g.:")
+        for kind in ("bad", "good"):
+            if kind in facts:
+                pairs = ", ".join(f"{k}: {v}" for k, v in facts[kind].items())
+                lines.append(f"    {kind}: {pairs}")
+        lines.append("")
+    for lang in ("en", "zh"):
+        example = entry.get("examples", {}).get(lang) or {}
+        for kind, mark in (("bad", "✗ bad"), ("good", "✓ good")):
+            if example.get(kind):
+                lines += [f"  {mark} ({lang}):", *_indent(example[kind], 4)]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _indent(text: str, width: int) -> list[str]:
+    """Wrap for an 88-column terminal; CJK characters are two columns wide, so half as many fit."""
+    import textwrap
+
+    text = str(text).strip()
+    wide = sum(1 for ch in text if ord(ch) >= 0x2E80) > len(text) // 3
+    lines: list[str] = []
+    for line in textwrap.wrap(text, width=(88 - width) // (2 if wide else 1), break_on_hyphens=False):
+        while lines and line and line[0] in "，。；：！？、）」』”":  # no line starts with closing punctuation
+            lines[-1], line = lines[-1] + line[0], line[1:]
+        if line:
+            lines.append(line)
+    return [" " * width + line for line in lines]
+
+
+def render_rules(check_id: str | None, fmt: str = "text") -> str:
+    """`delaynote rules [CHECK_ID]`: every check (or one) with why and examples, as text or JSON."""
+    entries = [rule_entry(check_id)] if check_id else [{"id": c, **catalogue()[c]} for c in CHECK_IDS]
+    if fmt == "json":
+        import json
+
+        return json.dumps(entries[0] if check_id else entries, ensure_ascii=False, indent=2)
+    if fmt != "text":
+        raise InputError(f"unknown format {fmt!r}; use text or json")
+    return "\n".join(_rule_text(e) for e in entries).rstrip("\n")

@@ -1,0 +1,408 @@
+"""Rendering a check `Report` for people (text) and for machines (json, sarif, github, junit).
+
+The exit code never depends on the format (SPEC §3), so rendering is pure: a report in, a string
+out. CI systems are picky about their formats, hence one small function per format, each following
+the consumer's documented rules (SARIF 2.1.0 as GitHub code scanning reads it, GitHub workflow
+command escaping, JUnit XML as test dashboards count it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from io import StringIO
+from typing import Any
+from urllib.parse import quote
+
+from assistant import __version__
+from assistant.checks.catalogue import CHECK_IDS, catalogue
+from assistant.errors import InputError
+from assistant.findings import SEVERITY_RANK, FileReport, Finding, Report, Summary, summarise
+
+FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/delaynote/"
+FINGERPRINT_KEY = "delaynoteFinding/v1"
+SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+STDIN_PATH = "-"
+
+
+def render_report(report: Report, fmt: str, *, color: bool | None = None) -> str:
+    """The report in `fmt` (text, json, sarif, github or junit).
+
+    `color` only matters for text: None decides from the real stdout (a terminal and no
+    NO_COLOR), so piped or redirected output never carries ANSI codes."""
+    renderers: dict[str, Callable[[Report], str]] = {
+        "json": render_json, "sarif": render_sarif, "github": render_github, "junit": render_junit,
+    }
+    if fmt == "text":
+        return render_text(report, color=color)
+    if fmt not in renderers:
+        raise InputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return renderers[fmt](report)
+
+
+def _summary(report: Report) -> Summary:
+    """Counts always agree with the findings, whoever built the report."""
+    summary = summarise(report.files)
+    if summary.dropped_ungrounded is None:
+        summary.dropped_ungrounded = report.summary.dropped_ungrounded
+    return summary
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    """Positioned findings in reading order, then findings about absent elements, most severe first."""
+    return sorted(findings, key=lambda f: (f.line is None, f.line or 0, f.column or 0,
+                                           -SEVERITY_RANK[f.severity], f.check))
+
+
+# --- json -------------------------------------------------------------------------------------
+
+def report_dict(report: Report) -> dict[str, Any]:
+    """SPEC §4 JSON: finding keys always present (null when absent); judge-only fields only when it ran."""
+    files = []
+    for file in report.files:
+        entry: dict[str, Any] = {
+            "path": file.path,
+            "language": file.language,
+            "findings": [f.model_dump(mode="json") for f in _ordered(file.findings)],
+        }
+        if file.scores is not None:
+            entry["scores"] = [s.model_dump(mode="json") for s in file.scores]
+            entry["dropped_ungrounded"] = file.dropped_ungrounded
+        files.append(entry)
+    summary = _summary(report).model_dump(mode="json")
+    if summary.get("dropped_ungrounded") is None:
+        summary.pop("dropped_ungrounded", None)
+    return {"version": report.version, "files": files, "summary": summary}
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
+
+
+# --- sarif ------------------------------------------------------------------------------------
+
+def _uri(path: str) -> str:
+    """A relative URI with forward slashes (GitHub matches alerts to files by it)."""
+    if path == STDIN_PATH:
+        return "stdin"
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            rel = path
+        if not rel.startswith(".."):
+            path = rel
+    path = path.replace(os.sep, "/").replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return quote(path, safe="/:")
+
+
+def _rule_help(check_id: str) -> tuple[str, str]:
+    """Plain and Markdown help for one rule, from the catalogue's why and examples."""
+    entry = catalogue()[check_id]
+    why = entry.get("why", {})
+    examples = entry.get("examples", {})
+    text_parts = [why.get("en", ""), why.get("zh", "")]
+    md_parts = [f"**{entry['title']['en']}** ({entry['principle']}, default {entry['severity']})", "",
+                why.get("en", ""), "", why.get("zh", "")]
+    for lang in ("en", "zh"):
+        example = examples.get(lang) or {}
+        if example.get("bad"):
+            text_parts.append(f"Bad ({lang}): {example['bad']}")
+            md_parts += ["", f"Bad ({lang}):", "", _md_quote(example["bad"])]
+        if example.get("good"):
+            text_parts.append(f"Good ({lang}): {example['good']}")
+            md_parts += ["", f"Good ({lang}):", "", _md_quote(example["good"])]
+    return "\n\n".join(p for p in text_parts if p), "\n".join(md_parts).strip() + "\n"
+
+
+def _md_quote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
+
+
+def sarif_rules() -> list[dict[str, Any]]:
+    """One reportingDescriptor per check id, in catalogue order (results point at them by index)."""
+    rules = []
+    entries = catalogue()
+    for check_id in CHECK_IDS:
+        entry = entries[check_id]
+        help_text, help_md = _rule_help(check_id)
+        why = entry.get("why", {}).get("en") or entry["title"]["en"]
+        rules.append({
+            "id": check_id,
+            "name": check_id,
+            "shortDescription": {"text": entry["title"]["en"]},
+            "fullDescription": {"text": why},
+            "help": {"text": help_text, "markdown": help_md},
+            "defaultConfiguration": {"level": SARIF_LEVEL[entry["severity"]]},
+            "properties": {"tags": ["delay-notice", entry["principle"]], "principle": entry["principle"]},
+        })
+    return rules
+
+
+def _fingerprint(path: str, finding: Finding, occurrence: int) -> str:
+    """Stable across edits elsewhere in the file: no line numbers, only what was found and where."""
+    key = "\x1f".join([path, finding.check, finding.text or "", str(occurrence)])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def _region(finding: Finding) -> dict[str, int]:
+    if finding.line is None:
+        return {"startLine": 1}  # code scanning requires a location; an absent element has none
+    region = {"startLine": finding.line}
+    if finding.column is not None:
+        region["startColumn"] = finding.column
+    if finding.end_line is not None:
+        region["endLine"] = finding.end_line
+    if finding.end_column is not None:
+        region["endColumn"] = finding.end_column
+    return region
+
+
+def _result_message(finding: Finding) -> str:
+    if finding.suggestion:
+        return f"{finding.message} {finding.suggestion}" if finding.message.endswith((".", "。", "!", "?")) \
+            else f"{finding.message}. {finding.suggestion}"
+    return finding.message
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 with one run, all 18 rules, and a located result per finding."""
+    index = {check_id: i for i, check_id in enumerate(CHECK_IDS)}
+    results = []
+    for file in report.files:
+        uri = _uri(file.path)
+        seen: dict[tuple[str, str], int] = {}
+        for finding in _ordered(file.findings):
+            key = (finding.check, finding.text or "")
+            occurrence = seen[key] = seen.get(key, -1) + 1
+            result: dict[str, Any] = {"ruleId": finding.check}
+            if finding.check in index:
+                result["ruleIndex"] = index[finding.check]
+            result.update({
+                "level": SARIF_LEVEL[finding.severity],
+                "message": {"text": _result_message(finding)},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri},
+                                                    "region": _region(finding)}}],
+                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(uri, finding, occurrence)},
+                "properties": {"principle": finding.principle, "source": finding.source,
+                               "language": file.language, "absent": finding.line is None},
+            })
+            results.append(result)
+    log = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "delaynote", "version": __version__, "semanticVersion": __version__,
+                                "informationUri": INFORMATION_URI, "rules": sarif_rules()}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    }
+    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+
+
+# --- github workflow commands -----------------------------------------------------------------
+
+def escape_data(value: str) -> str:
+    """GitHub's escaping for a workflow command message."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(value: str) -> str:
+    """GitHub's escaping for a workflow command property (file=, title=): data rules plus : and ,."""
+    return escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(report: Report) -> str:
+    """One `::error|warning|notice` line per finding; absent elements annotate the file, not a line."""
+    lines = []
+    for file in report.files:
+        for finding in _ordered(file.findings):
+            props = []
+            if file.path != STDIN_PATH:
+                props.append(f"file={escape_property(file.path.replace(os.sep, '/'))}")
+            if finding.line is not None:
+                props.append(f"line={finding.line}")
+                if finding.column is not None:
+                    props.append(f"col={finding.column}")
+                if finding.end_line is not None:
+                    props.append(f"endLine={finding.end_line}")
+                if finding.end_column is not None:
+                    props.append(f"endColumn={finding.end_column}")
+            props.append(f"title={escape_property(finding.check)}")
+            message = finding.message + (f"\n{finding.suggestion}" if finding.suggestion else "")
+            lines.append(f"::{GITHUB_COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+# --- junit ------------------------------------------------------------------------------------
+
+def _finding_line(finding: Finding) -> str:
+    where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
+    line = f"{where} {finding.severity} {finding.check}: {finding.message}"
+    if finding.suggestion:
+        line += f"\n    {finding.suggestion}"
+    return line
+
+
+def render_junit(report: Report) -> str:
+    """One testsuite per file; one failing testcase per check that fired, or one passing testcase."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="delaynote")
+    total_tests = total_failures = 0
+    for file in report.files:
+        by_check: dict[str, list[Finding]] = {}
+        for finding in _ordered(file.findings):
+            by_check.setdefault(finding.check, []).append(finding)
+        suite = ET.SubElement(root, "testsuite", name=file.path)
+        if not by_check:
+            ET.SubElement(suite, "testcase", classname=file.path, name="delay-notice")
+        order = {check_id: i for i, check_id in enumerate(CHECK_IDS)}
+        for check_id in sorted(by_check, key=lambda c: (order.get(c, len(order)), c)):
+            found = by_check[check_id]
+            worst = max(found, key=lambda f: SEVERITY_RANK[f.severity]).severity
+            case = ET.SubElement(suite, "testcase", classname=file.path, name=check_id)
+            failure = ET.SubElement(case, "failure", type=worst,
+                                    message=found[0].message if len(found) == 1
+                                    else f"{len(found)} findings: {found[0].message}")
+            failure.text = "\n".join(_finding_line(f) for f in found)
+        tests = max(len(by_check), 1)
+        failures = len(by_check)
+        suite.set("tests", str(tests))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        suite.set("skipped", "0")
+        total_tests += tests
+        total_failures += failures
+    root.set("tests", str(total_tests))
+    root.set("failures", str(total_failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+# --- text -------------------------------------------------------------------------------------
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "‘": "’", "'": "'"}
+
+
+def use_color(stream: Any = None, env: dict[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    env = dict(os.environ) if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def quoted_spans(message: str, quoted: str | None) -> list[tuple[int, int]]:
+    """Spans of `message` to highlight: the finding's own text, else anything in quotes.
+
+    A single left-to-right scan (no regex), so a long message can never make it slow."""
+    if quoted:
+        spans, start = [], message.find(quoted)
+        while start != -1 and quoted:
+            spans.append((start, start + len(quoted)))
+            start = message.find(quoted, start + len(quoted))
+        if spans:
+            return spans
+    spans = []
+    i = 0
+    while i < len(message):
+        close = QUOTE_PAIRS.get(message[i])
+        if close is not None and not (message[i] == "'" and i > 0 and message[i - 1].isalnum()):
+            end = message.find(close, i + 1)
+            if end > i + 1 and "\n" not in message[i + 1:end]:
+                spans.append((i + 1, end))
+                i = end + 1
+                continue
+        i += 1
+    return spans
+
+
+def _plural(n: int, word: str) -> str:
+    if word == "info":
+        return f"{n} info"
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def summary_line(summary: Summary) -> str:
+    """e.g. '3 errors, 1 warning, 0 info in 2 files'."""
+    line = (f"{_plural(summary.error, 'error')}, {_plural(summary.warning, 'warning')}, "
+            f"{_plural(summary.info, 'info')} in {_plural(summary.files, 'file')}")
+    if summary.dropped_ungrounded:
+        line += f" ({summary.dropped_ungrounded} ungrounded LLM finding(s) dropped)"
+    return line
+
+
+def _file_block(file: FileReport) -> list[Any]:
+    from rich.text import Text
+
+    lines: list[Any] = []
+    header = Text()
+    header.append(file.path, style="bold underline")
+    header.append(f"  ({file.language})", style="dim")
+    lines.append(header)
+    findings = _ordered(file.findings)
+    if not findings:
+        lines.append(Text("  no problems found", style="green"))
+    width = max((len(f"{f.line}:{f.column or 1}") for f in findings if f.line is not None), default=1)
+    for finding in findings:
+        where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
+        row = Text("  ")
+        row.append(where.ljust(width), style="dim")
+        row.append("  ")
+        row.append(finding.severity.ljust(7), style=SEVERITY_STYLE[finding.severity])
+        row.append("  ")
+        row.append(finding.check, style="bold")
+        row.append("  ")
+        start = len(row)
+        row.append(finding.message)
+        for a, b in quoted_spans(finding.message, finding.text):
+            row.stylize("bold magenta", start + a, start + b)
+        if finding.source == "llm":
+            row.append("  [llm]", style="dim")
+        lines.append(row)
+        if finding.suggestion:
+            hint = Text(" " * (width + 4))
+            hint.append("-> ", style="green")
+            hint.append(finding.suggestion, style="green")
+            lines.append(hint)
+    if file.scores:
+        scores = Text("  scores: ", style="dim")
+        scores.append(", ".join(f"{s.principle} {s.score}/5" for s in file.scores), style="dim")
+        lines.append(scores)
+    return lines
+
+
+def render_text(report: Report, *, color: bool | None = None) -> str:
+    """For people: grouped by file, `line:col severity check message`, the suggestion below, a summary."""
+    from rich.console import Console
+    from rich.text import Text
+
+    color = use_color() if color is None else color
+    buffer = StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
+                      highlight=False, emoji=False, markup=False, width=10_000, legacy_windows=False)
+    for i, file in enumerate(report.files):
+        if i:
+            console.print()
+        for line in _file_block(file):
+            console.print(line, soft_wrap=True)
+    summary = _summary(report)
+    if report.files:
+        console.print()
+    style = "bold red" if summary.error else "yellow" if summary.warning else "green"
+    console.print(Text(summary_line(summary), style=style), soft_wrap=True)
+    return buffer.getvalue()
