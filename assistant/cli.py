@@ -113,6 +113,7 @@ def draft(
     no_cache: NoCacheOpt = False,
     max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, help="LLM revision rounds.")] = 2,
     save_facts: Annotated[Path | None, typer.Option("--save-facts", help="Where interactive answers are saved.")] = None,
+    resume: Annotated[Path | None, typer.Option("--resume", help="Finish the answers saved in FILE (after Ctrl-C).")] = None,
     config: ConfigOpt = None,
     prompts: PromptsOpt = None,
     verbose: VerboseOpt = False,
@@ -124,12 +125,14 @@ def draft(
                                     "llm.redact": True if redact else None,
                                     "llm.cache": False if no_cache else None,
                                     "llm.prompts": str(prompts) if prompts else None})
+    if facts is not None and resume is not None:
+        raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
     if facts is None:
         if not sys.stdin.isatty():
             raise InputError("no --facts given and no terminal to ask on; pass --facts FILE (see `delaynote init`)")
         from assistant.gather import gather_facts
 
-        loaded = gather_facts(language=lang or "en", save_to=save_facts)
+        loaded = gather_facts(language=lang, save_to=save_facts, resume=resume)
     else:
         loaded = load_facts(facts)
     updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
