@@ -1,0 +1,374 @@
+"""The one place that talks to an OpenAI-compatible server.
+
+Everything the product sends to a model goes through `complete`: it redacts (when asked),
+answers from the on-disk cache when it can, streams, counts tokens, re-asks once when the
+answer is cut off, empty or malformed, and turns every SDK failure into an `LLMServiceError`
+(exit 3) with one sentence saying what to do. Retries of network errors, 429 and 5xx are
+left to the SDK (`max_retries`); nothing here loops on top of them.
+
+`openai` is imported inside functions only, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from assistant.drafting import Usage
+from assistant.errors import LLMServiceError
+from assistant.llm import cache
+from assistant.llm.redact import Mapping, redact, restore, streaming_restorer
+
+if TYPE_CHECKING:
+    import openai
+
+    from assistant.config import Settings
+
+OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+_CONTEXT_HINTS = ("context_length_exceeded", "context length", "maximum context", "too many tokens",
+                  "prompt is too long")
+_FORMAT_HINTS = ("response_format", "json_schema")
+
+Message = dict[str, Any]
+
+
+class Completion(BaseModel):
+    """One answer: its text (names restored), why it stopped, tokens spent, whether it came from
+    the cache, and for JSON requests the validated `data`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    text: str
+    finish_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+    cached: bool = False
+    data: Any = None
+
+
+def server_url(settings: Settings) -> str:
+    """The server requests go to, for messages and the cache key (never includes a key)."""
+    llm = settings.llm
+    return (llm.azure_endpoint or llm.base_url or OPENAI_URL).rstrip("/")
+
+
+def _api_key(settings: Settings) -> str | None:
+    key = settings.llm.api_key
+    return key.get_secret_value() if key is not None else None
+
+
+def build_client(settings: Settings) -> openai.OpenAI:
+    """An `OpenAI` (or `AzureOpenAI`) client from `Settings.llm`; the key comes from the
+    environment only, and a local server with a base URL but no key gets a dummy one."""
+    import openai
+
+    llm = settings.llm
+    key = _api_key(settings)
+    if key is None:
+        if not (llm.base_url or llm.azure_endpoint):
+            raise LLMServiceError(
+                "no API key is set: export OPENAI_API_KEY, or point --base-url (or [llm] base_url) "
+                "at a local OpenAI-compatible server")
+        key = "not-needed"  # Ollama, vLLM and friends ignore it, but the SDK insists on one
+    common: dict[str, Any] = {"api_key": key, "timeout": llm.timeout, "max_retries": llm.max_retries}
+    try:
+        if llm.azure_endpoint:
+            return openai.AzureOpenAI(azure_endpoint=llm.azure_endpoint,
+                                      api_version=llm.api_version or DEFAULT_AZURE_API_VERSION, **common)
+        return openai.OpenAI(base_url=llm.base_url or None, **common)
+    except openai.OpenAIError as exc:
+        raise LLMServiceError(f"the LLM client cannot be set up: {_scrub(str(exc), settings)}") from None
+
+
+def _scrub(text: str, settings: Settings) -> str:
+    """Remove the API key from any text that might reach the user (server messages echo it)."""
+    key = _api_key(settings)
+    if key and len(key) >= 4:
+        text = text.replace(key, "***")
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
+    """Map an SDK exception to one sentence that says what to do (exit 3)."""
+    import openai
+
+    llm = settings.llm
+    url = server_url(settings)
+    retries = f"after {llm.max_retries} {'retry' if llm.max_retries == 1 else 'retries'}"
+    if isinstance(exc, openai.APITimeoutError):
+        return LLMServiceError(
+            f"the LLM server at {url} did not answer within {llm.timeout:g} seconds ({retries}); "
+            "raise `timeout` under [llm] in delaynote.toml, or try again later")
+    if isinstance(exc, openai.APIConnectionError):
+        return LLMServiceError(
+            f"cannot connect to the LLM server at {url}; check --base-url / OPENAI_BASE_URL "
+            "and that the server is running")
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        var = "AZURE_OPENAI_API_KEY" if llm.azure_endpoint else "OPENAI_API_KEY"
+        return LLMServiceError(
+            f"the LLM server at {url} refused the API key (HTTP {exc.status_code}); "
+            f"set a valid key in the {var} environment variable")
+    if isinstance(exc, openai.NotFoundError):
+        return LLMServiceError(
+            f"the model '{llm.model}' was not found at {url} (HTTP 404); choose a model the server "
+            "offers with --model or [llm] model, and check --base-url")
+    if isinstance(exc, openai.RateLimitError):
+        if exc.code == "insufficient_quota":
+            return LLMServiceError(f"the account at {url} has no quota left (HTTP 429); check its billing")
+        return LLMServiceError(
+            f"the LLM server at {url} kept rate-limiting the requests (HTTP 429) {retries}; "
+            "wait a minute and try again")
+    if isinstance(exc, openai.APIStatusError):
+        detail = _scrub(str(getattr(exc, "message", "") or ""), settings)
+        lowered = f"{exc.code or ''} {detail}".lower()
+        if exc.status_code in (400, 413) and any(h in lowered for h in _CONTEXT_HINTS):
+            return LLMServiceError(
+                f"the request is too long for the model '{llm.model}' (context length exceeded); "
+                "shorten the facts or the draft, or use a model with a larger context")
+        if exc.status_code >= 500:
+            return LLMServiceError(
+                f"the LLM server at {url} failed (HTTP {exc.status_code}) {retries}; try again later")
+        return LLMServiceError(f"the LLM server at {url} rejected the request (HTTP {exc.status_code}): {detail}")
+    return LLMServiceError(f"the LLM request failed: {_scrub(str(exc), settings)}")
+
+
+def save_partial(text: str) -> Path | None:
+    """Keep text a broken answer already produced, in the cache dir (else the working dir)."""
+    for folder in (cache.cache_dir(), Path.cwd()):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix="delaynote-partial-", suffix=".txt", dir=folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return Path(name)
+        except OSError:
+            continue
+    return None
+
+
+def _partial_note(text: str) -> str:
+    path = save_partial(text) if text.strip() else None
+    return f"; the partial answer is saved in {path}" if path else ""
+
+
+class _Raw(BaseModel):
+    """What one network call produced (before re-ask decisions)."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: Usage = Field(default_factory=Usage)
+
+
+def _usage(raw: Any) -> Usage:
+    if raw is None:
+        return Usage(calls=1)
+    return Usage(calls=1, prompt_tokens=raw.prompt_tokens or 0, completion_tokens=raw.completion_tokens or 0)
+
+
+def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], params: dict[str, Any],
+          sink: Callable[[str], None] | None, mapping: Mapping) -> _Raw:
+    """One request (the SDK retries it as configured); a stream cut mid-way keeps its text."""
+    import openai
+
+    model = settings.llm.model
+    if sink is None:
+        try:
+            resp = client.chat.completions.create(model=model, messages=messages, **params)
+        except openai.OpenAIError as exc:
+            raise service_error(exc, settings) from None
+        choice = resp.choices[0] if resp.choices else None
+        text = (choice.message.content or "") if choice else ""
+        return _Raw(text=restore(text, mapping), finish_reason=choice.finish_reason if choice else None,
+                    usage=_usage(resp.usage))
+
+    feed, flush = streaming_restorer(mapping, sink)
+    parts: list[str] = []
+    finish: str | None = None
+    usage: Any = None
+    try:
+        stream = client.chat.completions.create(model=model, messages=messages, stream=True,
+                                                stream_options={"include_usage": True}, **params)
+        for chunk in stream:
+            if getattr(chunk, "usage", None):
+                usage = chunk.usage
+            for choice in chunk.choices or []:
+                delta = choice.delta.content if choice.delta else None
+                if delta:
+                    parts.append(delta)
+                    feed(delta)
+                if choice.finish_reason:
+                    finish = choice.finish_reason
+    except openai.OpenAIError as exc:
+        flush()
+        if parts:
+            text = restore("".join(parts), mapping)
+            raise LLMServiceError(
+                f"the answer from {server_url(settings)} broke off mid-way ({_kind(exc)}){_partial_note(text)}; "
+                "run the command again") from None
+        raise service_error(exc, settings) from None
+    flush()
+    text = restore("".join(parts), mapping)
+    if finish is None and parts:
+        raise LLMServiceError(
+            f"the answer from {server_url(settings)} ended before it was complete{_partial_note(text)}; "
+            "run the command again")
+    return _Raw(text=text, finish_reason=finish, usage=_usage(usage))
+
+
+def _kind(exc: Exception) -> str:
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection lost"
+    return "server error"
+
+
+def parse_json(text: str, schema: type[BaseModel] | None) -> Any:
+    """The JSON object in an answer (code fences tolerated), validated against `schema`.
+    Raises ValueError with the reason, which the re-ask quotes back to the model."""
+    body = text.strip()
+    start, end = body.find("{"), body.rfind("}")
+    if start == -1 or end < start:
+        raise ValueError("the answer holds no JSON object")
+    try:
+        data = json.loads(body[start:end + 1])
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"the JSON is not valid: {exc.msg} at line {exc.lineno}") from None
+    if schema is None:
+        return data
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the object"
+        raise ValueError(f"the JSON does not match the schema: {where}: {first['msg']}") from None
+
+
+def _problem(raw: _Raw, wants_json: bool, schema: type[BaseModel] | None) -> tuple[str | None, Any]:
+    """Why an answer cannot be used (None if it can), and the parsed data for JSON requests."""
+    if raw.finish_reason == "length":
+        return "it was cut off at the model's length limit", None
+    if not raw.text.strip():
+        return "it was empty", None
+    if wants_json:
+        try:
+            return None, parse_json(raw.text, schema)
+        except ValueError as exc:
+            return str(exc), None
+    return None, None
+
+
+def _reask_messages(messages: list[Message], raw: _Raw, problem: str, mapping: Mapping,
+                    settings: Settings) -> list[Message]:
+    from assistant.llm.prompts import render_prompt
+
+    note = render_prompt("reask.md", {"problem": problem}, settings)
+    extra: list[Message] = []
+    if raw.text.strip():
+        extra.append({"role": "assistant", "content": redact(raw.text, mapping)})
+    return [*messages, *extra, {"role": "user", "content": note}]
+
+
+def _ensure_json_word(messages: list[Message]) -> list[Message]:
+    """`json_object` mode requires the word JSON in the prompt (DeepSeek, OpenAI)."""
+    if any("json" in str(m.get("content", "")).lower() for m in messages):
+        return messages
+    return [*messages, {"role": "system", "content": "Answer with one JSON object."}]
+
+
+def complete(
+    messages: list[Message],
+    settings: Settings,
+    *,
+    stream_to: Callable[[str], None] | None = None,
+    json_schema: type[BaseModel] | None = None,
+    json_mode: bool = False,
+    use_cache: bool = True,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    redaction: Mapping | None = None,
+    notify: Callable[[str], None] | None = None,
+    client: openai.OpenAI | None = None,
+) -> Completion:
+    """Ask the model; see the module docstring for what happens around the call.
+
+    `stream_to` gets each piece of text as it arrives (names restored). `json_schema` (a
+    Pydantic model) asks for structured output and validates it into `Completion.data`;
+    `json_mode` asks for any JSON object. `redaction` (placeholder -> value) is applied to
+    every message before it leaves the machine and undone in the answer. `notify` hears
+    about a re-ask. Raises `LLMServiceError` (exit 3) on every failure.
+    """
+    mapping = redaction or {}
+    sent = [{**m, "content": redact(m["content"], mapping)} if isinstance(m.get("content"), str) else m
+            for m in messages]
+    wants_json = json_schema is not None or json_mode
+    params: dict[str, Any] = {}
+    if temperature is not None:
+        params["temperature"] = temperature
+    if max_tokens is not None:
+        params["max_tokens"] = max_tokens
+    if json_schema is not None:
+        params["response_format"] = {"type": "json_schema", "json_schema": {
+            "name": json_schema.__name__, "schema": json_schema.model_json_schema(), "strict": False}}
+    elif json_mode:
+        params["response_format"] = {"type": "json_object"}
+        sent = _ensure_json_word(sent)
+
+    use_cache = use_cache and settings.llm.cache
+    key = cache.cache_key(base_url=server_url(settings), model=settings.llm.model, messages=sent, params=params)
+    if use_cache:
+        hit = cache.load(key)
+        if hit is not None and isinstance(hit.get("text"), str):
+            text = restore(hit["text"], mapping)
+            problem, data = _problem(_Raw(text=text, finish_reason=hit.get("finish_reason")), wants_json, json_schema)
+            if problem is None:
+                if stream_to is not None:
+                    stream_to(text)
+                return Completion(text=text, finish_reason=hit.get("finish_reason"), usage=Usage(),
+                                  cached=True, data=data)
+
+    client = client or build_client(settings)
+    total = Usage()
+    attempt_messages = sent
+    for attempt in (1, 2):
+        try:
+            raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
+        except LLMServiceError as err:
+            fmt = params.get("response_format", {})
+            if fmt.get("type") == "json_schema" and any(h in err.message for h in _FORMAT_HINTS):
+                # The server does not take JSON schemas (DeepSeek, older models): fall back to
+                # JSON mode and validate here instead.
+                params = {**params, "response_format": {"type": "json_object"}}
+                attempt_messages = _ensure_json_word(attempt_messages)
+                raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
+            else:
+                raise
+        total = Usage(calls=total.calls + raw.usage.calls,
+                      prompt_tokens=total.prompt_tokens + raw.usage.prompt_tokens,
+                      completion_tokens=total.completion_tokens + raw.usage.completion_tokens)
+        if raw.finish_reason == "content_filter":
+            raise LLMServiceError(
+                f"the model '{settings.llm.model}' refused to answer (content filter); rephrase the input")
+        problem, data = _problem(raw, wants_json, json_schema)
+        if problem is None:
+            if use_cache:
+                cache.store(key, {"text": redact(raw.text, mapping), "finish_reason": raw.finish_reason,
+                                  "model": settings.llm.model})
+            return Completion(text=raw.text, finish_reason=raw.finish_reason, usage=total, data=data)
+        if attempt == 1:
+            if notify is not None:
+                notify(f"the model's answer could not be used ({problem}); asking once more")
+            if stream_to is not None:
+                stream_to("\n\n")
+            attempt_messages = _reask_messages(sent, raw, problem, mapping, settings)
+    raise LLMServiceError(
+        f"the model '{settings.llm.model}' gave an unusable answer twice ({problem})"
+        f"{_partial_note(raw.text)}; try again, or try another model with --model")

@@ -1,0 +1,193 @@
+"""Redaction: personal names, organisations, e-mails and phones never leave the machine.
+
+With `--redact` (or `[llm] redact = true`) every such value - from the facts and any e-mail
+or phone number found in free text - is replaced by a placeholder like `[CLIENT_CONTACT]`
+before a request is built, and put back into the answer afterwards. The mapping is plain
+data (placeholder -> original), so `redact` and `restore` are pure and exact inverses on
+the values they know. Scanning is linear: e-mails are found from their '@', phones as runs
+of phone characters, never with a backtracking pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assistant.facts import Facts
+
+Mapping = dict[str, str]  # placeholder -> original value
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dear"}
+_LEGAL_SUFFIXES = (" ltd.", " ltd", " inc.", " inc", " llc", " gmbh", " co.", " plc", " limited",
+                   "股份有限公司", "有限责任公司", "有限公司")
+_EMAIL_LOCAL = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+_EMAIL_DOMAIN = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
+_PHONE_CHARS = set("0123456789+-. ()")
+_DATE_SHAPE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}")
+_MAX_PLACEHOLDER = 40
+
+
+def find_emails(text: str) -> list[str]:
+    """E-mail addresses in `text`, in order, each once (scanning outward from every '@')."""
+    found: list[str] = []
+    start_floor = 0
+    for at in (i for i, ch in enumerate(text) if ch == "@"):
+        left = at
+        while left > start_floor and text[left - 1] in _EMAIL_LOCAL:
+            left -= 1
+        right = at + 1
+        while right < len(text) and text[right] in _EMAIL_DOMAIN:
+            right += 1
+        local, domain = text[left:at].lstrip("."), text[at + 1:right].rstrip(".-")
+        if local and "." in domain and not domain.startswith(".") and domain.rsplit(".", 1)[1].isalpha():
+            email = f"{local}@{domain}"
+            if email not in found:
+                found.append(email)
+        start_floor = max(start_floor, at + 1)
+    return found
+
+
+def find_phones(text: str) -> list[str]:
+    """Phone numbers: runs of digits and `+-. ()` holding 7 to 15 digits that are not a date."""
+    found: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] not in _PHONE_CHARS:
+            i += 1
+            continue
+        j = i
+        while j < n and text[j] in _PHONE_CHARS:
+            j += 1
+        run = text[i:j]
+        i = j
+        begin = next((k for k, ch in enumerate(run) if ch.isdigit() or ch in "+("), None)
+        end = next((k for k in range(len(run) - 1, -1, -1) if run[k].isdigit()), None)
+        if begin is None or end is None or end < begin:
+            continue
+        candidate = run[begin:end + 1]
+        digits = sum(ch.isdigit() for ch in candidate)
+        if 7 <= digits <= 15 and not _DATE_SHAPE.fullmatch(candidate) and candidate not in found:
+            found.append(candidate)
+    return found
+
+
+def _name_parts(name: str) -> list[str]:
+    """'Ms. Chen Wei' -> ['Chen', 'Wei']: the parts of a Latin-script name a text may use alone."""
+    tokens = [t.strip(".,") for t in name.split()]
+    tokens = [t for t in tokens if t and t.lower() not in _HONORIFICS]
+    if len(tokens) < 2 and len(name.split()) < 2:
+        return []
+    return [t for t in tokens if len(t) >= 3 and t.isascii() and t.isalpha() and t != name]
+
+
+def _short_organisation(name: str) -> str | None:
+    """'Harbour Logistics Ltd' -> 'Harbour Logistics'; None when there is no legal suffix."""
+    lowered = name.lower()
+    for suffix in _LEGAL_SUFFIXES:
+        if lowered.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: len(name) - len(suffix)].rstrip(" ,")
+    return None
+
+
+def build_mapping(facts: Facts | None = None, texts: Iterable[str] = ()) -> Mapping:
+    """Placeholders for the people and contacts in `facts`, plus e-mails and phones in `texts`."""
+    mapping: Mapping = {}
+    seen: set[str] = set()
+
+    def add(placeholder: str, value: str | None) -> None:
+        if value and value.strip() and value not in seen and placeholder not in mapping:
+            mapping[placeholder] = value
+            seen.add(value)
+
+    if facts is not None:
+        people = (("CLIENT_CONTACT", facts.client.contact), ("SENDER_NAME", facts.sender.name))
+        orgs = (("CLIENT_ORGANISATION", facts.client.organisation),
+                ("SENDER_ORGANISATION", facts.sender.organisation))
+        for label, value in people + orgs:
+            add(f"[{label}]", value)
+        add("[CLIENT_EMAIL]", facts.client.email)
+        add("[SENDER_EMAIL]", facts.sender.email)
+        add("[SENDER_PHONE]", facts.sender.phone)
+        for label, value in orgs:
+            add(f"[{label}_SHORT]", _short_organisation(value) if value else None)
+        for label, value in people:
+            for k, part in enumerate(_name_parts(value), start=1):
+                add(f"[{label}_PART{k}]", part)
+        free = [c.summary for c in facts.causes] + [c.detail or "" for c in facts.causes]
+        free += [facts.impact or "", *facts.mitigations, *facts.completed, *facts.pending]
+        free += [p.name for p in facts.phases] + [t for p in facts.phases for t in p.tasks]
+        texts = [*free, *texts]
+    texts = list(texts)
+    emails = [e for t in texts for e in find_emails(t)]
+    phones = [p for t in texts for p in find_phones(t)]
+    for k, email in enumerate(dict.fromkeys(e for e in emails if e not in seen), start=1):
+        add(f"[EMAIL_{k}]", email)
+    for k, phone in enumerate(dict.fromkeys(p for p in phones if p not in seen), start=1):
+        add(f"[PHONE_{k}]", phone)
+    return mapping
+
+
+def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern matching any value, longest first; Latin-edged values only as whole words."""
+    parts = []
+    for value in sorted(set(values), key=len, reverse=True):
+        piece = re.escape(value)
+        if value[0].isascii() and value[0].isalnum():
+            piece = r"(?<![A-Za-z0-9])" + piece
+        if value[-1].isascii() and value[-1].isalnum():
+            piece += r"(?![A-Za-z0-9])"
+        parts.append(piece)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def redact(text: str, mapping: Mapping) -> str:
+    """Replace every original value in `text` by its placeholder (one pass, longest value first)."""
+    pattern = _alternation(mapping.values())
+    if pattern is None:
+        return text
+    reverse = {v: k for k, v in mapping.items()}
+    return pattern.sub(lambda m: reverse[m.group(0)], text)
+
+
+def restore(text: str, mapping: Mapping) -> str:
+    """Put the original values back where the placeholders are (one pass)."""
+    if not mapping:
+        return text
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)))
+    return pattern.sub(lambda m: mapping[m.group(0)], text)
+
+
+def redact_data(data: Any, mapping: Mapping) -> Any:
+    """`redact` applied to every string inside nested lists and dicts (facts as data)."""
+    if isinstance(data, str):
+        return redact(data, mapping)
+    if isinstance(data, list):
+        return [redact_data(v, mapping) for v in data]
+    if isinstance(data, dict):
+        return {k: redact_data(v, mapping) for k, v in data.items()}
+    return data
+
+
+def streaming_restorer(mapping: Mapping, sink: Callable[[str], None]) -> tuple[Callable[[str], None], Callable[[], None]]:
+    """(feed, flush) for streamed text: a placeholder split across chunks is held back until
+    complete, so the person watching sees the real names, never `[CLIENT_CO` + `NTACT]`."""
+    pending = [""]
+
+    def feed(chunk: str) -> None:
+        text = pending[0] + chunk
+        cut = text.rfind("[")
+        if cut != -1 and "]" not in text[cut:] and len(text) - cut < _MAX_PLACEHOLDER:
+            ready, pending[0] = text[:cut], text[cut:]
+        else:
+            ready, pending[0] = text, ""
+        if ready:
+            sink(restore(ready, mapping))
+
+    def flush() -> None:
+        if pending[0]:
+            sink(restore(pending[0], mapping))
+            pending[0] = ""
+
+    return feed, flush
