@@ -358,6 +358,7 @@ def _file_block(file: FileReport) -> list[Any]:
     if not findings:
         lines.append(Text("  no problems found", style="green"))
     width = max((len(f"{f.line}:{f.column or 1}") for f in findings if f.line is not None), default=1)
+    check_width = max((len(f.check) for f in findings), default=0)
     for finding in findings:
         where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
         row = Text("  ")
@@ -365,7 +366,7 @@ def _file_block(file: FileReport) -> list[Any]:
         row.append("  ")
         row.append(finding.severity.ljust(7), style=SEVERITY_STYLE[finding.severity])
         row.append("  ")
-        row.append(finding.check, style="bold")
+        row.append(finding.check.ljust(check_width), style="bold")
         row.append("  ")
         start = len(row)
         row.append(finding.message)
