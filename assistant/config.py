@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from assistant.errors import InputError
 
@@ -56,6 +56,31 @@ class Settings(_Section):
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     source: str | None = Field(default=None, exclude=True)
+
+    @field_validator("disable")
+    @classmethod
+    def _known_checks(cls, value: list[str]) -> list[str]:
+        """A typo in `disable` must not silently leave a check switched on."""
+        _unknown_checks(value)
+        return value
+
+    @field_validator("severity")
+    @classmethod
+    def _known_severity_checks(cls, value: dict[str, str]) -> dict[str, str]:
+        _unknown_checks(list(value))
+        return value
+
+
+def _unknown_checks(ids: list[str]) -> None:
+    from assistant.checks.catalogue import CHECK_IDS  # lazily: the checks package may import this module
+
+    unknown = [i for i in ids if i not in CHECK_IDS]
+    if unknown:
+        import difflib
+
+        hints = [f"{i!r}" + (f" (did you mean {close[0]}?)" if (close := difflib.get_close_matches(i, CHECK_IDS, n=1))
+                              else "") for i in unknown]
+        raise ValueError(f"unknown check id {', '.join(hints)}; `delaynote rules` lists them")
 
 
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -132,7 +157,8 @@ def load_settings(
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         where = source or "configuration"
-        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+                 for e in exc.errors()]
         raise InputError(f"{where} is not valid", details=lines) from None
     settings.source = source
     return settings
