@@ -184,6 +184,8 @@ _PLAIN = {
 
 def _plain_message(err: dict[str, Any]) -> str:
     kind = err["type"]
+    if kind == "too_short" and isinstance(err.get("input"), str):  # Text's min_length runs after _text
+        return "must not be empty"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"'{err.get('input')}' is not allowed; use one of {expected}"

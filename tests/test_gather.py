@@ -1,0 +1,285 @@
+"""The interactive facts flow (`delaynote draft` without --facts), driven by scripted answers."""
+
+from __future__ import annotations
+
+import os
+import select
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from assistant.facts import load_facts
+from assistant.gather import GatherInterrupted, gather_facts
+
+NOW = datetime(2026, 11, 20, 9, 30, 0)  # a Friday
+
+# One complete English run, in question order; "" is "press Enter".
+EN_RUN = [
+    "Customer portal", "Ms. Chen", "Harbour Logistics", "",      # project, client contact/organisation/email
+    "Sam Lee", "Project manager", "", "", "",                     # sender name/role/organisation/email/phone
+    "2026-12-01", "2026-12-19", "",                               # original, new, notice (default today)
+    "The payment provider changed its interface", "dependency", "", "",  # cause 1, category, detail; end
+    "",                                                           # impact (optional)
+    "Two more testers join", "",                                  # mitigations; end
+    "",                                                           # phases: none
+    "", "",                                                       # completed, pending: none
+    "", "", "",                                                   # cadence, updates channel, next update
+    "", "",                                                       # channel, tone
+]
+
+
+def scripted(answers: list[object]) -> tuple[Callable[[str], str], list[str]]:
+    """An `ask` that replays `answers` (an exception class is raised instead) and records prompts."""
+    queue, prompts = list(answers), []
+
+    def ask(prompt: str) -> str:
+        prompts.append(prompt)
+        assert queue, f"unexpected extra question: {prompt!r}"
+        answer = queue.pop(0)
+        if isinstance(answer, type) and issubclass(answer, BaseException):
+            raise answer
+        return str(answer)
+
+    return ask, prompts
+
+
+def run(answers: list[object], tmp_path: Path, **kw: object):
+    ask, prompts = scripted(answers)
+    said: list[str] = []
+    kw.setdefault("save_to", tmp_path / "facts.yaml")
+    facts = gather_facts(kw.pop("language", "en"), ask=ask, say=said.append, now=NOW, **kw)
+    return facts, prompts, said
+
+
+def test_complete_english_run_gives_valid_facts_and_a_reusable_file(tmp_path: Path) -> None:
+    facts, prompts, said = run(EN_RUN, tmp_path)
+    assert facts.project == "Customer portal"
+    assert facts.client.organisation == "Harbour Logistics" and facts.client.email is None
+    assert (facts.original_date, facts.new_date) == (date(2026, 12, 1), date(2026, 12, 19))
+    assert facts.notice_date == date(2026, 11, 20)  # Enter took today's date
+    assert facts.causes[0].category == "dependency"
+    assert facts.mitigations == ["Two more testers join"]
+    assert (facts.channel, facts.tone, facts.updates.cadence) == ("email", "neutral", "weekly")
+    assert facts.next_update == date(2026, 11, 27)  # one week after the notice
+    saved = tmp_path / "facts.yaml"
+    assert load_facts(saved) == facts
+    assert any(f"delaynote draft --facts {saved}" in line for line in said)
+    # Defaults are shown in the prompt.
+    assert "Date of this notice [2026-11-20]: " in prompts
+    assert any(p.startswith("Channel for this notice") and p.endswith("[email]: ") for p in prompts)
+
+
+def test_complete_chinese_run_asks_in_chinese_and_accepts_chinese_choice_names(tmp_path: Path) -> None:
+    answers = [
+        "客户门户重建", "王经理", "", "",
+        "李明", "项目经理", "", "", "",
+        "2026-12-01", "2026-12-19", "2026-11-18",
+        "支付服务商更改了接口", "外部依赖", "需要重新对接并测试", "",
+        "订单跟踪以外的功能晚两周上线",
+        "增加两名测试人员", "",
+        "支付对接", "2026-12-08", "对接新接口；重新测试", "进行中", "",
+        "订单跟踪页面", "", "支付功能", "",
+        "每周", "邮件", "",
+        "电话", "正式",
+    ]
+    facts, prompts, _ = run(answers, tmp_path, language="zh")
+    assert prompts[0] == "项目名称："
+    assert facts.language == "zh"
+    assert facts.causes[0].category == "dependency"      # 外部依赖
+    assert facts.phases[0].status == "in_progress"       # 进行中
+    assert facts.phases[0].tasks == ["对接新接口", "重新测试"]  # split on the full-width semicolon
+    assert (facts.channel, facts.tone) == ("phone", "formal")
+    assert facts.updates.channel == "email"
+    assert facts.updates.next == date(2026, 11, 25)      # default: notice date 11-18 plus a week
+    saved = tmp_path / "facts.yaml"
+    text = saved.read_text(encoding="utf-8")
+    assert "王经理" in text  # Unicode written as is, not escaped
+    assert load_facts(saved) == facts
+
+
+def test_an_impossible_date_is_asked_again_with_the_reason(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[9:10] = ["2026-02-30", "next friday", "2026-12-01"]
+    facts, prompts, said = run(answers, tmp_path)
+    assert prompts.count("Date originally promised: ") == 3
+    retries = [line for line in said if "Not accepted" in line]
+    assert "February 2026 has no day 30" in retries[0]
+    assert "not a date in the form YYYY-MM-DD" in retries[1]
+    assert facts.original_date == date(2026, 12, 1)
+
+
+def test_a_new_date_not_after_the_original_is_asked_again(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[10:11] = ["2026-11-30", "2026-12-01", "2026-12-19"]
+    facts, prompts, said = run(answers, tmp_path)
+    assert prompts.count("New delivery date: ") == 3
+    retries = [line for line in said if "Not accepted" in line]
+    assert len(retries) == 2 and all("must be after original_date (2026-12-01)" in r for r in retries)
+    assert facts.new_date == date(2026, 12, 19)
+
+
+def test_empty_required_answers_and_unknown_choices_are_asked_again(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[-2:] = ["fax", "im", "chummy", "warm"]   # channel, tone
+    answers[0:1] = ["", "Customer portal"]           # project: empty first
+    facts, _, said = run(answers, tmp_path)
+    retries = [line for line in said if "Not accepted" in line]
+    assert "must not be empty" in retries[0]
+    assert "'fax' is not allowed" in retries[1] and "'im'" in retries[1]
+    assert "'chummy' is not allowed" in retries[2]
+    assert (facts.project, facts.channel, facts.tone) == ("Customer portal", "im", "warm")
+
+
+def test_several_causes_mitigations_and_phases_and_a_phase_after_the_new_date(tmp_path: Path) -> None:
+    answers = EN_RUN[:12] + [
+        "", "The payment provider changed its interface", "dependency", "",  # empty first: causes required
+        "Two testers were ill for a week", "resource", "Both are back", "",
+        "Orders cannot be paid online until the new date",
+        "", "Two more testers join", "Payment work goes first", "",       # empty first: mitigations required
+        "Payment integration", "2026-12-20", "2026-12-08", "Adapt; Re-test", "in_progress",
+        "Acceptance test", "2026-12-18", "", "planned", "",
+        "Order tracking pages", "", "Payment", "Acceptance test", "",
+        "", "", "", "", "",
+    ]
+    facts, _, said = run(answers, tmp_path)
+    assert [c.category for c in facts.causes] == ["dependency", "resource"]
+    assert facts.causes[1].detail == "Both are back"
+    assert facts.mitigations == ["Two more testers join", "Payment work goes first"]
+    assert [(p.name, p.due, p.status) for p in facts.phases] == [
+        ("Payment integration", date(2026, 12, 8), "in_progress"),
+        ("Acceptance test", date(2026, 12, 18), "planned"),
+    ]
+    assert facts.phases[0].tasks == ["Adapt", "Re-test"] and facts.phases[1].tasks == []
+    assert facts.completed == ["Order tracking pages"] and facts.pending == ["Payment", "Acceptance test"]
+    retries = [line for line in said if "Not accepted" in line]
+    assert len(retries) == 3
+    assert "needs at least one entry" in retries[0] and "needs at least one entry" in retries[1]
+    assert "2026-12-20 is after new_date (2026-12-19)" in retries[2]
+
+
+def test_ctrl_c_saves_exactly_the_answers_so_far_and_resume_completes_them(tmp_path: Path) -> None:
+    given = EN_RUN[:13]  # up to and including the first cause's summary
+    ask, _ = scripted([*given, "dependency", KeyboardInterrupt])
+    partial = tmp_path / "facts.yaml"
+    with pytest.raises(GatherInterrupted) as caught:
+        gather_facts("en", partial, ask=ask, say=lambda _: None, now=NOW)
+    assert caught.value.exit_code == 130
+    assert str(partial) in caught.value.message and "--resume" in caught.value.message
+    text = partial.read_text(encoding="utf-8")
+    assert text.startswith("# INCOMPLETE")
+    assert yaml.safe_load(text) == {
+        "language": "en",
+        "project": "Customer portal",
+        "client": {"contact": "Ms. Chen", "organisation": "Harbour Logistics"},
+        "sender": {"name": "Sam Lee", "role": "Project manager"},
+        "original_date": "2026-12-01",
+        "new_date": "2026-12-19",
+        "notice_date": "2026-11-20",
+        "causes": [{"summary": "The payment provider changed its interface", "category": "dependency"}],
+    }
+
+    # Resume: every answered question offers its saved answer; Enter keeps it.
+    rest = ["", "", "",                       # cause detail, end of causes, impact
+            "Two more testers join", "",      # mitigations
+            "", "", "", "", "", "", "", ""]   # phases, completed, pending, updates x3, channel, tone
+    resumed = [""] * 14 + rest  # 14 Enters: the saved answers (and empty optionals) through the category
+    ask, prompts = scripted(resumed)
+    facts = gather_facts(None, tmp_path / "done.yaml", resume=partial, ask=ask, say=lambda _: None, now=NOW)
+    assert "Project name [Customer portal]: " in prompts
+    assert any(p.startswith("  Kind of cause") and p.endswith("[dependency]: ") for p in prompts)
+    assert facts.causes[0].category == "dependency"
+    assert facts.project == "Customer portal" and facts.mitigations == ["Two more testers join"]
+    assert load_facts(tmp_path / "done.yaml") == facts
+    assert partial.read_text(encoding="utf-8") == text  # the partial file is left as it was
+
+
+def test_end_of_input_also_saves_and_nothing_is_saved_before_the_first_answer(tmp_path: Path) -> None:
+    ask, _ = scripted(["Customer portal", EOFError])
+    with pytest.raises(GatherInterrupted):
+        gather_facts("en", tmp_path / "a.yaml", ask=ask, say=lambda _: None, now=NOW)
+    assert yaml.safe_load((tmp_path / "a.yaml").read_text(encoding="utf-8")) == {
+        "language": "en", "project": "Customer portal"}
+    ask, _ = scripted([KeyboardInterrupt])
+    with pytest.raises(GatherInterrupted) as caught:
+        gather_facts("en", tmp_path / "b.yaml", ask=ask, say=lambda _: None, now=NOW)
+    assert not (tmp_path / "b.yaml").exists() and "nothing was saved" in caught.value.message
+
+
+def test_saving_never_overwrites_and_the_default_name_carries_the_time(tmp_path: Path, monkeypatch) -> None:
+    target = tmp_path / "facts.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    _, _, said = run(EN_RUN, tmp_path, save_to=target)
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    assert load_facts(tmp_path / "facts-2.yaml").project == "Customer portal"
+    assert any("facts-2.yaml" in line for line in said)
+
+    monkeypatch.chdir(tmp_path)
+    ask, _ = scripted(EN_RUN)
+    gather_facts("en", None, ask=ask, say=lambda _: None, now=NOW)
+    assert load_facts(tmp_path / "delaynote-facts-20261120-093000.yaml").project == "Customer portal"
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE", "DELAYNOTE"))}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=cwd, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_without_a_terminal_draft_exits_2_at_once_instead_of_waiting(tmp_path: Path) -> None:
+    for args in (["draft"], ["draft", "--resume", "x.yaml"]):
+        result = _cli(*args, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "no terminal" in result.stderr and "Traceback" not in result.stderr
+    result = _cli("draft", "--facts", "a.yaml", "--resume", "b.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "cannot be used together" in result.stderr
+
+
+def _read_until(fd: int, needle: str, seen: list[str]) -> str:
+    """Read the terminal until `needle` appears (or the child closes it); 30 s guard against hanging."""
+    while needle not in "".join(seen):
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            raise AssertionError(f"no {needle!r} on the terminal; got {''.join(seen)!r}")
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen.append(chunk.decode("utf-8", "replace"))
+    return "".join(seen)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_the_real_cli_asks_on_a_terminal_and_ctrl_c_saves(tmp_path: Path) -> None:
+    import pty
+
+    save = tmp_path / "answers.yaml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "AZURE", "DELAYNOTE"))}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the CLI, with the pseudo-terminal as its controlling terminal
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "assistant", "draft", "--provider", "offline",
+                                   "--save-facts", str(save)], env)
+    seen: list[str] = []
+    try:
+        _read_until(fd, "Project name: ", seen)
+        os.write(fd, b"Customer portal\n")
+        _read_until(fd, "receives the notice", seen)
+        os.write(fd, b"Ms. Chen\n")
+        _read_until(fd, "Client organisation", seen)
+        os.write(fd, b"\x03")  # Ctrl-C: the terminal sends SIGINT
+        out = _read_until(fd, "\x00never", seen)  # read to the end
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert "--resume" in out and str(save) in out.replace("\r\n", "")
+    assert "Traceback" not in out
+    assert yaml.safe_load(save.read_text(encoding="utf-8")) == {
+        "language": "en", "project": "Customer portal", "client": {"contact": "Ms. Chen"}}
