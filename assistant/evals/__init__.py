@@ -1,0 +1,168 @@
+"""`delaynote eval`: the checker on its labelled corpus and the drafter on its cases, held
+against the thresholds in `suite.yaml`, so a change to a check, template or prompt is measured
+before it ships. See evals/README.md for the suite format.
+"""
+
+from __future__ import annotations
+
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+
+from assistant.config import Settings, llm_configured
+from assistant.errors import InputError
+from assistant.evals.checker import CheckerResult
+from assistant.evals.replay import RecordingServer
+from assistant.evals.report import DrafterRun, EvalReport, render_eval
+from assistant.evals.runner import Provider, Variant, effective_model, llm_settings_for, run_cases
+from assistant.evals.suite import Suite, load_suite
+
+REPLAY_KEY = "replay-no-key"  # local servers still need some key; this one never leaves the machine
+
+
+def _with_llm(settings: Settings, **updates: object) -> Settings:
+    return settings.model_copy(update={"llm": settings.llm.model_copy(update=updates)})
+
+
+class _Servers:
+    """The replay server and recording proxy, started once and shared by all variants."""
+
+    def __init__(self, suite: Suite, stack: ExitStack) -> None:
+        self.suite = suite
+        self.stack = stack
+        self.replay: RecordingServer | None = None
+        self.recorder: RecordingServer | None = None
+
+    def replay_server(self) -> RecordingServer:
+        if self.replay is None:
+            self.replay = self.stack.enter_context(RecordingServer(self.suite.recordings_dir, mode="replay"))
+        return self.replay
+
+    def record_server(self, settings: Settings) -> RecordingServer:
+        if self.recorder is None:
+            server = RecordingServer(self.suite.recordings_dir, mode="record", upstream=settings.llm.base_url,
+                                     timeout=settings.llm.timeout)
+            self.recorder = self.stack.enter_context(server)
+        return self.recorder
+
+
+def _variant(label: str, provider: Provider, settings: Settings, suite: Suite, servers: _Servers,
+             *, record: bool = False, model: str | None = None) -> Variant:
+    model = model or effective_model(settings, suite.config.provider.model)
+    revisions = suite.config.provider.max_revisions
+    if provider == "offline":
+        return Variant(label=label, provider="offline", settings=settings)
+    if provider == "replay":
+        server = servers.replay_server()
+        replay_settings = llm_settings_for(settings, base_url=server.base_url, api_key=REPLAY_KEY, model=model,
+                                           max_retries=0)
+        return Variant(label=label, provider="replay", settings=replay_settings, max_revisions=revisions)
+    if not llm_configured(settings):
+        raise InputError("--provider openai needs a model: set OPENAI_API_KEY or --base-url (or use --provider replay)")
+    if record:
+        if settings.llm.azure_endpoint:
+            raise InputError("--record works with OpenAI-compatible base URLs, not Azure endpoints")
+        server = servers.record_server(settings)
+        key = settings.llm.api_key.get_secret_value() if settings.llm.api_key else REPLAY_KEY
+        rec_settings = llm_settings_for(settings, base_url=server.base_url, api_key=key, model=model)
+        return Variant(label=label, provider="openai", settings=rec_settings, max_revisions=revisions)
+    return Variant(label=label, provider="openai", settings=_with_llm(settings, model=model),
+                   max_revisions=revisions)
+
+
+def _compare_variant(spec: str, main: Provider, settings: Settings, suite: Suite, servers: _Servers) -> Variant:
+    """`offline` / `openai` / `replay`, `model=NAME` or `prompts=DIR` (same provider, one thing changed)."""
+    spec = spec.strip()
+    if spec in ("offline", "openai", "replay"):
+        return _variant(spec, spec, settings, suite, servers)  # type: ignore[arg-type]
+    key, sep, value = spec.partition("=")
+    if not sep or not value or key not in ("model", "prompts"):
+        raise InputError(f"--compare {spec!r}: use offline, openai, replay, model=NAME or prompts=DIR")
+    llm_provider: Provider = main if main != "offline" else "openai"
+    if key == "model":
+        return _variant(spec, llm_provider, settings, suite, servers, model=value)
+    if main == "offline":
+        raise InputError(f"--compare {spec}: prompts only matter to an LLM provider; add --provider replay or openai")
+    if not Path(value).is_dir():
+        raise InputError(f"--compare {spec}: {value} is not a folder")
+    return _variant(spec, llm_provider, _with_llm(settings, prompts=value), suite, servers)
+
+
+def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
+    out = []
+    for lang, minimum in suite.config.thresholds.drafter.pass_rate.items():
+        passed, total = run.rate("language", lang)
+        if total and passed / total < minimum:
+            failed = [c.name for c in run.cases if c.language == lang and not c.passed]
+            out.append(f"drafter {run.label} {lang}: pass rate {passed}/{total} below {minimum:.0%}; "
+                       f"failed: {', '.join(failed)}")
+    return out
+
+
+def _checker(suite: Suite, settings: Settings, notes: list[str]) -> CheckerResult | None:
+    corpus = suite.corpus_dir
+    if corpus is None:
+        return None
+    if not corpus.is_dir():
+        notes.append(f"checker eval skipped: no labelled corpus at {corpus}")
+        return None
+    from assistant.evals.checker import run_checker_eval
+
+    return run_checker_eval(corpus, suite.config.thresholds.checker, settings)
+
+
+def run_eval_command(
+    suite: Path,
+    *,
+    settings: Settings,
+    provider: str,
+    fmt: str,
+    concurrency: int,
+    out: Path | None,
+    force: bool,
+    record: bool,
+    compare: list[str],
+) -> int:
+    """Run the suite; write the report; 0 when every threshold holds, 1 when one is missed."""
+    if out is not None and out.exists() and not force:
+        raise InputError(f"{out} already exists; use --force to overwrite it")
+    if record and provider != "openai":
+        raise InputError("--record asks a real server: use --provider openai --record (with --base-url or a key)")
+    if record and compare:
+        raise InputError("--record and --compare cannot be combined; record first, then compare")
+    loaded = load_suite(suite)
+    notes: list[str] = []
+    with ExitStack() as stack:
+        servers = _Servers(loaded, stack)
+        main = _variant(provider, provider, settings, loaded, servers, record=record)  # type: ignore[arg-type]
+        others = [_compare_variant(spec, main.provider, settings, loaded, servers) for spec in compare]
+        checker = _checker(loaded, settings, notes)
+        runs = []
+        for variant in [main, *others]:
+            results = run_cases(loaded, variant, concurrency)
+            run = DrafterRun(label=variant.label, provider=variant.provider, cases=results,
+                             model=None if variant.provider == "offline" else variant.settings.llm.model)
+            run.failures = _drafter_thresholds(run, loaded)
+            runs.append(run)
+        if servers.recorder is not None:
+            notes.append(f"recorded {len(servers.recorder.written)} responses in {loaded.recordings_dir}")
+        if servers.replay is not None and servers.replay.misses:
+            notes.append(f"replay: {len(servers.replay.misses)} request(s) had no recording in "
+                         f"{loaded.recordings_dir}; re-record with --provider openai --record")
+    regressions = (checker.failures if checker else []) + runs[0].failures
+    report = EvalReport(suite=str(loaded.root), checker=checker, drafter=runs[0], compare=runs[1:],
+                        regressions=regressions, notes=notes, passed=not regressions)
+    content = render_eval(report, fmt)
+    if out is not None:
+        from assistant.textio import write_new_file
+
+        write_new_file(out, content, force=force)
+        print(f"delaynote: wrote {out}", file=sys.stderr)
+    else:
+        sys.stdout.write(content)
+        sys.stdout.flush()
+    if regressions and (out is not None or fmt != "text"):
+        print("delaynote: eval below threshold:", file=sys.stderr)
+        for line in regressions:
+            print(f"  - {line}", file=sys.stderr)
+    return 0 if report.passed else 1

@@ -1,0 +1,194 @@
+"""The eval result and its four renderings: text (people), json (scripts), junit (CI test
+reports: one test case per drafting case and per check) and markdown (a pull-request comment)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from pydantic import BaseModel, Field
+
+from assistant.evals.checker import CheckerResult, _ratio
+from assistant.evals.runner import CaseResult
+
+
+class DrafterRun(BaseModel):
+    """All cases under one provider (the main run, or a `--compare` variant)."""
+
+    label: str
+    provider: str
+    model: str | None = None
+    cases: list[CaseResult] = Field(default_factory=list)
+    failures: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def rate(self, key: str, value: str) -> tuple[int, int]:
+        """(passed, total) over cases whose `key` (language, channel) equals `value`."""
+        chosen = [c for c in self.cases if getattr(c, key) == value]
+        return sum(c.passed for c in chosen), len(chosen)
+
+    def values(self, key: str) -> list[str]:
+        return sorted({getattr(c, key) for c in self.cases})
+
+
+class EvalReport(BaseModel):
+    """Everything one `delaynote eval` found; `passed` decides exit 0 or 1."""
+
+    version: int = 1
+    suite: str
+    checker: CheckerResult | None = None
+    drafter: DrafterRun
+    compare: list[DrafterRun] = Field(default_factory=list)
+    regressions: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    passed: bool = True
+
+
+def _pct(passed: int, total: int) -> str:
+    return f"{passed}/{total} ({100 * passed / total:.0f}%)" if total else "0/0"
+
+
+def _differences(main: DrafterRun, other: DrafterRun) -> list[str]:
+    theirs = {c.name: c for c in other.cases}
+    out = []
+    for case in main.cases:
+        alt = theirs.get(case.name)
+        if alt is not None and alt.passed != case.passed:
+            why = (alt.failures or case.failures)[:1]
+            out.append(f"{case.name}: {main.label} {'pass' if case.passed else 'FAIL'}, "
+                       f"{other.label} {'pass' if alt.passed else 'FAIL'}" + (f" ({why[0]})" if why else ""))
+    return out
+
+
+def render_text(report: EvalReport) -> str:
+    lines: list[str] = []
+    chk = report.checker
+    if chk is not None:
+        lines.append(f"Checker eval: {chk.files} labelled files in {chk.corpus}; overall precision "
+                     f"{_ratio(chk.precision)}, recall {_ratio(chk.recall)}")
+        lines.append(f"  {'check':<22} {'lang':<4} {'P':>5} {'R':>5} {'F1':>5} {'TP':>4} {'FP':>4} {'FN':>4}")
+        for s in chk.stats:
+            mark = "  FAIL " + ", ".join(s.failures) if s.failures else ""
+            lines.append(f"  {s.check:<22} {s.language:<4} {_ratio(s.precision):>5} {_ratio(s.recall):>5} "
+                         f"{_ratio(s.f1):>5} {s.tp:>4} {s.fp:>4} {s.fn:>4}{mark}")
+            lines += [f"      miss: {m}" for m in s.misses]
+        lines.append("")
+    for run in [report.drafter, *report.compare]:
+        lines.append(f"Drafter eval: {run.label} ({len(run.cases)} cases)")
+        for lang in run.values("language"):
+            channels = "  ".join(
+                f"{ch} {_pct(*run_rate(run, lang, ch))}" for ch in run.values("channel") if run_rate(run, lang, ch)[1])
+            lines.append(f"  {lang}: {_pct(*run.rate('language', lang))}   {channels}")
+        for case in run.cases:
+            if not case.passed:
+                lines.append(f"  FAIL {case.name} [{case.channel}/{case.tone}]: " + "; ".join(case.failures))
+        lines += [f"  note: {n}" for n in run.notes]
+        lines.append("")
+    for other in report.compare:
+        diffs = _differences(report.drafter, other)
+        lines.append(f"Compare {report.drafter.label} vs {other.label}: "
+                     + (f"{len(diffs)} case(s) differ" if diffs else "no case differs"))
+        lines += [f"  {d}" for d in diffs]
+        lines.append("")
+    lines += [f"note: {n}" for n in report.notes]
+    lines.append("Result: PASS" if report.passed else "Result: FAIL")
+    lines += [f"  - {r}" for r in report.regressions]
+    return "\n".join(lines) + "\n"
+
+
+def run_rate(run: DrafterRun, lang: str, channel: str) -> tuple[int, int]:
+    chosen = [c for c in run.cases if c.language == lang and c.channel == channel]
+    return sum(c.passed for c in chosen), len(chosen)
+
+
+def render_json(report: EvalReport) -> str:
+    data = report.model_dump(mode="json")
+    if report.checker is not None:
+        for stat, raw in zip(report.checker.stats, data["checker"]["stats"], strict=True):
+            raw.update(precision=stat.precision, recall=stat.recall, f1=stat.f1)
+    for run, raw in zip([report.drafter, *report.compare], [data["drafter"], *data["compare"]], strict=True):
+        raw["pass_rate"] = {lang: _rate_value(*run.rate("language", lang)) for lang in run.values("language")}
+        raw["pass_rate_by_channel"] = {ch: _rate_value(*run.rate("channel", ch)) for ch in run.values("channel")}
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _rate_value(passed: int, total: int) -> float | None:
+    return passed / total if total else None
+
+
+def render_junit(report: EvalReport) -> str:
+    root = ET.Element("testsuites", name="delaynote eval")
+    if report.checker is not None:
+        suite = ET.SubElement(root, "testsuite", name="checker", tests=str(len(report.checker.stats)),
+                              failures=str(sum(bool(s.failures) for s in report.checker.stats)))
+        for s in report.checker.stats:
+            case = ET.SubElement(suite, "testcase", classname=f"checker.{s.language}", name=s.check)
+            if s.failures:
+                failure = ET.SubElement(case, "failure", message="; ".join(s.failures))
+                failure.text = "\n".join(s.misses)
+            ET.SubElement(case, "system-out").text = (
+                f"precision {_ratio(s.precision)} recall {_ratio(s.recall)} f1 {_ratio(s.f1)} "
+                f"tp {s.tp} fp {s.fp} fn {s.fn}")
+    for run in [report.drafter, *report.compare]:
+        by_lang: dict[str, list[CaseResult]] = defaultdict(list)
+        for c in run.cases:
+            by_lang[c.language].append(c)
+        for lang, cases in sorted(by_lang.items()):
+            suite = ET.SubElement(root, "testsuite", name=f"drafter.{run.label}.{lang}", tests=str(len(cases)),
+                                  failures=str(sum(not c.passed for c in cases)))
+            for c in cases:
+                case = ET.SubElement(suite, "testcase", classname=f"drafter.{run.label}.{lang}", name=c.name)
+                if not c.passed:
+                    failure = ET.SubElement(case, "failure", message="; ".join(c.failures))
+                    failure.text = c.text
+                if c.notes:
+                    ET.SubElement(case, "system-out").text = "\n".join(c.notes)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _md_cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: EvalReport) -> str:
+    runs = [report.drafter, *report.compare]
+    lines = [f"### delaynote eval: {'✅ passed' if report.passed else '❌ failed'}", ""]
+    if report.regressions:
+        lines += [f"- {_md_cell(r)}" for r in report.regressions] + [""]
+    langs = sorted({lang for run in runs for lang in run.values("language")})
+    lines.append("| drafter | " + " | ".join(langs) + " |")
+    lines.append("|---|" + "---|" * len(langs))
+    for run in runs:
+        lines.append(f"| {run.label} | " + " | ".join(_pct(*run.rate("language", lang)) for lang in langs) + " |")
+    lines.append("")
+    chk = report.checker
+    if chk is not None:
+        lines.append(f"Checker: precision {_ratio(chk.precision)}, recall {_ratio(chk.recall)} on {chk.files} files.")
+        failing = [s for s in chk.stats if s.failures]
+        if failing:
+            lines += ["", "| check | lang | precision | recall | F1 |", "|---|---|---|---|---|"]
+            lines += [f"| `{s.check}` | {s.language} | {_ratio(s.precision)} | {_ratio(s.recall)} | {_ratio(s.f1)} |"
+                      for s in failing]
+        lines.append("")
+    for other in report.compare:
+        diffs = _differences(report.drafter, other)
+        if diffs:
+            lines += [f"<details><summary>{len(diffs)} case(s) differ: {report.drafter.label} vs {other.label}"
+                      "</summary>", ""] + [f"- {_md_cell(d)}" for d in diffs] + ["", "</details>", ""]
+    failed = [(run.label, c) for run in runs for c in run.cases if not c.passed]
+    if failed:
+        lines += [f"<details><summary>{len(failed)} failing case(s)</summary>", ""]
+        lines += [f"- `{c.name}` ({label}): {_md_cell('; '.join(c.failures))}" for label, c in failed]
+        lines += ["", "</details>", ""]
+    lines += [f"_{_md_cell(n)}_" for n in report.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+RENDERERS = {"text": render_text, "json": render_json, "junit": render_junit, "markdown": render_markdown}
+
+
+def render_eval(report: EvalReport, fmt: str) -> str:
+    """The report in `fmt` (text, json, junit or markdown)."""
+    return RENDERERS[fmt](report)
