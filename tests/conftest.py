@@ -1,0 +1,16 @@
+"""Shared test setup: no test may reach a real LLM service or the user's real cache."""
+
+from __future__ import annotations
+
+import pytest
+
+_LLM_ENV = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DELAYNOTE_MODEL", "AZURE_OPENAI_API_KEY",
+            "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh LLM cache per test and no provider settings inherited from the machine."""
+    monkeypatch.setenv("DELAYNOTE_CACHE_DIR", str(tmp_path_factory.mktemp("llm-cache")))
+    for name in _LLM_ENV:
+        monkeypatch.delenv(name, raising=False)
