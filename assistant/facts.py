@@ -248,7 +248,19 @@ def validate_facts(data: Any, source: str = "facts") -> Facts:
 
 class _Loader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps: dates stay text, so 2026-02-30 gets a clear
-    message from our validator instead of a loader crash."""
+    message from our validator instead of a loader crash. A key written twice is an error:
+    YAML would silently keep the last one, hiding a copy-paste slip."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key_node.value}' appears twice", key_node.start_mark)
+            seen.add(key_node.value)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -257,14 +269,26 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads keeps the last of two equal keys; a facts file must not hide one."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key '{key}' appears twice")
+        out[key] = value
+    return out
+
+
 def parse_facts_text(text: str, source: str = "facts") -> Any:
     """Parse YAML or JSON text (JSON is YAML, but its own parser gives better messages)."""
     stripped = text.lstrip()
     if stripped.startswith("{"):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
         except json.JSONDecodeError as exc:
             raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+        except ValueError as exc:  # a duplicate key, from the hook
+            raise InputError(f"{source}: invalid JSON: {exc}") from None
     try:
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
