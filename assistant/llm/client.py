@@ -236,8 +236,10 @@ def parse_json(text: str, schema: type[BaseModel] | None) -> Any:
     Raises ValueError with the reason, which the re-ask quotes back to the model."""
     body = text.strip()
     start, end = body.find("{"), body.rfind("}")
-    if start == -1 or end < start:
+    if start == -1:
         raise ValueError("the answer holds no JSON object")
+    if end < start:
+        raise ValueError("the JSON is not valid: the object is never closed")
     try:
         data = json.loads(body[start:end + 1])
     except json.JSONDecodeError as exc:
