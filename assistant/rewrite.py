@@ -1,0 +1,568 @@
+"""`delaynote rewrite`: make an existing draft follow the five principles, keeping its voice.
+
+The draft is checked, rewritten (offline by rules, or by an LLM), and checked again, and the
+user sees the counts before and after. Offline, only the words a check flagged are changed
+(jargon -> the lexicon's plain alternative, vague time -> the facts' date, hedges and
+guarantees -> firm, honest wording) and missing elements are added from the facts with the
+offline drafter's sentences, so the author's own sentences stay exactly as written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import sys
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from assistant.errors import InputError
+from assistant.findings import Finding
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.drafting import Usage
+    from assistant.facts import Facts
+    from assistant.findings import FileReport
+
+Edit = tuple[int, int, str]  # start offset, end offset, replacement
+
+
+@cache
+def rewrite_data(lang: str) -> dict[str, Any]:
+    """The offline rewrite phrase data for a language (`assistant/data/rewrite/<lang>.yaml`)."""
+    text = (files("assistant") / "data" / "rewrite" / f"{lang}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+@cache
+def jargon_alternatives(lang: str) -> dict[str, str]:
+    """The checker's jargon lexicon, lower-cased term -> plain alternative."""
+    path = files("assistant.checks") / "data" / lang / "jargon.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return {}
+    out: dict[str, str] = {}
+    for term, alt in data.items():
+        if isinstance(alt, list):
+            alt = alt[0] if alt else None
+        if isinstance(alt, str) and alt.strip():
+            out[str(term).lower()] = alt.strip()
+    return out
+
+
+# --- locating what a finding points at -------------------------------------------------------
+
+def line_starts(text: str) -> list[int]:
+    """Offset of the first character of each line."""
+    starts = [0]
+    pos = text.find("\n")
+    while pos >= 0:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def span_of(text: str, finding: Finding, starts: list[int]) -> tuple[int, int] | None:
+    """The (start, end) offsets of a finding's words, checked against its `text`; None if the
+    position does not hold those words (then the finding is left for the user)."""
+    if finding.line is None or finding.column is None or not finding.text:
+        return None
+    if not 1 <= finding.line <= len(starts):
+        return None
+    start = starts[finding.line - 1] + finding.column - 1
+    want = finding.text
+    if text[start:start + len(want)].lower() == want.lower():
+        return start, start + len(want)
+    line_end = text.find("\n", start)
+    found = text.lower().find(want.lower(), starts[finding.line - 1], len(text) if line_end < 0 else line_end)
+    return (found, found + len(want)) if found >= 0 else None
+
+
+def _match_case(original: str, replacement: str) -> str:
+    if replacement and original[:1].isupper() and replacement[:1].islower():
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+def sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence holding text[start:end] (bounded by . ! ? 。！？ or a line break)."""
+    stops = ".!?。！？\n"
+    left = max(text.rfind(c, 0, start) for c in stops) + 1
+    rights = [p for p in (text.find(c, end) for c in stops) if p >= 0]
+    return text[left:min(rights) if rights else len(text)]
+
+
+# --- word-level fixes ------------------------------------------------------------------------
+
+_DETERMINERS = ("the", "a", "an", "our", "your", "their", "its", "this", "that", "these", "those", "my", "his", "her")
+
+
+def _jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | None:
+    term = text[start:end]
+    table = jargon_alternatives(lang)
+    key = _key(term)
+    alt = table.get(key) or table.get(key[:-1] if key.endswith("s") else key) or (
+        table.get(key[:-2]) if key.endswith("es") else None)
+    if not alt or alt.lower() == key:
+        return None
+    if lang == "zh":
+        return start, end, alt
+    before = text[:start].rstrip(" ")
+    prev_word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
+    words = alt.split(" ", 1)
+    if prev_word in _DETERMINERS and len(words) == 2 and words[0].lower() in ("the", "a", "an"):
+        alt = words[1]
+        if prev_word in ("a", "an"):  # "an API" -> "a connection"
+            article = "an" if alt[:1].lower() in "aeiou" else "a"
+            word_start = len(before) - len(prev_word)
+            head = _match_case(text[word_start:len(before)], article)
+            return word_start, end, f"{head}{text[len(before):start]}{alt}"
+    at_sentence_start = not before or before[-1] in ".!?:\n"
+    return start, end, _match_case(term, alt) if at_sentence_start else alt
+
+
+def _key(words: str) -> str:
+    return " ".join(words.lower().split())
+
+
+def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: str) -> Edit | None:
+    """Replace flagged words by their entry in `table` ("" removes them tidily). The flagged
+    words plus the next word are tried first, so "we hope" + "to" becomes "we will"."""
+    replacement = None
+    if lang == "en":
+        rest = text[end:end + 40]
+        stripped = rest.lstrip(" ")
+        next_word = stripped.split(None, 1)[0] if stripped.split() else ""
+        if next_word.isalpha() and rest[:1] == " ":
+            replacement = table.get(_key(text[start:end] + " " + next_word))
+            if replacement is not None:
+                end = end + (len(rest) - len(stripped)) + len(next_word)
+    if replacement is None:
+        replacement = table.get(_key(text[start:end]))
+    if replacement is None:
+        return None
+    words = text[start:end]
+    if replacement:
+        return start, end, _match_case(words, replacement)
+    # Removal: take a following comma and one space with it, and capitalise what now opens the sentence.
+    stop = end
+    if text[stop:stop + 1] in (",", "，"):
+        stop += 1
+    while stop < len(text) and text[stop] == " " and lang == "en":
+        stop += 1
+    begin = start
+    if lang == "en" and stop == end:  # a mid-sentence word before punctuation: drop the space before it
+        while begin > 0 and text[begin - 1] == " ":
+            begin -= 1
+        if begin == 0 or text[begin - 1] in "\n":
+            begin = start
+    tail = ""
+    if words[:1].isupper() and stop < len(text) and text[stop].islower():
+        tail = text[stop].upper()
+        stop += 1
+    return begin, stop, tail
+
+
+def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edit:
+    from assistant.dates import format_date
+
+    data = rewrite_data(lang)
+    sentence = sentence_around(text, start, end).lower()
+    about_update = any(cue.lower() in sentence for cue in data.get("update_cues", []))
+    when = facts.next_update if about_update else facts.new_date
+    replacement = data["vague_date"].replace("{date}", format_date(when, lang))
+    begin = start
+    lead_ins = [w.lower() for w in data.get("vague_lead_ins", [])]
+    phrase_first = text[start:end].split(" ", 1)[0].lower()
+    if lang == "en" and phrase_first not in lead_ins:
+        before = text[:start].rstrip(" ")
+        prev = before.rsplit(None, 1)[-1] if before.split() else ""
+        if prev.lower() in lead_ins:
+            begin = len(before) - len(prev)
+    elif lang == "zh" and start > 0 and text[start - 1] in lead_ins:
+        begin = start - 1
+    return begin, end, replacement
+
+
+def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> list[Edit]:
+    """Edits for the findings that point at words: jargon, vague time (with facts), hedges,
+    guarantees. Findings we cannot fix safely produce no edit and stay in the after-check."""
+    starts = line_starts(text)
+    data = rewrite_data(lang)
+    edits: list[Edit] = []
+    for f in findings:
+        span = span_of(text, f, starts)
+        if span is None:
+            continue
+        edit: Edit | None = None
+        if f.check == "jargon":
+            edit = _jargon_edit(text, *span, lang)
+        elif f.check == "vague-timeline" and facts is not None:
+            edit = _vague_edit(text, *span, facts, lang)
+        elif f.check == "hedging":
+            edit = _table_edit(text, *span, data.get("hedging", {}), lang)
+        elif f.check == "overpromise":
+            edit = _table_edit(text, *span, data.get("overpromise", {}), lang)
+        if edit is not None:
+            edits.append(edit)
+    return edits
+
+
+def apply_edits(text: str, edits: list[Edit]) -> str:
+    """Apply non-overlapping edits (an edit overlapping an earlier-starting one is skipped)."""
+    out: list[str] = []
+    pos = 0
+    for start, end, replacement in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if start < pos:
+            continue
+        out.append(text[pos:start])
+        out.append(replacement)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# --- adding what is missing ------------------------------------------------------------------
+
+def sign_off_index(lines: list[str], lang: str) -> int | None:
+    """Index of the line where the sign-off starts ('Kind regards,' / '此致'): the first such
+    short line among the last non-empty lines; None if there is none."""
+    cues = [c.lower() for c in rewrite_data(lang).get("sign_offs", [])]
+    tail = [i for i, ln in enumerate(lines) if ln.strip()][-8:]
+    for i in tail:
+        line = lines[i].strip().lower().lstrip("*_ ")
+        if len(line) > 40:
+            continue
+        for cue in cues:
+            if not line.startswith(cue):
+                continue
+            rest = line[len(cue):].strip(" ,.!:;*_，。！")
+            if lang == "zh" or not rest or cue.startswith("thank"):
+                return i
+    return None
+
+
+def greeting_end(lines: list[str], lang: str) -> int | None:
+    """Index of the line after the greeting ('Dear Ms. Chen,' / '尊敬的王经理：' + '您好！'), or None."""
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        return None
+    line = lines[first].strip()
+    if len(line) > 60 or line[-1:] not in (",", ":", "：", "，"):
+        return None
+    end = first + 1
+    followers = rewrite_data(lang).get("greeting_followers", [])
+    if end < len(lines) and lines[end].strip() in followers:
+        end += 1
+    return end
+
+
+def insert_blocks(text: str, news: list[str], rest: list[str], lang: str) -> str:
+    """Put `news` paragraphs after the greeting (or first) and `rest` before the sign-off (or last)."""
+    lines = text.rstrip("\n").split("\n")
+    sign = sign_off_index(lines, lang) if rest else None
+    greet = greeting_end(lines, lang) if news else None
+    parts: list[list[str]] = []
+    head_end = greet if greet is not None else 0
+    tail_start = sign if sign is not None and sign >= head_end else len(lines)
+    head, body, tail = lines[:head_end], lines[head_end:tail_start], lines[tail_start:]
+
+    def trimmed(block: list[str]) -> list[str]:
+        while block and not block[0].strip():
+            block = block[1:]
+        while block and not block[-1].strip():
+            block = block[:-1]
+        return block
+
+    for block in ([*head], [ln for p in news for ln in (*p.split("\n"), "")], trimmed(body),
+                  [ln for p in rest for ln in (*p.split("\n"), "")], tail):
+        block = trimmed(block)
+        if block:
+            parts.append(block)
+    return "\n\n".join("\n".join(p) for p in parts) + "\n"
+
+
+MISSING_ORDER = ("missing-original-date", "missing-new-date", "missing-cause", "missing-impact",
+                 "missing-mitigation", "missing-status", "missing-update-plan", "missing-apology",
+                 "missing-contact")
+NEWS_CHECKS = ("missing-original-date", "missing-new-date")
+
+
+def missing_elements(findings: list[Finding]) -> list[str]:
+    """The missing-* checks that fired, in the order a notice tells them."""
+    fired = {f.check for f in findings}
+    return [c for c in MISSING_ORDER if c in fired]
+
+
+def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[str]]:
+    """Paragraphs for the missing elements, worded by the offline drafter's phrase data
+    (`assistant/drafting/phrases`) and filled from the facts: (news paragraphs, other paragraphs)."""
+    from assistant.drafting.offline import build_context, sentence
+
+    ctx = build_context(facts)
+    p, lang = ctx["p"], facts.language
+    sep = "" if lang == "zh" else " "
+    news = [p["news"]] if any(c in missing for c in NEWS_CHECKS) else []
+    rest: list[str] = []
+    for check in missing:
+        if check == "missing-cause":
+            causes = ctx["causes"]
+            lines = [sep.join(filter(None, (c["summary"], c["detail"]))) for c in causes]
+            intro = p["cause_intro"] if len(causes) == 1 else p["causes_intro"]
+            rest.append("\n".join([intro, *(lines if len(lines) == 1 else [f"- {ln}" for ln in lines])]))
+        elif check == "missing-impact":
+            rest.append(f"{p['impact_intro']}\n{ctx['impact'] or p['impact_derived']}")
+        elif check == "missing-mitigation":
+            rest.append("\n".join([p["mitigation_intro"], *(f"- {m}" for m in ctx["mitigations"])]))
+        elif check == "missing-status" and (ctx["done"] or ctx["pending"]):
+            lines = [p["status_intro"]]
+            joiner = "；" if lang == "zh" else "; "
+            if ctx["done"]:
+                lines.append(f"{p['done_label']}{sep}{sentence(joiner.join(ctx['done']), lang)}")
+            if ctx["pending"]:
+                lines.append(f"{p['pending_label']}{sep}{sentence(joiner.join(ctx['pending']), lang)}")
+            rest.append("\n".join(lines))
+        elif check == "missing-update-plan":
+            rest.append(p.get("update_plan") or p["update"])
+        elif check == "missing-apology":
+            rest.append(p["apology"])
+        elif check == "missing-contact":
+            rest.append(f"{ctx['contact_line']}{sep}{p['offer']}")
+    return news, rest
+
+
+def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> str:
+    """The rule-based rewrite: fix flagged words in place, then add what is missing from the facts."""
+    result = apply_edits(text, word_edits(text, findings, facts, lang))
+    missing = missing_elements(findings) if facts is not None else []
+    if facts is not None and missing:
+        news, rest = element_blocks(missing, facts.model_copy(update={"language": lang}))
+        if news or rest:
+            result = insert_blocks(result, news, rest, lang)
+    return result
+
+
+# --- the command -----------------------------------------------------------------------------
+
+def count_line(findings: list[Finding]) -> str:
+    """'3 errors, 2 warnings, 1 info'."""
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    """A unified diff of the rewrite ('---' the original, '+++' the rewrite)."""
+    lines = difflib.unified_diff(before.splitlines(keepends=True), after.splitlines(keepends=True),
+                                 fromfile=name, tofile=f"{name} (rewritten)")
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def print_diff(diff_text: str) -> None:
+    """The diff on stdout, coloured with Rich on a terminal unless NO_COLOR is set."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+        sys.stdout.write(diff_text)
+        sys.stdout.flush()
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False, soft_wrap=True)
+    for line in diff_text.splitlines():
+        style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
+                 else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
+        console.print(Text(line, style=style))
+
+
+def read_draft(draft_path: str) -> str:
+    """The draft's text from a file (UTF-8 or GBK/GB18030) or from stdin for '-'."""
+    from assistant.textio import decode_bytes, read_text
+
+    if draft_path == "-":
+        return decode_bytes(sys.stdin.buffer.read(), "stdin", legacy_zh=True)
+    return read_text(Path(draft_path), legacy_zh=True)
+
+
+def _write_in_place(path: Path, text: str, force: bool) -> None:
+    backup = path.with_name(path.name + ".bak")
+    if backup.exists() and not force:
+        raise InputError(f"{backup} already exists; remove it or use --force to replace it")
+    raw = path.read_bytes()
+    if b"\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    try:
+        shutil.copy2(path, backup)
+        path.write_bytes(text.encode("utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path} cannot be written: {exc.strerror}") from None
+
+
+def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None:
+    shown = [f for f in findings if verbose or f.severity != "info"]
+    if not shown:
+        return
+    print(label, file=sys.stderr)
+    for f in shown:
+        where = f"line {f.line}" if f.line is not None else "draft"
+        quote = f' "{f.text}"' if f.text and len(f.text) <= 60 else ""
+        print(f"  {where}: {f.severity} {f.check}{quote}: {f.message}", file=sys.stderr)
+
+
+def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
+                out: Path | None, in_place: bool, diff: bool, force: bool, verbose: bool) -> None:
+    """Check, rewrite, check again, then print/write the result and the before/after counts."""
+    if in_place and draft_path == "-":
+        raise InputError("--in-place needs a file; it cannot rewrite stdin in place")
+    if in_place and out is not None:
+        raise InputError("use either --out or --in-place, not both")
+    from assistant.checks import check_text
+    from assistant.config import llm_configured
+
+    facts = None
+    if facts_path is not None:
+        from assistant.facts import load_facts
+
+        facts = load_facts(facts_path)
+    text = read_draft(draft_path)
+    if not text.strip():
+        raise InputError(f"{'stdin' if draft_path == '-' else draft_path} is empty: there is no draft to rewrite")
+    lang = language if language != "auto" else settings.language
+    name = "stdin" if draft_path == "-" else draft_path
+    before = check_text(text, path=draft_path, facts=facts, settings=settings, language=lang)
+    use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
+    usage: Usage | None = None
+    if use_llm:
+        result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
+    else:
+        result = rewrite_offline(text, before.findings, facts, before.language)
+        after = check_text(result, path=draft_path, facts=facts, settings=settings, language=before.language)
+    if in_place:
+        _write_in_place(Path(draft_path), result, force)
+        print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
+    elif out is not None:
+        from assistant.textio import write_new_file
+
+        write_new_file(out, result, force=force)
+        print(f"delaynote: wrote {out}", file=sys.stderr)
+    if diff:
+        print_diff(unified_diff(text, result, name))
+    elif not in_place and out is None:
+        sys.stdout.write(result if result.endswith("\n") else result + "\n")
+        sys.stdout.flush()
+    if result == text:
+        print("delaynote: nothing could be changed automatically", file=sys.stderr)
+    print(f"before: {count_line(before.findings)}; after: {count_line(after.findings)}", file=sys.stderr)
+    _report_findings("still to fix by hand:", after.findings, verbose)
+    if verbose and usage is not None:
+        print(f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
+              "completion tokens", file=sys.stderr)
+
+
+# --- the LLM rewrite -------------------------------------------------------------------------
+
+def _finding_lines(findings: list[Finding]) -> str:
+    """The findings for the prompt: short quotes only (a long quote would put more of the
+    untrusted draft outside its fence)."""
+    if not findings:
+        return "(none: improve only what clearly breaks the five principles)"
+    lines = []
+    for f in findings:
+        where = f"line {f.line}" if f.line is not None else "missing from the whole draft"
+        quote = f' "{f.text}"' if f.text and len(f.text) <= 40 and "\n" not in f.text else ""
+        advice = f" Suggestion: {f.suggestion}" if f.suggestion else ""
+        lines.append(f"- {f.check} ({f.severity}), {where}{quote}: {f.message}{advice}")
+    return "\n".join(lines)
+
+
+def rewrite_messages(text: str, findings: list[Finding], *, facts: Facts | None, settings: Settings,
+                     lang: str) -> tuple[list[dict[str, str]], str]:
+    """System and user messages for the LLM rewrite, and the marker fencing the draft. The draft
+    is cleaned of invisible characters and goes only in the user message, inside the marker,
+    with the task restated after it."""
+    from assistant.judge import facts_text, user_message
+    from assistant.llm.prompts import fill, load_prompt
+    from assistant.untrusted import new_marker, strip_invisible
+
+    draft = strip_invisible(text)
+    marker = new_marker(draft)
+    values = {"language": "Chinese (zh)" if lang == "zh" else "English (en)", "findings": _finding_lines(findings),
+              "facts": facts_text(facts), "marker": marker}
+    system = fill(load_prompt("system_rewrite.md", settings), values)
+    user = user_message(load_prompt("rewrite.md", settings), values, draft, marker)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}], marker
+
+
+def clean_reply(reply: str, marker: str, original: str) -> str:
+    """The rewritten notice from the model's reply: without a code fence around it or echoed
+    marker lines, ending with a newline when the original did."""
+    lines = reply.strip("\n").split("\n")
+    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
+        lines = lines[1:-1]
+    lines = [ln for ln in lines if ln.strip() not in (f"<<<{marker}>>>", f"<<<END-{marker}>>>")]
+    body = "\n".join(lines).strip("\n")
+    return body + "\n" if original.endswith("\n") else body
+
+
+def introduced_errors(before: list[Finding], after: list[Finding]) -> list[Finding]:
+    """Error-level findings of a check that has more errors after the rewrite than before."""
+    def errors(findings: list[Finding]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for f in findings:
+            if f.severity == "error":
+                counts[f.check] = counts.get(f.check, 0) + 1
+        return counts
+
+    was, now = errors(before), errors(after)
+    grew = {c for c, n in now.items() if n > was.get(c, 0)}
+    return [f for f in after if f.severity == "error" and f.check in grew]
+
+
+def _add(total: Usage, more: Usage) -> Usage:
+    from assistant.drafting import Usage
+
+    return Usage(calls=total.calls + more.calls, prompt_tokens=total.prompt_tokens + more.prompt_tokens,
+                 completion_tokens=total.completion_tokens + more.completion_tokens)
+
+
+def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, settings: Settings,
+                     verbose: bool = False) -> tuple[str, FileReport, Usage]:
+    """Ask the model to fix the findings, check its answer with the rules, and give it one
+    revision round when it introduced an error-level finding. Returns text, after-report, usage."""
+    from assistant.checks import check_text
+    from assistant.drafting import Usage
+    from assistant.llm.client import complete
+
+    lang = before.language
+    mapping = None
+    if settings.llm.redact:
+        from assistant.llm.redact import build_mapping
+
+        mapping = build_mapping(facts, [text])
+
+    def notify(message: str) -> None:
+        if verbose:
+            print(f"delaynote: {message}", file=sys.stderr)
+
+    def one_round(source: str, findings: list[Finding]) -> tuple[str, FileReport, Usage]:
+        messages, marker = rewrite_messages(source, findings, facts=facts, settings=settings, lang=lang)
+        answer = complete(messages, settings, redaction=mapping, notify=notify)
+        result = clean_reply(answer.text, marker, text)
+        return result, check_text(result, path=before.path, facts=facts, settings=settings, language=lang), answer.usage
+
+    result, after, usage = one_round(text, before.findings)
+    total = _add(Usage(), usage)
+    if introduced_errors(before.findings, after.findings):
+        notify("the rewrite introduced an error; asking for one revision")
+        revised, revised_after, usage = one_round(result, after.findings)
+        total = _add(total, usage)
+        if sum(f.severity == "error" for f in revised_after.findings) <= sum(
+                f.severity == "error" for f in after.findings):
+            result, after = revised, revised_after
+    return result, after, total
