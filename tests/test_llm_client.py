@@ -411,3 +411,11 @@ def test_prompts_ship_inside_the_wheel_and_load_from_it(tmp_path):
     where, start = run.stdout.splitlines()
     assert Path(where) == tmp_path / "site" / "assistant" / "prompts"
     assert start == "- "
+
+
+def test_llm_modules_do_not_import_the_sdk_until_a_request_is_made():
+    code = ("import sys, assistant.llm.client, assistant.llm.cache, assistant.llm.redact, "
+            "assistant.llm.prompts, assistant.drafting.llm; print('openai' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "False"
