@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from fakeserver import Reply, chat_body, serve
+from fakeserver import Reply, chat_body, serve, split_text, sse_body
 
 from assistant.config import load_settings
 from assistant.drafting.llm import derived_texts, draft_messages, draft_with_llm, parse_answer
@@ -194,8 +194,6 @@ def test_only_info_findings_do_not_trigger_a_revision(httpx2_mock, tmp_path, che
 
 
 def test_streamed_draft_reaches_the_sink_and_matches_the_result(httpx2_mock, tmp_path, checker):
-    from fakeserver import sse_body, split_text
-
     route = httpx2_mock.post(URL).mock(return_value=httpx.Response(
         200, text=sse_body(split_text(GOOD, 11)), headers={"content-type": "text/event-stream"}))
     seen: list[str] = []
