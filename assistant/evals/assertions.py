@@ -125,8 +125,9 @@ def apply_expectations(
     failures += [f"must not contain: {bad}" for bad in expect.must_not_contain if contains(text, bad)]
     failures += [f"check fired: {cid}" for cid in expect.checks_must_not_fire if cid in fired]
     failures += [f"check did not fire: {cid}" for cid in expect.checks_must_fire if cid not in fired]
-    if expect.max_chars is not None and len(text) > expect.max_chars:
-        failures.append(f"{len(text)} characters, more than max_chars {expect.max_chars}")
+    size = len(text.strip())  # a trailing newline is layout, not message
+    if expect.max_chars is not None and size > expect.max_chars:
+        failures.append(f"{size} characters, more than max_chars {expect.max_chars}")
     if expect.rubric:
         if scores is None:
             notes.append("rubric skipped: no model to judge with (offline)")

@@ -8,12 +8,15 @@ checker's own job, so `delaynote eval` and the checker's scoring can never disag
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, Field
 
 from assistant.config import Settings
 from assistant.evals.suite import Bounds, CheckerThresholds
+
+if TYPE_CHECKING:
+    from assistant.checks.scoring import CorpusScore
 
 
 class CheckStat(BaseModel):
@@ -54,36 +57,20 @@ class CheckerResult(BaseModel):
     failures: list[str] = Field(default_factory=list)
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
-def _ratio(value: float | None) -> str:
+def fmt_ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _stats_from_scores(scores: Any) -> tuple[int, list[CheckStat]]:
-    """Adapt `score_corpus`'s result to `CheckStat`s (one per check and language)."""
-    files = _get(scores, "files", "file_count", default=0)
-    if isinstance(files, list):
-        files = len(files)
-    rows = _get(scores, "checks", "per_check", "stats", default=[])
-    if isinstance(rows, dict):
-        rows = [({"check": k} | v) if isinstance(v, dict) else v for k, v in rows.items()]
-    stats = []
-    for row in rows:
-        misses = [str(m) for m in _get(row, "misses", default=[]) or []]
-        stats.append(CheckStat(
-            check=str(_get(row, "check", "check_id", "id")), language=str(_get(row, "language", "lang", default="all")),
-            tp=int(_get(row, "tp", "true_positives", default=0)), fp=int(_get(row, "fp", "false_positives", default=0)),
-            fn=int(_get(row, "fn", "false_negatives", default=0)), misses=misses,
-        ))
-    return int(files or 0), stats
+def stats_from_score(score: CorpusScore) -> tuple[int, list[CheckStat]]:
+    """`score_corpus`'s figures as `CheckStat`s, each with its own misses (`file: expected fire, got quiet`)."""
+    from assistant.checks.scoring import language_of
+
+    misses: dict[tuple[str, str], list[str]] = {}
+    for m in score.misses:
+        misses.setdefault((language_of(m.file), m.check), []).append(f"{m.file}: expected {m.expected}, got {m.got}")
+    stats = [CheckStat(check=c.check, language=c.language, tp=c.tp, fp=c.fp, fn=c.fn,
+                       misses=misses.get((c.language, c.check), [])) for c in score.checks]
+    return sum(score.files.values()), stats
 
 
 def apply_thresholds(result: CheckerResult, thresholds: CheckerThresholds) -> CheckerResult:
@@ -119,9 +106,9 @@ def run_checker_eval(corpus: Path, thresholds: CheckerThresholds, settings: Sett
     zero recall, so switching one off shows up as a regression)."""
     from assistant.checks.scoring import score_corpus
 
-    files, stats = _stats_from_scores(score_corpus(corpus, settings=settings))
+    files, stats = stats_from_score(score_corpus(corpus, settings=settings))
     stats.sort(key=lambda s: (s.check, s.language))
     return apply_thresholds(CheckerResult(corpus=str(corpus), files=files, stats=stats), thresholds)
 
 
-__all__ = ["CheckStat", "CheckerResult", "apply_thresholds", "run_checker_eval", "_ratio"]
+__all__ = ["CheckStat", "CheckerResult", "apply_thresholds", "fmt_ratio", "run_checker_eval", "stats_from_score"]

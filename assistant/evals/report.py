@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from pydantic import BaseModel, Field
 
-from assistant.evals.checker import CheckerResult, _ratio
+from assistant.evals.checker import CheckerResult, fmt_ratio
 from assistant.evals.runner import CaseResult
 
 
@@ -66,12 +66,12 @@ def render_text(report: EvalReport) -> str:
     chk = report.checker
     if chk is not None:
         lines.append(f"Checker eval: {chk.files} labelled files in {chk.corpus}; overall precision "
-                     f"{_ratio(chk.precision)}, recall {_ratio(chk.recall)}")
+                     f"{fmt_ratio(chk.precision)}, recall {fmt_ratio(chk.recall)}")
         lines.append(f"  {'check':<22} {'lang':<4} {'P':>5} {'R':>5} {'F1':>5} {'TP':>4} {'FP':>4} {'FN':>4}")
         for s in chk.stats:
             mark = "  FAIL " + ", ".join(s.failures) if s.failures else ""
-            lines.append(f"  {s.check:<22} {s.language:<4} {_ratio(s.precision):>5} {_ratio(s.recall):>5} "
-                         f"{_ratio(s.f1):>5} {s.tp:>4} {s.fp:>4} {s.fn:>4}{mark}")
+            lines.append(f"  {s.check:<22} {s.language:<4} {fmt_ratio(s.precision):>5} {fmt_ratio(s.recall):>5} "
+                         f"{fmt_ratio(s.f1):>5} {s.tp:>4} {s.fp:>4} {s.fn:>4}{mark}")
             lines += [f"      miss: {m}" for m in s.misses]
         lines.append("")
     for run in [report.drafter, *report.compare]:
@@ -128,7 +128,7 @@ def render_junit(report: EvalReport) -> str:
                 failure = ET.SubElement(case, "failure", message="; ".join(s.failures))
                 failure.text = "\n".join(s.misses)
             ET.SubElement(case, "system-out").text = (
-                f"precision {_ratio(s.precision)} recall {_ratio(s.recall)} f1 {_ratio(s.f1)} "
+                f"precision {fmt_ratio(s.precision)} recall {fmt_ratio(s.recall)} f1 {fmt_ratio(s.f1)} "
                 f"tp {s.tp} fp {s.fp} fn {s.fn}")
     for run in [report.drafter, *report.compare]:
         by_lang: dict[str, list[CaseResult]] = defaultdict(list)
@@ -165,11 +165,11 @@ def render_markdown(report: EvalReport) -> str:
     lines.append("")
     chk = report.checker
     if chk is not None:
-        lines.append(f"Checker: precision {_ratio(chk.precision)}, recall {_ratio(chk.recall)} on {chk.files} files.")
+        lines.append(f"Checker: precision {fmt_ratio(chk.precision)}, recall {fmt_ratio(chk.recall)} on {chk.files} files.")
         failing = [s for s in chk.stats if s.failures]
         if failing:
             lines += ["", "| check | lang | precision | recall | F1 |", "|---|---|---|---|---|"]
-            lines += [f"| `{s.check}` | {s.language} | {_ratio(s.precision)} | {_ratio(s.recall)} | {_ratio(s.f1)} |"
+            lines += [f"| `{s.check}` | {s.language} | {fmt_ratio(s.precision)} | {fmt_ratio(s.recall)} | {fmt_ratio(s.f1)} |"
                       for s in failing]
         lines.append("")
     for other in report.compare:

@@ -1,0 +1,85 @@
+"""Re-make the committed recordings in evals/recordings/ against a local stand-in model.
+
+The stand-in is the fake OpenAI-compatible server from tests/fakeserver.py. It answers a
+drafting request with what the offline drafter writes for the same facts, and a judging
+request with scores derived from the rule checks (5, minus 2 per error and 1 per warning
+for that principle). It is not a language model: the recordings exist so that the whole LLM
+path (prompts, client, parsing, checks, judge) runs in CI with no key and no network.
+To record against a real model instead:
+
+    delaynote eval --provider openai --record [--base-url URL] [--model NAME]
+
+Run from the repository root:  python evals/record_standin.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fakeserver import Reply, serve  # noqa: E402
+
+from assistant.checks import check_draft  # noqa: E402
+from assistant.config import load_settings  # noqa: E402
+from assistant.drafting.offline import draft_offline  # noqa: E402
+from assistant.evals import run_eval_command  # noqa: E402
+from assistant.evals.suite import Case, load_suite  # noqa: E402
+from assistant.judge import PRINCIPLES  # noqa: E402
+
+PENALTY = {"error": 2, "warning": 1, "info": 0}
+
+
+def _case_for(body: dict[str, Any], cases: list[Case]) -> Case:
+    """The case a request is about: the one whose project name the user message carries."""
+    text = "\n".join(str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user")
+    found = [c for c in cases if c.facts.project in text]
+    if not found:
+        raise LookupError("the stand-in model got a request about no known case")
+    return max(found, key=lambda c: len(c.facts.project))
+
+
+def _notice(case: Case) -> str:
+    draft = draft_offline(case.facts)
+    return f"Subject: {draft.subject}\n\n{draft.body}" if draft.subject else draft.body
+
+
+def standin(cases: list[Case]) -> Any:
+    """A reply function for `fakeserver.serve`: offline text for drafts, rule-based scores for judging."""
+    from assistant.checks.catalogue import catalogue
+
+    def reply(body: dict[str, Any]) -> Reply:
+        case = _case_for(body, cases)
+        if "response_format" not in body:
+            return Reply(text=_notice(case))
+        draft = draft_offline(case.facts)
+        scores = {p: 5 for p in PRINCIPLES}
+        for finding in check_draft(draft, case.facts, None):
+            principle = catalogue()[finding.check]["principle"]
+            if principle in scores:
+                scores[principle] = max(1, scores[principle] - PENALTY[finding.severity])
+        verdict = {"findings": [], "scores": [
+            {"principle": p, "score": s, "reason": "stand-in judge: derived from the rule checks"}
+            for p, s in scores.items()]}
+        return Reply(text=json.dumps(verdict))
+
+    return reply
+
+
+def main() -> int:
+    suite_dir = ROOT / "evals"
+    suite = load_suite(suite_dir)
+    with serve(standin(suite.cases)) as server:
+        settings = load_settings(overrides={"llm.base_url": server.url, "llm.cache": False})
+        code = run_eval_command(suite_dir, settings=settings, provider="openai", fmt="text", concurrency=4,
+                                out=None, force=False, record=True, compare=[])
+        print(f"stand-in model answered {server.count} requests", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
