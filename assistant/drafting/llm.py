@@ -199,7 +199,8 @@ def draft_with_llm(
         if not to_fix:
             break
         if verbose or (sink is not None and sink is not _discard):
-            say(f"revising ({round_}/{max_revisions}) to fix: {', '.join(sorted({f.check for f in to_fix}))}")
+            checks = ", ".join(sorted({f.check for f in to_fix}))
+            say(f"the draft above has errors ({checks}); revision {round_} of at most {max_revisions} follows")
         messages = revise_messages(messages, answer.text, to_fix, settings)
         answer = ask(messages, f"revision {round_}")
         draft = parse_answer(answer.text, facts)

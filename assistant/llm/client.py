@@ -286,6 +286,48 @@ def _ensure_json_word(messages: list[Message]) -> list[Message]:
     return [*messages, {"role": "system", "content": "Answer with one JSON object."}]
 
 
+def _ask(client: openai.OpenAI, settings: Settings, sent: list[Message], params: dict[str, Any], key: str, *,
+         stream_to: Callable[[str], None] | None, schema: type[BaseModel] | None, wants_json: bool,
+         use_cache: bool, mapping: Mapping, notify: Callable[[str], None] | None) -> Completion:
+    """The request, its one re-ask for an unusable answer, and storing a good answer."""
+    total = Usage()
+    attempt_messages = sent
+    for attempt in (1, 2):
+        try:
+            raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
+        except LLMServiceError as err:
+            fmt = params.get("response_format", {})
+            if fmt.get("type") == "json_schema" and any(h in err.message for h in _FORMAT_HINTS):
+                # The server does not take JSON schemas (DeepSeek, older models): fall back to
+                # JSON mode and validate here instead.
+                params = {**params, "response_format": {"type": "json_object"}}
+                attempt_messages = _ensure_json_word(attempt_messages)
+                raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
+            else:
+                raise
+        total = Usage(calls=total.calls + raw.usage.calls,
+                      prompt_tokens=total.prompt_tokens + raw.usage.prompt_tokens,
+                      completion_tokens=total.completion_tokens + raw.usage.completion_tokens)
+        if raw.finish_reason == "content_filter":
+            raise LLMServiceError(
+                f"the model '{settings.llm.model}' refused to answer (content filter); rephrase the input")
+        problem, data = _problem(raw, wants_json, schema)
+        if problem is None:
+            if use_cache:
+                cache.store(key, {"text": redact(raw.text, mapping), "finish_reason": raw.finish_reason,
+                                  "model": settings.llm.model})
+            return Completion(text=raw.text, finish_reason=raw.finish_reason, usage=total, data=data)
+        if attempt == 1:
+            if notify is not None:
+                notify(f"the model's answer could not be used ({problem}); asking once more")
+            if stream_to is not None:
+                stream_to("\n\n")
+            attempt_messages = _reask_messages(sent, raw, problem, mapping, settings)
+    raise LLMServiceError(
+        f"the model '{settings.llm.model}' gave an unusable answer twice ({problem})"
+        f"{_partial_note(raw.text)}; try again, or try another model with --model")
+
+
 def complete(
     messages: list[Message],
     settings: Settings,
@@ -337,40 +379,11 @@ def complete(
                 return Completion(text=text, finish_reason=hit.get("finish_reason"), usage=Usage(),
                                   cached=True, data=data)
 
+    own_client = client is None
     client = client or build_client(settings)
-    total = Usage()
-    attempt_messages = sent
-    for attempt in (1, 2):
-        try:
-            raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
-        except LLMServiceError as err:
-            fmt = params.get("response_format", {})
-            if fmt.get("type") == "json_schema" and any(h in err.message for h in _FORMAT_HINTS):
-                # The server does not take JSON schemas (DeepSeek, older models): fall back to
-                # JSON mode and validate here instead.
-                params = {**params, "response_format": {"type": "json_object"}}
-                attempt_messages = _ensure_json_word(attempt_messages)
-                raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
-            else:
-                raise
-        total = Usage(calls=total.calls + raw.usage.calls,
-                      prompt_tokens=total.prompt_tokens + raw.usage.prompt_tokens,
-                      completion_tokens=total.completion_tokens + raw.usage.completion_tokens)
-        if raw.finish_reason == "content_filter":
-            raise LLMServiceError(
-                f"the model '{settings.llm.model}' refused to answer (content filter); rephrase the input")
-        problem, data = _problem(raw, wants_json, json_schema)
-        if problem is None:
-            if use_cache:
-                cache.store(key, {"text": redact(raw.text, mapping), "finish_reason": raw.finish_reason,
-                                  "model": settings.llm.model})
-            return Completion(text=raw.text, finish_reason=raw.finish_reason, usage=total, data=data)
-        if attempt == 1:
-            if notify is not None:
-                notify(f"the model's answer could not be used ({problem}); asking once more")
-            if stream_to is not None:
-                stream_to("\n\n")
-            attempt_messages = _reask_messages(sent, raw, problem, mapping, settings)
-    raise LLMServiceError(
-        f"the model '{settings.llm.model}' gave an unusable answer twice ({problem})"
-        f"{_partial_note(raw.text)}; try again, or try another model with --model")
+    try:
+        return _ask(client, settings, sent, params, key, stream_to=stream_to, schema=json_schema,
+                    wants_json=wants_json, use_cache=use_cache, mapping=mapping, notify=notify)
+    finally:
+        if own_client:
+            client.close()
