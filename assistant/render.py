@@ -1,0 +1,142 @@
+"""Turning a `Draft` into what the user asked for: text, Markdown, JSON (SPEC §3) or an .eml file.
+
+Rendering is separate from drafting so that every provider (offline, LLM) gets the same
+outputs, and the findings summary goes to stderr so stdout stays pipeable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from datetime import datetime, time
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from typing import Literal
+
+from assistant.drafting import Draft
+from assistant.facts import CHANNELS, LANGUAGES, Facts
+
+Format = Literal["text", "markdown", "json", "eml"]
+
+_EML_POLICY = SMTP.clone(cte_type="7bit")
+"""CRLF line ends and a 7-bit body (quoted-printable or base64 as the library sees fit), so the
+message survives any mail transport; headers with Chinese become RFC 2047 encoded words."""
+
+
+def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
+    """The draft in one output format; `eml` is bytes, the others text ending in a newline."""
+    if fmt == "json":
+        return render_json(draft)
+    if fmt == "eml":
+        message, notes = build_eml(draft, facts)
+        for note in notes:
+            print(f"delaynote: {note}", file=sys.stderr)
+        return message
+    if fmt == "markdown":
+        return render_markdown(draft, facts)
+    body = draft.body.rstrip("\n") + "\n"
+    if draft.subject and draft.channel == "email":
+        return f"Subject: {draft.subject}\n\n{body}"
+    if draft.subject:
+        return f"{draft.subject}\n\n{body}"
+    return body
+
+
+def render_json(draft: Draft) -> str:
+    """SPEC §3: language, channel, subject (null where none), body, findings; usage only when set."""
+    data: dict[str, object] = {
+        "language": draft.language,
+        "channel": draft.channel,
+        "subject": draft.subject,
+        "body": draft.body,
+        "findings": [f.model_dump(mode="json") for f in draft.findings],
+    }
+    if draft.usage is not None:
+        data["usage"] = draft.usage.model_dump(mode="json")
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_markdown(draft: Draft, facts: Facts) -> str:
+    """Subject as a heading; for an offline draft, the timeline as a Markdown table.
+
+    An offline draft is deterministic, so when the body is exactly what the offline drafter
+    makes from these facts we re-render it with Markdown markup; any other draft (LLM, edited)
+    is kept as written.
+    """
+    body = draft.body
+    if draft.language in LANGUAGES and draft.channel in CHANNELS:
+        from assistant.drafting.offline import draft_offline
+
+        same = facts.model_copy(update={"language": draft.language, "channel": draft.channel})
+        if draft_offline(same).body == body:
+            body = draft_offline(same, markup="markdown").body
+    body = body.rstrip("\n") + "\n"
+    return f"# {draft.subject}\n\n{body}" if draft.subject else body
+
+
+def _subject(draft: Draft, facts: Facts) -> str:
+    if draft.subject:
+        return draft.subject
+    from assistant.drafting.offline import default_subject
+
+    return default_subject(facts.model_copy(update={"language": draft.language}))
+
+
+def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
+    """An RFC 5322 message (UTF-8 text/plain) and notes about anything left out.
+
+    A missing address never invents one: the header is left out and a note says so, and the
+    user's mail program fills it in when the file is opened as a draft.
+    """
+    notes: list[str] = []
+    msg = EmailMessage(policy=_EML_POLICY)
+    subject = _subject(draft, facts)
+    msg["Subject"] = subject
+    sender, client = facts.sender, facts.client
+    if sender.email:
+        msg["From"] = Address(display_name=sender.name, addr_spec=sender.email)
+    else:
+        notes.append("the e-mail has no From header: sender.email is not in the facts")
+    if client.email:
+        msg["To"] = Address(display_name=client.contact, addr_spec=client.email)
+    else:
+        notes.append("the e-mail has no To header: client.email is not in the facts")
+    sent = datetime.combine(facts.notice_date, time(9, 0)).astimezone()
+    msg["Date"] = format_datetime(sent)
+    domain = sender.email.rpartition("@")[2] if sender.email and "@" in sender.email else "delaynote.invalid"
+    digest = hashlib.sha256(f"{subject}\n{facts.notice_date}\n{draft.body}".encode()).hexdigest()[:32]
+    msg["Message-ID"] = f"<{digest}@{domain}>"
+    msg.set_content(draft.body.rstrip("\n") + "\n", subtype="plain", charset="utf-8")
+    return msg.as_bytes(), notes
+
+
+def print_findings_summary(draft: Draft, verbose: bool) -> None:
+    """A short summary of the draft's findings on stderr (colour only on a terminal, and
+    never with NO_COLOR); token usage too when `verbose` and the draft used an LLM."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(stderr=True, highlight=False)
+    findings = draft.findings
+    if not findings:
+        console.print(Text("No problems found.", style="green"))
+    else:
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+        parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n]
+        console.print(Text(f"Findings: {', '.join(parts)}", style="bold"))
+        styles = {"error": "red", "warning": "yellow", "info": "cyan"}
+        for f in findings:
+            line = Text("  ")
+            line.append(f"{f.severity:<7}", style=styles[f.severity])
+            line.append(f" {f.check}")
+            if f.line is not None:
+                line.append(f" (line {f.line})")
+            line.append(f": {f.message}")
+            console.print(line)
+    if verbose and draft.usage is not None:
+        u = draft.usage
+        console.print(Text(f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
+                           f"in {u.calls} call{'s' if u.calls != 1 else ''}.", style="dim"))
