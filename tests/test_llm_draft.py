@@ -186,6 +186,26 @@ def test_no_revisions_when_max_revisions_is_zero(httpx2_mock, tmp_path, checker)
     assert draft.findings[0].check == "fact-mismatch"
 
 
+def test_invented_contact_details_are_a_fact_mismatch_and_get_revised(httpx2_mock, tmp_path, checker):
+    invented = GOOD.replace("+1 555 0100", "+1 555 0199").replace("sam@northwind.example", "help@northwind.example")
+    route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD.replace("+1 555 0100", "555 0100"))])
+    draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False)
+    assert route.call_count == 2
+    quoted = bodies(route)[1]["messages"][-1]["content"]
+    assert "+1 555 0199" in quoted and "help@northwind.example" in quoted
+    assert draft.findings == []  # the same phone without its country code traces to the facts
+
+
+def test_untraced_contact_finding_points_at_the_value():
+    from assistant.drafting import Draft
+    from assistant.drafting.llm import untraced_contacts
+
+    body = "Dear Ms. Chen,\nCall +1 555 0199 today.\n"
+    [finding] = untraced_contacts(Draft(language="en", channel="email", body=body), facts())
+    assert (finding.check, finding.severity, finding.text) == ("fact-mismatch", "error", "+1 555 0199")
+    assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
+
+
 def test_only_info_findings_do_not_trigger_a_revision(httpx2_mock, tmp_path, checker):
     route = httpx2_mock.post(URL).mock(return_value=ok(GOOD.replace("We are sorry for the trouble this causes.\n", "")))
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False)

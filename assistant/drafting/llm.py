@@ -4,8 +4,8 @@ The model writes from the facts as structured data plus ready-made date texts co
 `assistant.dates`, so it copies dates instead of inventing them. Every answer then goes
 through the same checks as any draft (`assistant.checks.check_draft`); while an error-level
 finding remains - a missing element, or a date that contradicts the facts (`fact-mismatch`,
-the hallucination gate) - the model is asked to revise, quoting the findings, up to
-`max_revisions` times. `Draft.findings` says what still fails; `Draft.usage` totals tokens.
+the hallucination gate; an e-mail or phone number not in the facts counts as one too) - the
+model is asked to revise, quoting the findings, up to `max_revisions` times. `Draft.findings` says what still fails; `Draft.usage` totals tokens.
 """
 
 from __future__ import annotations
@@ -117,6 +117,41 @@ def parse_answer(text: str, facts: Facts) -> Draft:
     return Draft(language=facts.language, channel=facts.channel, subject=subject, body=body.strip() + "\n")
 
 
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of `index` in `text`."""
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def untraced_contacts(draft: Draft, facts: Facts) -> list[Finding]:
+    """The hallucination gate for contact details: an e-mail address or phone number in an LLM
+    draft that is not in the facts was made up, and a client who uses it reaches nobody."""
+    from assistant.llm.redact import find_emails, find_phones
+
+    known_emails = {e.lower() for e in (facts.client.email, facts.sender.email) if e}
+    known_phones = {"".join(ch for ch in facts.sender.phone if ch.isdigit())} if facts.sender.phone else set()
+    found: list[Finding] = []
+    body = draft.body
+    for value in find_emails(body):
+        if value.lower() not in known_emails:
+            found.append(_contact_finding(body, value, "e-mail address"))
+    for value in find_phones(body):
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if not any(digits == k or (len(digits) >= 7 and k.endswith(digits)) for k in known_phones):
+            found.append(_contact_finding(body, value, "phone number"))
+    return found
+
+
+def _contact_finding(body: str, value: str, kind: str) -> Finding:
+    start = body.find(value)
+    line, column = _position(body, start)
+    end_line, end_column = _position(body, start + len(value))  # exclusive, as in SPEC §4
+    return Finding(check="fact-mismatch", principle="accuracy", severity="error", line=line, column=column,
+                   end_line=end_line, end_column=end_column, text=value,
+                   message=f"The {kind} {value} is not in the facts.",
+                   suggestion="Use only the contact details given in the facts, or leave it out.")
+
+
 def _stream_target() -> TextIO | None:
     """Where a streamed answer is shown: the terminal (stdout if it is one, so the CLI need not
     print the result again; else stderr if that is one); nowhere when nobody is watching."""
@@ -193,7 +228,7 @@ def draft_with_llm(
 
     answer = ask(messages, "draft")
     draft = parse_answer(answer.text, facts)
-    findings = check_draft(draft, facts, settings)
+    findings = check_draft(draft, facts, settings) + untraced_contacts(draft, facts)
     for round_ in range(1, max_revisions + 1):
         to_fix = _to_fix(findings)
         if not to_fix:
@@ -204,7 +239,7 @@ def draft_with_llm(
         messages = revise_messages(messages, answer.text, to_fix, settings)
         answer = ask(messages, f"revision {round_}")
         draft = parse_answer(answer.text, facts)
-        findings = check_draft(draft, facts, settings)
+        findings = check_draft(draft, facts, settings) + untraced_contacts(draft, facts)
     if verbose:
         say(f"total: {total.prompt_tokens} tokens in, {total.completion_tokens} out, {total.calls} request(s)")
     draft.findings = findings
