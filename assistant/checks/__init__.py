@@ -1,0 +1,128 @@
+"""The rule checker: a notice (file, stdin or draft) in, findings out (SPEC §4).
+
+`check_text` checks one text; `check_draft` checks a generated draft against its facts;
+`check_paths` walks files, folders and stdin. Lexicons are compiled once per language and
+vocabulary and shared by every file of a run. Nothing here imports the LLM stack: the judge
+is imported only when `use_llm` asks for it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from assistant.checks.catalogue import CHECK_IDS
+from assistant.checks.datefind import find_mentions
+from assistant.checks.document import build_document, detect_language, kind_for_path
+from assistant.checks.lexicon import lexicon_for
+from assistant.checks.placeholders import find_slots
+from assistant.checks.rules import CHECKS, Context, exceptions_for, split_sentences
+from assistant.config import Settings
+from assistant.errors import InputError
+from assistant.facts import Facts
+from assistant.findings import FileReport, Finding, Report, summarise
+from assistant.textio import MAX_BYTES, decode_bytes, read_text
+
+__all__ = ["SUFFIXES", "check_draft", "check_paths", "check_text"]
+
+SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".eml")
+_ORDER = {check: i for i, check in enumerate(CHECK_IDS)}
+
+
+def _blank_slots(masked: str, slots: list) -> str:
+    if not slots:
+        return masked
+    chars = list(masked)
+    for slot in slots:
+        for i in range(slot.start, slot.end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
+def _sort_key(f: Finding) -> tuple:
+    if f.line is None:
+        return (1, 0, 0, _ORDER.get(f.check, 99))
+    return (0, f.line, f.column or 0, _ORDER.get(f.check, 99))
+
+
+def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settings: Settings | None = None,
+               language: str = "auto", kind: str | None = None) -> FileReport:
+    """Check one notice. `kind` (md/txt/html/eml) defaults from the path suffix; `language`
+    'auto' falls back to the settings, then to detection (share of CJK characters)."""
+    settings = settings or Settings()
+    doc = build_document(text, kind or kind_for_path(path))
+    lang = language if language in ("en", "zh") else settings.language
+    if lang not in ("en", "zh"):
+        lang = detect_language(doc.masked, default=facts.language if facts else "en")
+    slots = find_slots(doc.masked, doc.text)
+    scan = _blank_slots(doc.masked, slots)
+    lex = lexicon_for(lang, settings.vocabulary.accept, settings.vocabulary.reject)
+    ctx = Context(doc=doc, scan=scan, lang=lang, lex=lex, exceptions=exceptions_for(lang),
+                  mentions=find_mentions(scan, facts.notice_date if facts else None), slots=slots,
+                  sentences=split_sentences(scan, lang), facts=facts, settings=settings)
+    disabled = set(settings.disable)
+    findings: list[Finding] = []
+    for check, run in CHECKS.items():
+        if check in disabled:
+            continue
+        for finding in run(ctx):
+            offset = None
+            if finding.line is not None:
+                offset = doc.line_starts[finding.line - 1] + (finding.column or 1) - 1
+            if not doc.suppressed(check, offset):
+                findings.append(finding)
+    findings.sort(key=_sort_key)
+    return FileReport(path=path, language=lang, findings=findings)
+
+
+def draft_text(subject: str | None, body: str) -> str:
+    """The text a draft is checked as: its subject line, a blank line, its body."""
+    return f"{subject}\n\n{body}" if subject else body
+
+
+def check_draft(draft, facts: Facts, settings: Settings | None = None) -> list[Finding]:
+    """Check a generated draft (subject + body) with its facts; used by `draft` and the LLM revise loop.
+    Positions refer to `draft_text(draft.subject, draft.body)`."""
+    report = check_text(draft_text(draft.subject, draft.body), path="draft", facts=facts, settings=settings,
+                        language=draft.language if draft.language in ("en", "zh") else "auto", kind="txt")
+    return report.findings
+
+
+def _expand(paths: list[str]) -> list[str]:
+    """Files as given, folders recursively (known suffixes, sorted), '-' for stdin; missing paths fail."""
+    out: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            out.append(raw)
+            continue
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+            out.extend(found)
+        elif p.exists():
+            out.append(raw)
+        else:
+            raise InputError(f"{raw} does not exist")
+    return out
+
+
+def _read_stdin() -> str:
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB")
+    return decode_bytes(data, "stdin", legacy_zh=True)
+
+
+def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
+    """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order."""
+    reports: list[FileReport] = []
+    for path in _expand(paths):
+        text = _read_stdin() if path == "-" else read_text(Path(path), legacy_zh=True)
+        report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
+        if use_llm:
+            from assistant.judge import judge_file
+
+            report = judge_file(text, report, facts=facts, settings=settings)
+        reports.append(report)
+    return Report(files=reports, summary=summarise(reports))

@@ -1,0 +1,387 @@
+"""A file as the checks see it: the original text plus a same-length *masked* copy.
+
+Skipped regions (code, link targets, front matter, markup, e-mail headers other than
+Subject) are blanked with spaces in the masked copy, newlines kept, so every offset a check
+finds maps 1:1 to the original text and line/column always point into the user's file.
+
+E-mail limitation: a single-part 7bit/8bit message keeps its offsets. A quoted-printable,
+base64 or multipart message (or an RFC 2047 encoded Subject) is decoded first; its positions
+then refer to the decoded text, in which line 1 is the Subject and the body starts at line 3.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+KINDS = ("md", "txt", "html", "eml")
+_SUFFIX_KIND = {
+    ".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt",
+    ".html": "html", ".htm": "html", ".eml": "eml",
+}
+
+_HTML_TAGS = frozenset("""
+a abbr address area article aside audio b base bdi bdo blockquote body br button canvas caption cite code col
+colgroup data datalist dd del details dfn dialog div dl dt em embed fieldset figcaption figure font footer form
+h1 h2 h3 h4 h5 h6 head header hr html i iframe img input ins kbd label legend li link main map mark meta meter
+nav noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp script section
+select small source span strong style sub summary sup table tbody td template textarea tfoot th thead title tr
+track u ul var video wbr center
+""".split())
+_BLOCK_TAGS = frozenset("""
+address article aside blockquote body br dd div dl dt fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6
+header hr html li main nav ol p pre section table tbody td tfoot th thead title tr ul
+""".split())
+
+
+def kind_for_path(path: str) -> str:
+    """md/txt/html/eml from the file suffix; anything else (and stdin) is plain text."""
+    dot = path.rfind(".")
+    return _SUFFIX_KIND.get(path[dot:].lower(), "txt") if dot >= 0 else "txt"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Checks switched off over [start, end) offsets; `checks` None means every check."""
+
+    start: int
+    end: int
+    checks: frozenset[str] | None
+    whole_file: bool = False
+
+    def covers(self, check: str, offset: int | None) -> bool:
+        if self.checks is not None and check not in self.checks:
+            return False
+        if self.whole_file:
+            return True
+        return offset is not None and self.start <= offset < self.end
+
+
+@dataclass(frozen=True)
+class Document:
+    """`text` is what positions refer to; `masked` has the same length with skipped parts blanked."""
+
+    text: str
+    masked: str
+    kind: str
+    suppressions: tuple[Suppression, ...] = ()
+    contacts: tuple[str, ...] = ()  # e-mail addresses, phone numbers and URLs found (masked as they are)
+    line_starts: tuple[int, ...] = field(default=(0,), repr=False)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; column counts characters."""
+        i = bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
+    def suppressed(self, check: str, offset: int | None) -> bool:
+        return any(s.covers(check, offset) for s in self.suppressions)
+
+
+def _blank(buf: list[str], start: int, end: int) -> None:
+    for i in range(max(start, 0), min(end, len(buf))):
+        if buf[i] != "\n":
+            buf[i] = " "
+
+
+# --- inline suppression -------------------------------------------------------------------
+
+_DIRECTIVE = re.compile(r"delaynote-(disable-next-line|disable-line|disable-file|disable|enable)(?![\w-])")
+_COMMENT_OPEN = re.compile(r"(?:<!--|#|//)[ \t]*$")
+_IDS = re.compile(r"[a-z][a-z-]*")
+
+
+def _suppressions(text: str, buf: list[str]) -> list[Suppression]:
+    """Vale/textlint-style directives in HTML comments or after `#` / `//`; each directive is masked."""
+    result: list[Suppression] = []
+    open_regions: list[tuple[int, frozenset[str] | None]] = []
+    n = len(text)
+    for m in _DIRECTIVE.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        prefix = text[max(line_start, m.start() - 20):m.start()]
+        opener = _COMMENT_OPEN.search(prefix)
+        if not opener:
+            continue
+        line_end = text.find("\n", m.end())
+        line_end = n if line_end < 0 else line_end
+        close = text.find("-->", m.end(), line_end)
+        rest_end = close if close >= 0 else line_end
+        ids = frozenset(_IDS.findall(text[m.end():rest_end])) or None
+        comment_start = m.start() - len(prefix) + opener.start()
+        _blank(buf, comment_start, close + 3 if close >= 0 else line_end)
+        kind = m.group(1)
+        next_line_start = line_end + 1
+        if kind == "disable-file":
+            result.append(Suppression(0, n, ids, whole_file=True))
+        elif kind == "disable-line":
+            result.append(Suppression(line_start, line_end + 1, ids))
+        elif kind == "disable-next-line":
+            following = text.find("\n", next_line_start)
+            result.append(Suppression(next_line_start, n if following < 0 else following + 1, ids))
+        elif kind == "disable":
+            open_regions.append((m.start(), ids))
+        else:  # enable: closes the matching regions (all, when no ids are named)
+            still_open = []
+            for start, region_ids in open_regions:
+                if ids is None or region_ids is None or region_ids <= ids:
+                    result.append(Suppression(start, m.start(), region_ids))
+                elif region_ids is not None:
+                    remaining = region_ids - ids
+                    result.append(Suppression(start, m.start(), region_ids & ids))
+                    still_open.append((m.start(), frozenset(remaining)))
+            open_regions = still_open
+    result.extend(Suppression(start, n, ids) for start, ids in open_regions)
+    return result
+
+
+# --- shared masking -----------------------------------------------------------------------
+
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()（）\"'，。、；]+", re.IGNORECASE)
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_PHONE = re.compile(r"(?<![\w])\+?\d[\d ()-]{6,18}\d(?![\w])")
+_ISO_IN = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^<>]{0,2000}>|<![^<>]{0,2000}>")
+_ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
+
+
+def _mask_urls(text: str, buf: list[str], contacts: list[str]) -> None:
+    for rx in (_URL, _EMAIL):
+        for m in rx.finditer(text):
+            contacts.append(m.group(0))
+            _blank(buf, m.start(), m.end())
+    for m in _PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group(0))
+        if digits >= 7 and not _ISO_IN.search(m.group(0)):
+            contacts.append(m.group(0))
+
+
+def _mask_html(text: str, buf: list[str], start: int, end: int, *, all_tags: bool) -> None:
+    """Blank comments, tags, entities and script/style contents; block tags become a line break
+    in the masked copy so sentences never run across paragraphs."""
+    region = text[start:end]
+    for m in _HTML_COMMENT.finditer(region):
+        _blank(buf, start + m.start(), start + m.end())
+    lower = region.lower()
+    for tag in ("script", "style"):
+        pos = 0
+        while True:
+            i = lower.find("<" + tag, pos)
+            if i < 0:
+                break
+            j = lower.find("</" + tag, i)
+            j = len(region) if j < 0 else j
+            _blank(buf, start + i, start + j)
+            pos = j + 1
+    for m in _TAG.finditer(region):
+        name = (m.group(1) or "").lower()
+        if not all_tags and m.group(1) and name not in _HTML_TAGS:
+            continue  # `<reason>` in Markdown is a template slot, not markup
+        _blank(buf, start + m.start(), start + m.end())
+        if name in _BLOCK_TAGS and buf[start + m.start()] != "\n":
+            buf[start + m.start()] = "\n"
+    if all_tags:
+        for m in _ENTITY.finditer(region):
+            _blank(buf, start + m.start(), start + m.end())
+
+
+# --- Markdown -----------------------------------------------------------------------------
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d{1,9}[.)])\s")
+_REF_DEF = re.compile(r" {0,3}\[[^\]\n]{1,200}\]:[ \t]*\S")
+
+
+def _mask_markdown(text: str, buf: list[str]) -> None:
+    lines = text.split("\n")
+    offsets = []
+    pos = 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    i = 0
+    # YAML front matter
+    if lines and lines[0].rstrip() == "---":
+        for j in range(1, len(lines)):
+            if lines[j].rstrip() in ("---", "..."):
+                _blank(buf, 0, offsets[j] + len(lines[j]))
+                i = j + 1
+                break
+    fence: str | None = None
+    fence_start = 0
+    prev_blank = True
+    in_list = False
+    while i < len(lines):
+        line = lines[i]
+        start, end = offsets[i], offsets[i] + len(line)
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) <= {fence[0]}:
+                _blank(buf, fence_start, end)
+                fence = None
+            i += 1
+            continue
+        m = _FENCE.match(line)
+        if m:
+            fence, fence_start = m.group(1), start
+            i += 1
+            continue
+        blank = not line.strip()
+        indented = line.startswith("    ") or line.startswith("\t")
+        if indented and prev_blank and not in_list and not blank:
+            _blank(buf, start, end)  # indented code block (continues while indented or blank)
+            i += 1
+            while i < len(lines) and (lines[i].startswith(("    ", "\t")) or not lines[i].strip()):
+                _blank(buf, offsets[i], offsets[i] + len(lines[i]))
+                i += 1
+            prev_blank = True
+            continue
+        if _LIST_ITEM.match(line):
+            in_list = True
+        elif not blank and not indented:
+            in_list = False
+        if _REF_DEF.match(line):
+            colon = line.find("]:")
+            _blank(buf, start + colon + 2, end)
+        prev_blank = blank
+        i += 1
+    if fence is not None:
+        _blank(buf, fence_start, len(text))
+    masked = "".join(buf)
+    _mask_inline_code(masked, buf)
+    masked = "".join(buf)
+    # link and image targets: `](target)`
+    pos = 0
+    while True:
+        k = masked.find("](", pos)
+        if k < 0:
+            break
+        close = masked.find(")", k + 2)
+        newline = masked.find("\n", k + 2)
+        if close >= 0 and (newline < 0 or close < newline):
+            _blank(buf, k + 1, close + 1)
+            pos = close + 1
+        else:
+            pos = k + 2
+    for m in re.finditer(r"<(?:https?|mailto):[^<>\s]{1,2000}>", masked):
+        _blank(buf, m.start(), m.end())
+
+
+_TICKS = re.compile(r"`+")
+
+
+def _mask_inline_code(masked: str, buf: list[str]) -> None:
+    """Backtick code spans: a run of n backticks up to the next run of exactly n."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(masked)]
+    by_len: dict[int, list[int]] = {}
+    for idx, (s, e) in enumerate(runs):
+        by_len.setdefault(e - s, []).append(idx)
+    pointer = {k: 0 for k in by_len}
+    idx = 0
+    while idx < len(runs):
+        s, e = runs[idx]
+        n = e - s
+        candidates = by_len[n]
+        p = pointer[n]
+        while p < len(candidates) and candidates[p] <= idx:
+            p += 1
+        pointer[n] = p
+        if p < len(candidates):
+            close = candidates[p]
+            _blank(buf, s, runs[close][1])
+            idx = close + 1
+        else:
+            idx += 1
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+_SUBJECT = re.compile(r"^Subject:[ \t]*", re.IGNORECASE | re.MULTILINE)
+
+
+def _eml_document(text: str) -> tuple[str, list[str], str]:
+    """(text, masked buffer, body kind) for an e-mail; see the module docstring for decoded messages."""
+    sep = text.find("\n\n")
+    header_end = len(text) if sep < 0 else sep + 1
+    body_start = len(text) if sep < 0 else sep + 2
+    msg = email.message_from_string(text, policy=email.policy.default)
+    cte = str(msg.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+    ctype = msg.get_content_type()
+    raw_subject = _SUBJECT.search(text, 0, header_end)
+    encoded_subject = bool(raw_subject and "=?" in text[raw_subject.end():text.find("\n", raw_subject.end())])
+    simple = (not msg.is_multipart() and cte in ("7bit", "8bit", "binary", "")
+              and ctype in ("text/plain", "text/html") and not encoded_subject)
+    if simple:
+        buf = list(text)
+        _blank(buf, 0, header_end)
+        if raw_subject:
+            line_end = raw_subject.end()
+            while True:  # the Subject value, with folded continuation lines
+                nl = text.find("\n", line_end)
+                if nl < 0 or nl + 1 >= header_end or text[nl + 1] not in " \t":
+                    line_end = header_end if nl < 0 else nl
+                    break
+                line_end = nl + 1
+            for k in range(raw_subject.end(), line_end):
+                buf[k] = text[k]
+        body_kind = "html" if ctype == "text/html" else "txt"
+        if body_kind == "html":
+            _mask_html(text, buf, body_start, len(text), all_tags=True)
+        return text, buf, body_kind
+    subject = str(msg.get("Subject", "") or "")
+    part = msg.get_body(preferencelist=("plain", "html"))
+    body = ""
+    body_kind = "txt"
+    if part is not None:
+        try:
+            body = part.get_content()
+        except (LookupError, ValueError):
+            payload = part.get_payload(decode=True) or b""
+            body = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else str(payload)
+        body_kind = "html" if part.get_content_type() == "text/html" else "txt"
+    body = body.replace("\r\n", "\n").replace("\r", "\n")
+    head = "Subject: "
+    decoded = f"{head}{subject}\n\n{body}"
+    buf = list(decoded)
+    _blank(buf, 0, len(head))
+    if body_kind == "html":
+        _mask_html(decoded, buf, len(head) + len(subject) + 2, len(decoded), all_tags=True)
+    return decoded, buf, body_kind
+
+
+def build_document(text: str, kind: str = "txt") -> Document:
+    """Mask what the checks must not read, and collect inline suppressions."""
+    kind = kind if kind in KINDS else "txt"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "eml":
+        text, buf, _ = _eml_document(text)
+    else:
+        buf = list(text)
+    suppressions = _suppressions(text, buf)
+    if kind == "md":
+        _mask_markdown(text, buf)
+        _mask_html(text, buf, 0, len(text), all_tags=False)
+    elif kind == "html":
+        _mask_html(text, buf, 0, len(text), all_tags=True)
+    contacts: list[str] = []
+    _mask_urls("".join(buf), buf, contacts)
+    line_starts = [0]
+    line_starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
+    return Document(text=text, masked="".join(buf), kind=kind, suppressions=tuple(suppressions),
+                    contacts=tuple(contacts), line_starts=tuple(line_starts))
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_language(masked: str, default: str = "en") -> str:
+    """zh when CJK characters are at least a fifth of the letters (one hanzi carries about as
+    much as a short English word, so a Chinese notice full of 'API' and 'Bug' stays zh)."""
+    cjk = len(_CJK.findall(masked))
+    latin = len(_LATIN.findall(masked))
+    if cjk == 0 and latin == 0:
+        return default
+    return "zh" if cjk * 5 >= cjk + latin else "en"

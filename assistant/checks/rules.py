@@ -1,0 +1,614 @@
+"""The 18 checks of SPEC §4, one small function each, over a prepared `Context`.
+
+Every check reads the *scan* text: the document's masked copy with template slots blanked,
+so offsets stay those of the user's file. Phrase lists, cue words and messages come from
+`data/{lang}/`; this module only holds the logic that combines them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from assistant.checks.catalogue import catalogue
+from assistant.checks.datefind import Mention, find_mentions
+from assistant.checks.document import Document
+from assistant.checks.lexicon import Hit, Lexicon, Matcher, compile_phrases
+from assistant.checks.placeholders import Slot
+from assistant.config import Settings
+from assistant.dates import (
+    CADENCE_DAYS,
+    format_date,
+    format_duration,
+    weekday_name,
+    working_days_between,
+)
+from assistant.facts import Facts
+from assistant.findings import Finding
+
+EN_LONG_WORDS = 30
+ZH_LONG_CHARS = 60
+OVER_APOLOGY = 3
+LATE_NOTICE_WORKING_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every check needs: the document, its language, lexicon, dates, slots and facts."""
+
+    doc: Document
+    scan: str
+    lang: str
+    lex: Lexicon
+    exceptions: dict[str, Matcher]
+    mentions: list[Mention]
+    slots: list[Slot]
+    sentences: list[tuple[int, int]]
+    facts: Facts | None
+    settings: Settings
+
+
+@cache
+def messages(lang: str) -> dict[str, str]:
+    text = (files("assistant.checks") / "data" / lang / "messages.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@cache
+def exceptions_for(lang: str) -> dict[str, Matcher]:
+    """Per category, phrases in which a listed word means something else."""
+    try:
+        text = (files("assistant.checks") / "data" / lang / "exceptions.yaml").read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError):
+        return {}
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return {cat: compile_phrases({" ".join(str(p).lower().split()): None for p in phrases or []}, lang)
+            for cat, phrases in data.items()}
+
+
+def msg(ctx: Context, key: str, **fields: Any) -> str:
+    return messages(ctx.lang)[key].format(**fields)
+
+
+# --- sentences and words ------------------------------------------------------------------
+
+_EN_END = re.compile(r"[.!?]+(?=\s|$)|\n")
+_ZH_END = re.compile(r"[。！？；!?;]+|\n")
+_EN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_ZH_COUNTED = re.compile(r"[^\s，。！？；：、“”‘’（）《》【】—…,.!?;:()\"'\-|*#>`~]")
+_EN_STOP = frozenset("""
+the and for are was were been being have has had with this that these those from into onto our your their its
+his her they them you she him will would shall should can could may might must not but all any some such than
+then there here what when where which who whom whose why how also just very more most much many few each
+other only own same too out off over under again further once about above below between both during before
+after because until while ever even still yet let get got make made take took come came went goes going
+able one two three four five six seven eight nine ten via per within without upon
+""".split())
+
+
+def split_sentences(scan: str, lang: str) -> list[tuple[int, int]]:
+    """Sentence spans (stripped, non-empty): zh ends at 。！？； and newlines, en at . ! ? and newlines."""
+    rx = _ZH_END if lang == "zh" else _EN_END
+    spans = []
+    start = 0
+    for m in rx.finditer(scan):
+        spans.append((start, m.end() if m.group(0) != "\n" else m.start()))
+        start = m.end()
+    spans.append((start, len(scan)))
+    out = []
+    for s, e in spans:
+        while s < e and scan[s].isspace():
+            s += 1
+        while e > s and scan[e - 1].isspace():
+            e -= 1
+        if e > s and (_EN_WORD.search(scan, s, e) or _CJK.search(scan, s, e)):
+            out.append((s, e))
+    return out
+
+
+def content_words(text: str, lang: str) -> int:
+    """How much a clause actually says: content words (en) or Chinese characters (zh)."""
+    if lang == "zh":
+        return len(_CJK.findall(text)) // 2 + sum(1 for w in _EN_WORD.findall(text) if len(w) >= 2)
+    return sum(1 for w in _EN_WORD.findall(text) if len(w) >= 3 and w.lower() not in _EN_STOP)
+
+
+def sentence_of(ctx: Context, offset: int) -> tuple[int, int]:
+    for s, e in ctx.sentences:
+        if s <= offset < e:
+            return s, e
+    return offset, offset
+
+
+# --- findings -----------------------------------------------------------------------------
+
+def make(ctx: Context, check: str, message: str, suggestion: str | None = None,
+         span: tuple[int, int] | None = None, severity: str | None = None) -> Finding:
+    entry = catalogue()[check]
+    sev = ctx.settings.severity.get(check) or severity or entry["severity"]
+    if span is None:
+        return Finding(check=check, principle=entry["principle"], severity=sev, message=message,
+                       suggestion=suggestion)
+    start, end = span
+    line, column = ctx.doc.position(start)
+    end_line, end_column = ctx.doc.position(end)
+    return Finding(check=check, principle=entry["principle"], severity=sev, line=line, column=column,
+                   end_line=end_line, end_column=end_column, text=ctx.doc.text[start:end], message=message,
+                   suggestion=suggestion)
+
+
+def hits(ctx: Context, category: str) -> list[Hit]:
+    """Lexicon hits, minus those inside an exception phrase ('as soon as we know', 'cannot guarantee')."""
+    found = list(ctx.lex.get(category).finditer(ctx.scan))
+    exc = ctx.exceptions.get(category)
+    if not found or exc is None or exc.pattern is None:
+        return found
+    spans = [(h.start, h.end) for h in exc.finditer(ctx.scan)]
+    return [h for h in found if not any(s <= h.start and h.end <= e for s, e in spans)]
+
+
+def cue_hits(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None:
+        return []
+    end = len(ctx.scan) if end is None else end
+    return [h for h in matcher.finditer(ctx.scan[:end]) if h.start >= start]
+
+
+def has_cue(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> bool:
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None:
+        return False
+    end = len(ctx.scan) if end is None else end
+    return matcher.pattern.search(ctx.scan, start, end) is not None
+
+
+def slots_of(ctx: Context, kind: str) -> list[Slot]:
+    return [s for s in ctx.slots if kind in s.kinds]
+
+
+def fmt_date(ctx: Context, d: date) -> str:
+    return format_date(d, ctx.lang)
+
+
+# --- date roles ---------------------------------------------------------------------------
+
+def _window_before(ctx: Context, m: Mention, prev_end: int) -> tuple[int, int]:
+    s, _ = sentence_of(ctx, m.start)
+    reach = 24 if ctx.lang == "zh" else 70
+    return max(s, prev_end, m.start - reach), m.start
+
+
+def date_roles(ctx: Context) -> list[tuple[Mention, str]]:
+    """Each date-like mention with its role: original, update, new, signature or other."""
+    dated = [m for m in ctx.mentions if m.kind in ("date", "relative", "period")]
+    out = []
+    lines = ctx.scan.split("\n")
+    tail_start = len(ctx.scan) - sum(len(x) + 1 for x in lines[-6:])
+    for i, m in enumerate(dated):
+        prev_end = dated[i - 1].end if i else 0
+        next_start = dated[i + 1].start if i + 1 < len(dated) else len(ctx.scan)
+        b0, b1 = _window_before(ctx, m, prev_end)
+        _, sent_end = sentence_of(ctx, m.start)
+        a1 = min(next_start, max(sent_end, m.end), m.end + (12 if ctx.lang == "zh" else 30))
+        line_start = ctx.scan.rfind("\n", 0, m.start) + 1
+        line_end = ctx.scan.find("\n", m.end)
+        line = ctx.scan[line_start:len(ctx.scan) if line_end < 0 else line_end].strip()
+        if m.start >= tail_start and line == ctx.scan[m.start:m.end].strip() and m.kind == "date":
+            role = "signature"
+        elif has_cue(ctx, "original_date", b0, b1) and not has_cue(ctx, "new_date", b0, b1) \
+                or has_cue(ctx, "original_date_after", m.end, a1):
+            role = "original"
+        elif has_cue(ctx, "new_date", b0, b1):
+            role = "new"
+        elif has_cue(ctx, "update", b0, b1):
+            role = "update"
+        else:
+            role = "other"
+        out.append((m, role))
+    return out
+
+
+def facts_dates(facts: Facts) -> set[date]:
+    """Dates the facts state or imply: promised, new, notice, updates (the cadence up to the new
+    date), phase dues, and any date written inside the facts' own text."""
+    allowed = {facts.original_date, facts.new_date, facts.notice_date, facts.next_update}
+    step = timedelta(days=CADENCE_DAYS[facts.updates.cadence])
+    d = facts.next_update
+    while d <= facts.new_date + step:
+        allowed.add(d)
+        d += step
+    allowed.update(p.due for p in facts.phases)
+    texts = [c.summary for c in facts.causes] + [c.detail or "" for c in facts.causes] + list(facts.mitigations)
+    texts += [facts.impact or ""] + list(facts.completed) + list(facts.pending)
+    texts += [t for p in facts.phases for t in [p.name, *p.tasks]]
+    for text in texts:
+        for m in find_mentions(text, facts.notice_date):
+            allowed.update(m.dates)
+    return allowed
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+def check_late_notice(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    if f is None:
+        return []
+    notice, original = f.notice_date, f.original_date
+    if notice >= original:
+        return [make(ctx, "late-notice", msg(ctx, "late-notice-after", notice=fmt_date(ctx, notice),
+                                              original=fmt_date(ctx, original)),
+                     msg(ctx, "late-notice-suggestion"))]
+    days = working_days_between(notice, original)
+    if days < LATE_NOTICE_WORKING_DAYS:
+        return [make(ctx, "late-notice", msg(ctx, "late-notice-short", days=days, original=fmt_date(ctx, original)),
+                     msg(ctx, "late-notice-suggestion"), severity="warning")]
+    return []
+
+
+def check_original_date(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    if slots_of(ctx, "original_date"):
+        return []
+    roles = date_roles(ctx)
+    if f is not None:
+        if any(f.original_date in m.dates for m, _ in roles):
+            return []
+        return [make(ctx, "missing-original-date", msg(ctx, "missing-original-date-facts",
+                                                        date=fmt_date(ctx, f.original_date)),
+                     msg(ctx, "missing-original-date-suggestion", date=fmt_date(ctx, f.original_date)))]
+    if any(role == "original" for _, role in roles):
+        return []
+    for slot in ctx.slots:  # "not on {date} as promised": a date slot next to an original-date cue
+        if slot.is_date():
+            s, _ = sentence_of(ctx, slot.start)
+            reach = 24 if ctx.lang == "zh" else 70
+            if has_cue(ctx, "original_date", max(s, slot.start - reach), slot.start) \
+                    or has_cue(ctx, "original_date_after", slot.end, slot.end + 30):
+                return []
+    return [make(ctx, "missing-original-date", msg(ctx, "missing-original-date"),
+                 msg(ctx, "missing-original-date-suggestion", date="…"))]
+
+
+def _clause_after(ctx: Context, pos: int) -> tuple[int, int]:
+    """From `pos` to the end of the clause; a cue that ends its sentence ('Why.') reads the next one."""
+    stops = "，。；！？,;!?\n" if ctx.lang == "zh" else ".;!?\n"
+    end = pos
+    n = len(ctx.scan)
+    while end < n and ctx.scan[end] not in stops:
+        if ctx.lang == "en" and ctx.scan[end] == "," and content_words(ctx.scan[pos:end], "en") >= 3:
+            break
+        end += 1
+    if content_words(ctx.scan[pos:end], ctx.lang) == 0:
+        nxt = end + 1
+        while nxt < n and ctx.scan[nxt] in " \t\n*_#:：":
+            nxt += 1
+        end2 = nxt
+        while end2 < n and ctx.scan[end2] not in stops:
+            end2 += 1
+        return nxt, end2
+    return pos, end
+
+
+_EXPLAINED = re.compile(r"\s*(?:with|in|from|at|on|of|caused by|:|：|——|—|–)\s*\S", re.IGNORECASE)
+
+
+def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
+    """Clauses that give a reason; and the first empty one ('due to unforeseen issues')."""
+    found: list[tuple[int, int]] = []
+    empty: Hit | None = None
+    head_len = 10 if ctx.lang == "zh" else 40
+    for cue in cue_hits(ctx, "cause"):
+        s, e = _clause_after(ctx, cue.end)
+        clause = ctx.scan[s:e]
+        head_end = min(e, s + head_len)
+        blank = ctx.lex.get("cue:empty_cause").search(ctx.scan[s:head_end])
+        if blank is None:
+            generic = ctx.lex.get("cue:generic_cause").search(ctx.scan[s:head_end])
+            if generic and not _EXPLAINED.match(ctx.scan, s + generic.end):
+                blank = generic
+        if blank is not None:
+            empty = empty or Hit(s + blank.start, s + blank.end, blank.text, blank.phrase, None)
+            continue
+        if content_words(clause, ctx.lang) >= 2:
+            found.append((s, e))
+    return found, empty
+
+
+def _overlap(source: str, target: str, lang: str) -> float:
+    """Share of a fact's content found in the text: word stems (en) or character pairs (zh)."""
+    if lang == "zh" or _CJK.search(source):
+        chars = "".join(_CJK.findall(source))
+        grams = {chars[i:i + 2] for i in range(len(chars) - 1)}
+        words = {w.lower() for w in _EN_WORD.findall(source) if len(w) >= 2}
+        target_l = target.lower()
+        units = len(grams) + len(words)
+        if not units:
+            return 1.0
+        return (sum(1 for g in grams if g in target) + sum(1 for w in words if w in target_l)) / units
+    stems = {w.lower()[:5] for w in _EN_WORD.findall(source) if len(w) >= 3 and w.lower() not in _EN_STOP}
+    if not stems:
+        return 1.0
+    target_stems = {w.lower()[:5] for w in _EN_WORD.findall(target)}
+    return len(stems & target_stems) / len(stems)
+
+
+def check_cause(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    sample = f.causes[0].summary if f else None
+    suggestion = (msg(ctx, "missing-cause-suggestion", cause=sample) if sample
+                  else msg(ctx, "missing-cause-suggestion-generic"))
+    if slots_of(ctx, "cause"):
+        return []
+    causes, empty = real_causes(ctx)
+    if not causes:
+        passive = next(iter(hits(ctx, "passive")), None)
+        shown = empty or passive
+        text = msg(ctx, "missing-cause-empty", text=ctx.doc.text[shown.start:shown.end]) if shown \
+            else msg(ctx, "missing-cause")
+        return [make(ctx, "missing-cause", text, suggestion)]
+    if f is not None:
+        best = max(_overlap(f"{c.summary} {c.detail or ''}", ctx.scan, ctx.lang) for c in f.causes)
+        summary_best = max(_overlap(c.summary, ctx.scan, ctx.lang) for c in f.causes)
+        if max(best, summary_best) < 0.3:
+            return [make(ctx, "missing-cause", msg(ctx, "missing-cause-facts", cause=sample), suggestion)]
+    return []
+
+
+_EXPLANATION_AFTER = re.compile(
+    r"\s*(?:\(|（|, which |, i\.e\.|, meaning |, that is|—|–| - |，即|，也就是|，就是|：即|即：)", re.IGNORECASE)
+
+
+def check_jargon(ctx: Context) -> list[Finding]:
+    out = []
+    found = hits(ctx, "jargon")
+    explained = set()
+    for h in found:
+        before = ctx.scan[max(0, h.start - 2):h.start].rstrip()
+        if _EXPLANATION_AFTER.match(ctx.scan, h.end) or before.endswith(("(", "（")):
+            explained.add(h.phrase)
+    for h in found:
+        if h.phrase in explained:
+            continue
+        alt = h.suggestion
+        suggestion = msg(ctx, "jargon-suggestion", alternative=alt) if alt else msg(ctx, "jargon-suggestion-generic")
+        out.append(make(ctx, "jargon", msg(ctx, "jargon", text=ctx.doc.text[h.start:h.end]), suggestion,
+                        (h.start, h.end)))
+    return out
+
+
+def _phrase_check(ctx: Context, check: str, category: str) -> list[Finding]:
+    return [make(ctx, check, msg(ctx, check, text=ctx.doc.text[h.start:h.end]), h.suggestion, (h.start, h.end))
+            for h in hits(ctx, category)]
+
+
+def check_blame(ctx: Context) -> list[Finding]:
+    return _phrase_check(ctx, "blame-shifting", "blame")
+
+
+def check_overpromise(ctx: Context) -> list[Finding]:
+    return _phrase_check(ctx, "overpromise", "overpromise")
+
+
+def check_hedging(ctx: Context) -> list[Finding]:
+    return _phrase_check(ctx, "hedging", "hedges")
+
+
+def check_vague(ctx: Context) -> list[Finding]:
+    out = _phrase_check(ctx, "vague-timeline", "vague_time")
+    if ctx.facts is not None:
+        better = msg(ctx, "vague-timeline-facts", date=fmt_date(ctx, ctx.facts.new_date))
+        out = [f.model_copy(update={"suggestion": better}) for f in out]
+    return out
+
+
+def check_new_date(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    if any(s.is_date() and "original_date" not in s.kinds for s in ctx.slots):
+        return []
+    if f is not None:
+        if any(f.new_date in m.dates for m in ctx.mentions):
+            return []
+        return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
+                     msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
+    if any(role in ("new", "other") for _, role in date_roles(ctx)):
+        return []
+    if any(m.kind == "duration" and (m.bounded or m.delay) and m.days for m in ctx.mentions):
+        return []
+    return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
+
+
+def check_mitigation(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    if slots_of(ctx, "mitigation"):
+        return []
+    sample = f.mitigations[0] if f else None
+    suggestion = (msg(ctx, "missing-mitigation-suggestion", mitigation=sample) if sample
+                  else msg(ctx, "missing-mitigation-suggestion-generic"))
+    if f is not None:
+        if max(_overlap(m, ctx.scan, ctx.lang) for m in f.mitigations) >= 0.4:
+            return []
+        if not has_cue(ctx, "mitigation"):
+            return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation"), suggestion)]
+        return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation-facts", mitigation=sample), suggestion)]
+    if has_cue(ctx, "mitigation"):
+        return []
+    return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation"), suggestion)]
+
+
+def check_impact(ctx: Context) -> list[Finding]:
+    if slots_of(ctx, "impact") or has_cue(ctx, "impact"):
+        return []
+    f = ctx.facts
+    suggestion = (msg(ctx, "missing-impact-suggestion", impact=f.impact) if f and f.impact
+                  else msg(ctx, "missing-impact-suggestion-generic"))
+    return [make(ctx, "missing-impact", msg(ctx, "missing-impact"), suggestion)]
+
+
+def check_status(ctx: Context) -> list[Finding]:
+    if slots_of(ctx, "status") or has_cue(ctx, "status"):
+        return []
+    return [make(ctx, "missing-status", msg(ctx, "missing-status"), msg(ctx, "missing-status-suggestion"))]
+
+
+def _cadence_word(ctx: Context) -> str:
+    words = {"en": {"daily": "every day", "twice-weekly": "twice a week", "weekly": "every week",
+                    "biweekly": "every two weeks", "monthly": "every month"},
+             "zh": {"daily": "每天", "twice-weekly": "每周两次", "weekly": "每周", "biweekly": "每两周",
+                    "monthly": "每月"}}
+    cadence = ctx.facts.updates.cadence if ctx.facts else "weekly"
+    return words[ctx.lang][cadence]
+
+
+def update_plans(ctx: Context) -> list[tuple[int, int]]:
+    """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
+    plans = []
+    for s, e in ctx.sentences:
+        if not (has_cue(ctx, "update", s, e) or any(s <= x.start < e for x in slots_of(ctx, "update"))):
+            continue
+        when = any(s <= m.start < e and m.kind in ("date", "relative", "cadence") for m in ctx.mentions)
+        when = when or has_cue(ctx, "cadence", s, e)
+        when = when or any(s <= x.start < e and (x.is_date() or "update" in x.kinds) for x in ctx.slots)
+        if when:
+            plans.append((s, e))
+    return plans
+
+
+def check_update_plan(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    plans = update_plans(ctx)
+    if f is not None:
+        suggestion = msg(ctx, "missing-update-plan-suggestion", cadence=_cadence_word(ctx),
+                         date=fmt_date(ctx, f.next_update))
+        if any(f.next_update in m.dates for m in ctx.mentions) or (plans and any(
+                has_cue(ctx, "cadence", s, e) or any(s <= m.start < e and m.kind == "cadence" for m in ctx.mentions)
+                for s, e in plans)) or any("update" in x.kinds for x in ctx.slots):
+            return []
+        if plans:
+            return [make(ctx, "missing-update-plan", msg(ctx, "missing-update-plan-facts",
+                                                          date=fmt_date(ctx, f.next_update)), suggestion)]
+        return [make(ctx, "missing-update-plan", msg(ctx, "missing-update-plan"), suggestion)]
+    if plans:
+        return []
+    return [make(ctx, "missing-update-plan", msg(ctx, "missing-update-plan"),
+                 msg(ctx, "missing-update-plan-suggestion-generic"))]
+
+
+def check_apology(ctx: Context) -> list[Finding]:
+    found = hits(ctx, "apology")
+    if found or slots_of(ctx, "apology") or has_cue(ctx, "acknowledge"):
+        return []
+    return [make(ctx, "missing-apology", msg(ctx, "missing-apology"), msg(ctx, "missing-apology-suggestion"))]
+
+
+def check_over_apology(ctx: Context) -> list[Finding]:
+    found = hits(ctx, "apology")
+    if len(found) < OVER_APOLOGY:
+        return []
+    third = found[OVER_APOLOGY - 1]
+    return [make(ctx, "over-apology", msg(ctx, "over-apology", count=len(found)), msg(ctx, "over-apology-suggestion"),
+                 (third.start, third.end))]
+
+
+def check_long_sentence(ctx: Context) -> list[Finding]:
+    out = []
+    for s, e in ctx.sentences:
+        sentence = ctx.scan[s:e]
+        if ctx.lang == "zh":
+            count, limit = len(_ZH_COUNTED.findall(sentence)), ZH_LONG_CHARS
+        else:
+            count, limit = len(_EN_WORD.findall(sentence)), EN_LONG_WORDS
+        if count > limit:
+            out.append(make(ctx, "long-sentence", msg(ctx, "long-sentence", count=count, limit=limit),
+                            msg(ctx, "long-sentence-suggestion"), (s, e)))
+    return out
+
+
+def _duration_ok(m: Mention, actual: int) -> bool:
+    if m.days is None:
+        return True
+    unit = m.unit or "day"
+    tolerance = {"day": 0.0, "week": 1.0, "month": 5.0}[unit]
+    if m.approx:
+        tolerance = max(tolerance + 2, 0.15 * actual)
+    return abs(m.days - actual) <= tolerance + 1e-9
+
+
+def check_fact_mismatch(ctx: Context) -> list[Finding]:
+    f = ctx.facts
+    if f is None:
+        return []
+    out = []
+    allowed = facts_dates(f)
+    new_text = fmt_date(ctx, f.new_date)
+    roles = dict((id(m), role) for m, role in date_roles(ctx))
+    for m in ctx.mentions:
+        span = (m.start, m.end)
+        text = ctx.doc.text[m.start:m.end]
+        if m.kind == "date" and m.date is not None and m.weekday is not None and m.weekday != m.date.weekday():
+            out.append(make(ctx, "fact-mismatch", msg(
+                ctx, "fact-mismatch-weekday", text=text, date=format_date(m.date, ctx.lang, weekday=False),
+                actual=weekday_name(m.date, ctx.lang), stated=_weekday(ctx, m.weekday)),
+                msg(ctx, "fact-mismatch-suggestion", date=fmt_date(ctx, m.date)), span))
+            continue
+        if m.kind in ("date", "relative") and m.dates:
+            if roles.get(id(m)) == "new" and f.new_date not in m.dates and f.original_date not in m.dates:
+                out.append(make(ctx, "fact-mismatch", msg(ctx, "fact-mismatch-new-date", text=text, new=new_text),
+                                msg(ctx, "fact-mismatch-suggestion", date=new_text), span))
+            elif not any(d in allowed for d in m.dates):
+                out.append(make(ctx, "fact-mismatch", msg(
+                    ctx, "fact-mismatch-date", text=text, new=new_text, original=fmt_date(ctx, f.original_date)),
+                    msg(ctx, "fact-mismatch-suggestion", date=new_text), span))
+        elif m.kind == "duration" and m.delay and not _duration_ok(m, f.delay_days):
+            actual = format_duration(f.delay_days, ctx.lang)
+            out.append(make(ctx, "fact-mismatch", msg(
+                ctx, "fact-mismatch-duration", text=text, actual=actual,
+                original=fmt_date(ctx, f.original_date), new=new_text),
+                msg(ctx, "fact-mismatch-duration-suggestion", duration=actual), span))
+    return out
+
+
+def _weekday(ctx: Context, index: int) -> str:
+    from assistant.dates import EN_WEEKDAYS, ZH_WEEKDAYS
+
+    return (ZH_WEEKDAYS if ctx.lang == "zh" else EN_WEEKDAYS)[index]
+
+
+def check_contact(ctx: Context) -> list[Finding]:
+    if ctx.doc.contacts or slots_of(ctx, "contact") or has_cue(ctx, "contact"):
+        return []
+    f = ctx.facts
+    phone = f.sender.phone or f.sender.email if f else None
+    suggestion = (msg(ctx, "missing-contact-suggestion", phone=phone) if phone
+                  else msg(ctx, "missing-contact-suggestion-generic"))
+    return [make(ctx, "missing-contact", msg(ctx, "missing-contact"), suggestion)]
+
+
+CHECKS: dict[str, Callable[[Context], list[Finding]]] = {
+    "late-notice": check_late_notice,
+    "missing-original-date": check_original_date,
+    "missing-cause": check_cause,
+    "jargon": check_jargon,
+    "blame-shifting": check_blame,
+    "missing-new-date": check_new_date,
+    "vague-timeline": check_vague,
+    "missing-mitigation": check_mitigation,
+    "overpromise": check_overpromise,
+    "missing-impact": check_impact,
+    "missing-status": check_status,
+    "hedging": check_hedging,
+    "missing-update-plan": check_update_plan,
+    "missing-apology": check_apology,
+    "over-apology": check_over_apology,
+    "long-sentence": check_long_sentence,
+    "fact-mismatch": check_fact_mismatch,
+    "missing-contact": check_contact,
+}
