@@ -204,6 +204,9 @@ def test_untraced_contact_finding_points_at_the_value():
     [finding] = untraced_contacts(Draft(language="en", channel="email", body=body), facts())
     assert (finding.check, finding.severity, finding.text) == ("fact-mismatch", "error", "+1 555 0199")
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
+    # with a subject, positions count from the subject line, as the checker's do
+    [shifted] = untraced_contacts(Draft(language="en", channel="email", subject="News", body=body), facts())
+    assert (shifted.line, shifted.column) == (4, 6)
 
 
 def test_only_info_findings_do_not_trigger_a_revision(httpx2_mock, tmp_path, checker):

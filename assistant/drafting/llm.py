@@ -131,21 +131,26 @@ def untraced_contacts(draft: Draft, facts: Facts) -> list[Finding]:
     known_emails = {e.lower() for e in (facts.client.email, facts.sender.email) if e}
     known_phones = {"".join(ch for ch in facts.sender.phone if ch.isdigit())} if facts.sender.phone else set()
     found: list[Finding] = []
-    body = draft.body
-    for value in find_emails(body):
+    text = _checked_text(draft)
+    for value in find_emails(text):
         if value.lower() not in known_emails:
-            found.append(_contact_finding(body, value, "e-mail address"))
-    for value in find_phones(body):
+            found.append(_contact_finding(text, value, "e-mail address"))
+    for value in find_phones(text):
         digits = "".join(ch for ch in value if ch.isdigit())
         if not any(digits == k or (len(digits) >= 7 and k.endswith(digits)) for k in known_phones):
-            found.append(_contact_finding(body, value, "phone number"))
+            found.append(_contact_finding(text, value, "phone number"))
     return found
 
 
-def _contact_finding(body: str, value: str, kind: str) -> Finding:
-    start = body.find(value)
-    line, column = _position(body, start)
-    end_line, end_column = _position(body, start + len(value))  # exclusive, as in SPEC §4
+def _checked_text(draft: Draft) -> str:
+    """The text positions refer to: the same as `check_draft`'s (subject, blank line, body)."""
+    return f"{draft.subject}\n\n{draft.body}" if draft.subject else draft.body
+
+
+def _contact_finding(text: str, value: str, kind: str) -> Finding:
+    start = text.find(value)
+    line, column = _position(text, start)
+    end_line, end_column = _position(text, start + len(value))  # exclusive, as in SPEC §4
     return Finding(check="fact-mismatch", principle="accuracy", severity="error", line=line, column=column,
                    end_line=end_line, end_column=end_column, text=value,
                    message=f"The {kind} {value} is not in the facts.",
