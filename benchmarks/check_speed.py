@@ -1,0 +1,157 @@
+"""How fast is `delaynote check`? Prints a small table of figures.
+
+Run from the repository root:  python benchmarks/check_speed.py [--runs 7]
+
+Measures what a user and a CI job feel: process start to exit for one ~300-word notice (target
+< 0.3 s), `--help`, whether the `openai` SDK was imported on the check path (it must not be),
+in-process throughput on 1x/10x/100x the text (per-unit time should stay flat: linear checks),
+a 2 MB file, and 1000 files in one call. Figures vary by machine; the ratios should not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 0.3
+
+# An ordinary, reasonably good notice of about 300 words, with a few things to find.
+NOTICE = """Subject: Customer portal: new delivery date 18 December
+
+Dear Ms. Chen,
+
+I am writing to let you know that the customer portal, which we promised for Tuesday 1 December,
+will not be ready on that date. We now plan to deliver it on Friday 18 December 2026.
+
+The reason is the payment step. Two weeks ago the payment provider changed how it confirms each
+payment, and our integration has to be rebuilt around the new method and tested again from the
+start. We found this during our own testing, before any of your customers were affected.
+
+For you, this means the staff training planned for the first week of December moves back by about
+two weeks. The order tracking pages and the account pages are finished and can be shown to your
+team this Friday if that helps your planning.
+
+Here is what we are doing to recover time:
+- Two more testers join the team on Monday, so testing can run in parallel with the rebuild.
+- We have asked the payment provider for a direct technical contact, and they have agreed.
+- We will release the order tracking pages early, on 4 December, so your staff can start using them.
+
+What remains is the payment step itself and the final acceptance test with your team. We should
+hopefully finish the rebuild by 10 December, which leaves a week for testing and fixes. The API
+changes are the main risk; if they slip again we will tell you at once.
+
+We will send you a short written update every Friday, starting 20 November, even when nothing has
+changed, and I am happy to set up a call this week to walk through the new plan.
+
+I am sorry for the trouble this causes your team. If you have any questions, please call me on
++1 555 0100 or reply to this e-mail.
+
+Kind regards,
+Sam Lee
+Project manager, Northwind Software
+"""
+
+
+def _cli(*args: str, stdin: bytes | None = None) -> tuple[float, int]:
+    """Wall time of one `python -m assistant ...` process, start to exit."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("OPENAI_API_KEY", None)
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env, input=stdin,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"delaynote {' '.join(args)} failed ({proc.returncode}): {proc.stderr.decode()[-400:]}")
+    return elapsed, proc.returncode
+
+
+def _median(runs: int, *args: str) -> float:
+    _cli(*args)  # warm the file cache and the bytecode cache
+    return statistics.median(_cli(*args)[0] for _ in range(runs))
+
+
+def _openai_imported(path: Path) -> bool:
+    code = ("import sys; sys.argv = ['delaynote', 'check', sys.argv[1], '--format', 'json']\n"
+            "from assistant.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(str('openai' in sys.modules))")
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("OPENAI_API_KEY", None)
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], cwd=ROOT, env=env, capture_output=True,
+                          check=False)
+    return proc.stderr.decode().strip().endswith("True")
+
+
+def _in_process(text: str, repeat: int = 3) -> float:
+    from assistant.checks import check_text
+
+    check_text(text[:2000], path="warm.txt", language="en")
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        check_text(text, path="bench.txt", language="en")
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="process runs per figure (median)")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    rows: list[tuple[str, str, str]] = []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        notice = folder / "notice.txt"
+        notice.write_text(NOTICE, encoding="utf-8")
+        words = len(NOTICE.split())
+
+        check_time = _median(args.runs, "check", str(notice), "--format", "json", "--fail-on", "never")
+        verdict = "ok" if check_time < TARGET_SECONDS else "MISSED"
+        rows.append((f"check one {words}-word notice (process)", f"{check_time * 1000:.0f} ms",
+                     f"median of {args.runs}; target < {TARGET_SECONDS * 1000:.0f} ms: {verdict}"))
+        help_time = _median(args.runs, "--help")
+        rows.append(("--help (process)", f"{help_time * 1000:.0f} ms", f"median of {args.runs}"))
+        rows.append(("openai imported on the check path", "yes" if _openai_imported(notice) else "no", "must be no"))
+
+        base = _in_process(NOTICE)
+        per_unit = {}
+        for factor in (1, 10, 100):
+            elapsed = base if factor == 1 else _in_process("\n\n".join([NOTICE] * factor), repeat=2)
+            per_unit[factor] = elapsed / factor
+            rows.append((f"check_text on {factor}x the notice", f"{elapsed * 1000:.1f} ms",
+                         f"{len(NOTICE) * factor / elapsed / 1e6:.2f} M chars/s"))
+        ratio = per_unit[100] / per_unit[10]
+        rows.append(("linearity: per-unit time 100x / 10x", f"{ratio:.2f}", "about 1 means linear"))
+
+        big = folder / "big.txt"
+        big.write_text((NOTICE + "\n\n") * (2 * 1024 * 1024 // (len(NOTICE.encode()) + 2) + 1), encoding="utf-8")
+        big_time, _ = _cli("check", str(big), "--format", "json", "--fail-on", "never")
+        rows.append((f"check one {big.stat().st_size / 1e6:.1f} MB file (process)", f"{big_time:.2f} s", ""))
+
+        many = folder / "many"
+        many.mkdir()
+        for i in range(1000):
+            (many / f"notice_{i:04d}.txt").write_text(NOTICE, encoding="utf-8")
+        many_time, _ = _cli("check", str(many), "--format", "json", "--fail-on", "never")
+        rows.append(("check 1000 files in one call (process)", f"{many_time:.2f} s",
+                     f"{many_time / 1000 * 1000:.1f} ms per file"))
+
+    width = max(len(r[0]) for r in rows)
+    value_width = max(len(r[1]) for r in rows)
+    print(f"{'measure'.ljust(width)}  {'value'.rjust(value_width)}  note")
+    print(f"{'-' * width}  {'-' * value_width}  ----")
+    for name, value, note in rows:
+        print(f"{name.ljust(width)}  {value.rjust(value_width)}  {note}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+"""`delaynote check` end to end: exit codes, --fail-on, --out, stdin, folders, bad input, configuration."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.config import load_settings
+from assistant.errors import InputError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A notice that does what DOMAIN.md asks: nothing in it should be an error.
+GOOD = """Dear Ms. Chen,
+
+The customer portal we promised for 1 December 2026 will be ready on 18 December 2026.
+
+The delay is because the payment provider changed how it confirms payments, so we must rebuild
+that part and test it again.
+
+For you, this means the staff training moves back by about two weeks.
+
+The order tracking pages are finished. The payment step remains.
+
+To recover time, two more testers join the team on Monday.
+
+We will send you an update every Friday, starting on 20 November.
+
+We are sorry for the trouble this causes your team. If you have questions, call me on +1 555 0100.
+
+Sam Lee
+"""
+
+# The same news told badly: no date, no cause, no plan, and vague words.
+BAD = "Hi,\n\nDue to unforeseen issues the portal will be delivered as soon as possible.\n\nThanks\n"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """Each test runs in an empty folder with no LLM configured and no colour."""
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DELAYNOTE_MODEL", "AZURE_OPENAI_API_KEY",
+                "AZURE_OPENAI_ENDPOINT", "OPENAI_API_VERSION"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
+def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        stdin: bytes | None = None) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8"))
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out, err = capsys.readouterr()
+    return int(exc.value.code or 0), out, err
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def findings(out: str) -> list[dict]:
+    return [f for file in json.loads(out)["files"] for f in file["findings"]]
+
+
+# --- exit codes ----------------------------------------------------------------------------
+
+def test_good_notice_passes_and_bad_notice_fails(monkeypatch, capsys) -> None:
+    write(Path("good.md"), GOOD)
+    write(Path("bad.md"), BAD)
+    code, out, _ = run(["check", "good.md", "--format", "json"], monkeypatch, capsys)
+    assert code == 0, [f["check"] for f in findings(out) if f["severity"] == "error"]
+    code, out, _ = run(["check", "bad.md", "--format", "json"], monkeypatch, capsys)
+    assert code == 1
+    fired = {f["check"] for f in findings(out)}
+    assert {"missing-new-date", "vague-timeline", "missing-update-plan"} <= fired
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "github", "junit"])
+def test_exit_code_is_the_same_whatever_the_format(fmt: str, monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    write(Path("good.md"), GOOD)
+    assert run(["check", "bad.md", "--format", fmt], monkeypatch, capsys)[0] == 1
+    assert run(["check", "good.md", "--format", fmt], monkeypatch, capsys)[0] == 0
+
+
+def test_fail_on_levels(monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    write(Path("good.md"), GOOD + "\nWe will hopefully keep to this date.\n")
+    code, out, _ = run(["check", "good.md", "--format", "json"], monkeypatch, capsys)
+    severities = {f["severity"] for f in findings(out)}
+    assert "warning" in severities and "error" not in severities
+    assert code == 0
+    assert run(["check", "good.md", "--fail-on", "warning"], monkeypatch, capsys)[0] == 1
+    assert run(["check", "good.md", "--fail-on", "info"], monkeypatch, capsys)[0] == 1
+    assert run(["check", "bad.md", "--fail-on", "never"], monkeypatch, capsys)[0] == 0
+    assert run(["check", "bad.md", "--fail-on", "sometimes"], monkeypatch, capsys)[0] == 2
+
+
+def test_missing_file_and_unknown_option_are_exit_2(monkeypatch, capsys) -> None:
+    code, out, err = run(["check", "nowhere.md"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("delaynote: ") and "nowhere.md" in err
+    assert run(["check", "--colour", "x.md"], monkeypatch, capsys)[0] == 2
+
+
+def test_binary_file_is_exit_2_with_one_sentence(monkeypatch, capsys) -> None:
+    Path("photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    code, out, err = run(["check", "photo.txt"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "photo.txt" in err
+
+
+def test_bad_input_never_shows_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "bin.md").write_bytes(b"\x00\x01\x02")
+    (tmp_path / "delaynote.toml").write_text("fail_on = 'sometimes'\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env["PYTHONPATH"] = str(ROOT)
+    for args in (["check", "bin.md"], ["check", "-"], ["check", "x.md", "--format", "yaml"]):
+        proc = subprocess.run([sys.executable, "-m", "assistant", *args], cwd=tmp_path, env=env,
+                              capture_output=True, input=b"", check=False, timeout=60)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert b"Traceback" not in proc.stderr, proc.stderr
+
+
+# --- inputs and outputs --------------------------------------------------------------------
+
+def test_stdin_dash(monkeypatch, capsys) -> None:
+    code, out, _ = run(["check", "-", "--format", "json"], monkeypatch, capsys, stdin=BAD.encode())
+    assert code == 1
+    data = json.loads(out)
+    assert data["files"][0]["path"] == "-"
+    assert "vague-timeline" in {f["check"] for f in data["files"][0]["findings"]}
+
+
+def test_directories_are_read_recursively(monkeypatch, capsys) -> None:
+    write(Path("drafts/a.md"), BAD)
+    write(Path("drafts/old/b.txt"), GOOD)
+    code, out, _ = run(["check", "drafts", "--format", "json"], monkeypatch, capsys)
+    data = json.loads(out)
+    paths = sorted(Path(f["path"]).as_posix() for f in data["files"])
+    assert paths == ["drafts/a.md", "drafts/old/b.txt"]
+    assert data["summary"]["files"] == 2
+    assert code == 1
+
+
+def test_out_writes_plain_text_and_never_overwrites(monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    monkeypatch.delenv("NO_COLOR")
+    code, out, err = run(["check", "bad.md", "--out", "report.txt"], monkeypatch, capsys)
+    assert code == 1 and out == ""
+    report = Path("report.txt").read_text(encoding="utf-8")
+    assert "vague-timeline" in report and "\x1b[" not in report
+    code, _, err = run(["check", "bad.md", "--out", "report.txt", "--format", "json"], monkeypatch, capsys)
+    assert code == 2 and "already exists" in err
+    assert Path("report.txt").read_text(encoding="utf-8") == report
+    code, _, _ = run(["check", "bad.md", "--out", "report.txt", "--format", "json", "--force"], monkeypatch, capsys)
+    assert code == 1 and json.loads(Path("report.txt").read_text(encoding="utf-8"))["version"] == 1
+
+
+def test_junit_and_sarif_from_a_real_run(monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    _, out, _ = run(["check", "bad.md", "--format", "junit"], monkeypatch, capsys)
+    suite = ET.fromstring(out).find("testsuite")
+    assert suite is not None and int(suite.get("failures", "0")) >= 3
+    _, out, _ = run(["check", "bad.md", "--format", "sarif"], monkeypatch, capsys)
+    results = json.loads(out)["runs"][0]["results"]
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "bad.md" for r in results)
+
+
+def test_lang_flag_sets_the_language(monkeypatch, capsys) -> None:
+    write(Path("note.txt"), "我们会尽快交付门户网站。")
+    _, out, _ = run(["check", "note.txt", "--format", "json"], monkeypatch, capsys)
+    data = json.loads(out)
+    assert data["files"][0]["language"] == "zh"
+    assert "vague-timeline" in {f["check"] for f in data["files"][0]["findings"]}
+
+
+# --- configuration precedence (SPEC §3) ------------------------------------------------------
+
+def test_config_file_fail_on_and_flag_overrides_it(monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    write(Path("delaynote.toml"), 'fail_on = "never"\n')
+    assert run(["check", "bad.md"], monkeypatch, capsys)[0] == 0
+    assert run(["check", "bad.md", "--fail-on", "error"], monkeypatch, capsys)[0] == 1
+
+
+def test_pyproject_table_found_upward(monkeypatch, capsys, clean_env: Path) -> None:
+    write(clean_env / "pyproject.toml", '[project]\nname = "x"\n\n[tool.delaynote]\ndisable = ["vague-timeline"]\n')
+    sub = clean_env / "docs" / "notices"
+    write(sub / "bad.md", BAD)
+    monkeypatch.chdir(sub)
+    _, out, _ = run(["check", "bad.md", "--format", "json"], monkeypatch, capsys)
+    fired = {f["check"] for f in findings(out)}
+    assert "vague-timeline" not in fired and "missing-new-date" in fired
+
+
+def test_nearest_delaynote_toml_beats_pyproject_further_up(clean_env: Path) -> None:
+    write(clean_env / "pyproject.toml", '[tool.delaynote]\nfail_on = "info"\n')
+    write(clean_env / "team" / "delaynote.toml", 'fail_on = "warning"\n')
+    assert load_settings(cwd=clean_env / "team", env={}).fail_on == "warning"
+    assert load_settings(cwd=clean_env, env={}).fail_on == "info"
+    assert load_settings(cwd=clean_env / "team", env={}, overrides={"fail_on": "never"}).fail_on == "never"
+
+
+def test_pyproject_without_the_table_is_skipped(clean_env: Path) -> None:
+    write(clean_env / "pyproject.toml", '[tool.delaynote]\nlanguage = "zh"\n')
+    write(clean_env / "pkg" / "pyproject.toml", '[project]\nname = "pkg"\n')
+    assert load_settings(cwd=clean_env / "pkg", env={}).language == "zh"
+
+
+def test_explicit_config_beats_the_discovered_one(monkeypatch, capsys) -> None:
+    write(Path("bad.md"), BAD)
+    write(Path("delaynote.toml"), 'fail_on = "never"\n')
+    write(Path("ci/strict.toml"), 'fail_on = "info"\n')
+    assert run(["check", "bad.md"], monkeypatch, capsys)[0] == 0
+    assert run(["check", "bad.md", "--config", "ci/strict.toml"], monkeypatch, capsys)[0] == 1
+
+
+def test_environment_beats_the_file_and_flags_beat_the_environment(clean_env: Path) -> None:
+    write(clean_env / "delaynote.toml", '[llm]\nmodel = "file-model"\nbase_url = "http://file.example/v1"\n')
+    assert load_settings(cwd=clean_env, env={}).llm.model == "file-model"
+    env = {"DELAYNOTE_MODEL": "env-model", "OPENAI_BASE_URL": "http://env.example/v1"}
+    settings = load_settings(cwd=clean_env, env=env)
+    assert (settings.llm.model, settings.llm.base_url) == ("env-model", "http://env.example/v1")
+    assert load_settings(cwd=clean_env, env=env, overrides={"llm.model": "flag-model"}).llm.model == "flag-model"
+    assert load_settings(cwd=clean_env, env={}, overrides={"llm.model": None}).llm.model == "file-model"
+
+
+def test_defaults_without_any_config(clean_env: Path) -> None:
+    settings = load_settings(cwd=clean_env, env={})
+    assert (settings.language, settings.fail_on, settings.disable, settings.source) == ("auto", "error", [], None)
+
+
+def test_severity_override_changes_findings_and_exit(monkeypatch, capsys) -> None:
+    write(Path("good.md"), GOOD + "\nWe will hopefully keep to this date.\n")
+    assert run(["check", "good.md"], monkeypatch, capsys)[0] == 0
+    write(Path("delaynote.toml"), '[severity]\nhedging = "error"\n')
+    code, out, _ = run(["check", "good.md", "--format", "json"], monkeypatch, capsys)
+    hedges = [f for f in findings(out) if f["check"] == "hedging"]
+    assert hedges and all(f["severity"] == "error" for f in hedges)
+    assert code == 1
+
+
+def test_vocabulary_accept_and_reject(monkeypatch, capsys) -> None:
+    write(Path("note.md"), GOOD + "\nThe API work is our moonshot.\n")
+    _, out, _ = run(["check", "note.md", "--format", "json"], monkeypatch, capsys)
+    jargon = {f["text"] for f in findings(out) if f["check"] == "jargon"}
+    assert "API" in jargon and "moonshot" not in jargon
+    write(Path("delaynote.toml"), '[vocabulary]\naccept = ["API"]\nreject = ["moonshot"]\n')
+    _, out, _ = run(["check", "note.md", "--format", "json"], monkeypatch, capsys)
+    jargon = {f["text"] for f in findings(out) if f["check"] == "jargon"}
+    assert "API" not in jargon and "moonshot" in jargon
+
+
+def test_language_from_config_and_flag(monkeypatch, capsys) -> None:
+    write(Path("note.txt"), "我们会尽快交付门户网站。")
+    write(Path("delaynote.toml"), 'language = "zh"\n')
+    _, out, _ = run(["check", "note.txt", "--format", "json"], monkeypatch, capsys)
+    assert json.loads(out)["files"][0]["language"] == "zh"
+    _, out, _ = run(["check", "note.txt", "--format", "json", "--lang", "en"], monkeypatch, capsys)
+    assert json.loads(out)["files"][0]["language"] == "en"
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("fail_on = [", "invalid TOML"),
+    ('fail_on = "sometimes"\n', "is not valid"),
+    ('colour = "red"\n', "is not valid"),
+    ('disable = ["missing-apolgy"]\n', "is not valid"),
+    ('[severity]\njargon = "fatal"\n', "is not valid"),
+])
+def test_invalid_config_is_exit_2_with_one_sentence(content: str, needle: str, monkeypatch, capsys) -> None:
+    write(Path("good.md"), GOOD)
+    write(Path("delaynote.toml"), content)
+    code, out, err = run(["check", "good.md"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    first = err.splitlines()[0]
+    assert first.startswith("delaynote: ") and needle in first and "delaynote.toml" in first
+
+
+def test_unknown_check_in_config_names_the_close_match(clean_env: Path) -> None:
+    write(clean_env / "delaynote.toml", 'disable = ["missing-apolgy"]\n')
+    with pytest.raises(InputError) as exc:
+        load_settings(cwd=clean_env, env={})
+    assert any("missing-apology" in line for line in exc.value.details)
+
+
+def test_missing_explicit_config_is_exit_2(monkeypatch, capsys) -> None:
+    write(Path("good.md"), GOOD)
+    code, _, err = run(["check", "good.md", "--config", "nope.toml"], monkeypatch, capsys)
+    assert code == 2 and "nope.toml" in err
+
+
+# --- speed hygiene -------------------------------------------------------------------------
+
+def test_check_does_not_import_openai(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_text(BAD, encoding="utf-8")
+    code = ("import sys; sys.argv = ['delaynote', 'check', 'bad.md', '--format', 'sarif']\n"
+            "from assistant.cli import main\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 1, e.code\n"
+            "assert 'openai' not in sys.modules\n")
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    env["PYTHONPATH"] = str(ROOT)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=60,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
