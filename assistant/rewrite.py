@@ -143,6 +143,13 @@ def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: st
             replacement = table.get(_key(text[start:end] + " " + next_word))
             if replacement is not None:
                 end = end + (len(rest) - len(stripped)) + len(next_word)
+    elif lang == "zh":  # "应该" flagged, "应该能" written: the longest entry the text continues with
+        flagged = text[start:end]
+        longer = [k for k in table if k.startswith(flagged) and len(k) > len(flagged)
+                  and text[start:start + len(k)] == k]
+        if longer:
+            key = max(longer, key=len)
+            replacement, end = table[key], start + len(key)
     if replacement is None:
         replacement = table.get(_key(text[start:end]))
     if replacement is None:
@@ -422,6 +429,12 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         raise InputError("--in-place needs a file; it cannot rewrite stdin in place")
     if in_place and out is not None:
         raise InputError("use either --out or --in-place, not both")
+    if out is not None and out.exists() and not force:  # refuse before any work (or LLM spend)
+        raise InputError(f"{out} already exists; use --force to overwrite it")
+    if in_place:
+        backup = Path(draft_path + ".bak")
+        if backup.exists() and not force:
+            raise InputError(f"{backup} already exists; remove it or use --force to replace it")
     from assistant.checks import check_text
     from assistant.config import llm_configured
 

@@ -126,7 +126,7 @@ def test_one_repair_after_a_malformed_answer(httpx2_mock, settings):
     report = judge_file(DRAFT, empty_report(), facts=None, settings=settings)
     repair = sent(route, 1)["messages"]
     assert repair[-2] == {"role": "assistant", "content": '{"findings": [ {"check": "jargon", '}
-    assert "no JSON object" in repair[-1]["content"]  # the error is sent back
+    assert repair[-1]["role"] == "user" and "JSON" in repair[-1]["content"]  # the error is sent back
     assert report.findings[0].text == "sprint"
 
 
