@@ -303,8 +303,22 @@ def _run(args: list[str], cwd: Path, env_extra: dict[str, str]) -> subprocess.Co
                           text=True, timeout=60)
 
 
+def _main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """The CLI in-process (faster than a subprocess; the first test covers a real process)."""
+    from assistant.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
 @pytest.mark.skipif(not _cli_ready(), reason="the checker and renderer are not in place yet")
-def test_cli_draft_against_a_local_server_streaming_json_and_retry(tmp_path):
+def test_cli_draft_against_a_local_server_streaming_json_and_retry(tmp_path, monkeypatch, capsys):
     facts_file = tmp_path / "facts.json"
     facts_file.write_text(json.dumps(FACTS), encoding="utf-8")
     cache_dir = tmp_path / "cache"
@@ -312,36 +326,44 @@ def test_cli_draft_against_a_local_server_streaming_json_and_retry(tmp_path):
     with serve([Reply(status=500, headers={"retry-after-ms": "1"}), Reply(text=GOOD)]) as server:
         base = ["draft", "--facts", str(facts_file), "--provider", "openai", "--base-url", server.url,
                 "--max-revisions", "0"]
-        # 1. streamed text: a 500 first, retried by the SDK, then the answer as SSE
+        # 1. a real process, streamed text: a 500 first, retried by the SDK, then the answer as SSE
         text = _run([*base, "--no-cache"], tmp_path, env)
         assert text.returncode in (0, 1), text.stderr
         assert server.count == 2 and server.requests[1]["stream"] is True
         assert text.stdout.startswith("Subject: Customer portal rebuild: new date Saturday, 19 December 2026")
         assert "Dear Ms. Chen," in text.stdout
         # 2. JSON, not streamed, with usage; then the same again from the cache
-        as_json = _run([*base, "--format", "json"], tmp_path, env)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.chdir(tmp_path)
+        code, out, err = _main([*base, "--format", "json"], monkeypatch, capsys)
+        assert code in (0, 1), err
         assert server.count == 3 and "stream" not in server.requests[2]
-        data = json.loads(as_json.stdout)
+        data = json.loads(out)
         assert data["subject"].endswith("19 December 2026") and data["body"].startswith("Dear Ms. Chen,")
         assert data["usage"]["calls"] == 1
-        again = json.loads(_run([*base, "--format", "json"], tmp_path, env).stdout)
+        code, again_out, again_err = _main([*base, "--format", "json"], monkeypatch, capsys)
+        again = json.loads(again_out)
         assert server.count == 3 and again["body"] == data["body"] and again["usage"]["calls"] == 0
         # 3. the key reaches the server only in the Authorization header, never a file or output
         assert server.headers[0]["authorization"] == f"Bearer {KEY}"
-        assert KEY not in text.stdout + text.stderr + as_json.stdout + as_json.stderr
+        assert KEY not in text.stdout + text.stderr + out + err + again_err
         assert all(KEY not in p.read_text(encoding="utf-8") for p in cache_dir.rglob("*") if p.is_file())
 
 
 @pytest.mark.skipif(not _cli_ready(), reason="the checker and renderer are not in place yet")
-def test_cli_draft_exit_3_with_one_sentence_when_the_server_is_down(tmp_path):
+def test_cli_draft_exit_3_with_one_sentence_when_the_server_is_down(tmp_path, monkeypatch, capsys):
     facts_file = tmp_path / "facts.json"
     facts_file.write_text(json.dumps(FACTS), encoding="utf-8")
     (tmp_path / "delaynote.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
     with serve([Reply(status=500)]) as server:
         url = server.url
     # the server is gone: the port refuses connections
-    run = _run(["draft", "--facts", str(facts_file), "--provider", "openai", "--base-url", url],
-               tmp_path, {"DELAYNOTE_CACHE_DIR": str(tmp_path / "c"), "OPENAI_API_KEY": KEY})
-    assert run.returncode == 3
-    assert url in run.stderr and "Traceback" not in run.stderr
-    assert len(run.stderr.strip().splitlines()) == 1
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _main(["draft", "--facts", str(facts_file), "--provider", "openai", "--base-url", url],
+                           monkeypatch, capsys)
+    assert code == 3
+    assert url in err and "Traceback" not in err and KEY not in err
+    assert len(err.strip().splitlines()) == 1
+    assert out == ""
