@@ -214,3 +214,27 @@ def test_merge_keeps_distinct_spans_of_the_same_check():
 
 def test_strip_invisible_keeps_visible_text():
     assert strip_invisible("a\u200bb\u202ec\u2066d\ufeffe\U000e0041f 你好") == "abcdef 你好"
+
+
+def test_check_llm_json_reports_llm_findings_scores_and_dropped(tmp_path, monkeypatch, capsys, httpx2_mock):
+    import sys
+
+    from assistant.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE)
+    (tmp_path / "a.md").write_text(DRAFT, encoding="utf-8")
+    httpx2_mock.post(URL).mock(return_value=chat(verdict([
+        jf("blame-shifting", "late because of a sprint"), jf("jargon", "an invented quote"),
+    ])))
+    monkeypatch.setattr(sys, "argv", ["delaynote", "check", "a.md", "--llm", "--format", "json", "--fail-on", "never"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["dropped_ungrounded"] == 1
+    llm = [f for f in data["files"][0]["findings"] if f["source"] == "llm"]
+    assert [(f["check"], f["text"], f["line"]) for f in llm] == [("blame-shifting", "late because of a sprint", 3)]
+    assert any(f["source"] == "rule" for f in data["files"][0]["findings"])
+    assert len(data["files"][0]["scores"]) == 5
