@@ -367,3 +367,18 @@ def test_cli_draft_exit_3_with_one_sentence_when_the_server_is_down(tmp_path, mo
     assert url in err and "Traceback" not in err and KEY not in err
     assert len(err.strip().splitlines()) == 1
     assert out == ""
+
+
+def test_chinese_facts_are_redacted_in_the_prompt_including_the_short_company_name(tmp_path):
+    from assistant.llm.redact import build_mapping, redact
+
+    zh = facts(language="zh", client={"organisation": "海港物流有限公司", "contact": "王经理"},
+               sender={"name": "李明", "organisation": "北风软件有限公司", "phone": "138 0013 8000"},
+               causes=[{"summary": "海港物流的支付服务商更改了付款确认方式，请联系 li.ming@beifeng.example 了解详情"}])
+    mapping = build_mapping(zh)
+    messages = draft_messages(zh, make_settings(tmp_path), mapping)
+    sent = redact("\n".join(m["content"] for m in messages), mapping)
+    for private in ("海港物流", "王经理", "李明", "北风软件", "138 0013 8000", "li.ming@beifeng.example"):
+        assert private not in sent
+    assert "[CLIENT_ORGANISATION_SHORT]的支付服务商" in sent
+    assert "2026年12月19日（星期六）" in sent  # dates are not personal data
