@@ -144,6 +144,11 @@ def test_subject_line_is_parsed_out_for_email_only():
     assert zh.subject == "门户交付日期调整"
 
 
+def test_reasoning_block_of_local_models_is_dropped():
+    draft = parse_answer("<think>\nThe user wants...\n</think>\n\nSubject: News\n\nDear Ms. Chen,", facts())
+    assert draft.subject == "News" and draft.body == "Dear Ms. Chen,\n"
+
+
 def test_email_without_subject_line_gets_a_subject():
     assert parse_answer("Dear Ms. Chen,\nBody.", facts()).subject
 

@@ -90,8 +90,12 @@ def revise_messages(messages: list[dict[str, str]], answer: str, findings: list[
 
 
 def _strip_fence(text: str) -> str:
-    """Drop a code fence wrapped around the whole answer (some models add one)."""
-    lines = text.strip().split("\n")
+    """Drop a reasoning block (`<think>...</think>`, from local reasoning models) and a code
+    fence wrapped around the whole answer (some models add one)."""
+    text = text.strip()
+    if text.startswith("<think>") and "</think>" in text:
+        text = text.split("</think>", 1)[1].strip()
+    lines = text.split("\n")
     if len(lines) >= 2 and lines[0].startswith("```") and lines[-1].strip() == "```":
         return "\n".join(lines[1:-1])
     return text.strip()
