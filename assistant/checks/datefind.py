@@ -185,7 +185,10 @@ def _absolute(text: str) -> list[_Raw]:
                     year += 2000
             if month is None or day is None:
                 continue
-            found.append(_Raw(mt.start(), mt.end(), year, month, day))
+            end = mt.end()
+            if mt.group(0).endswith(".") and g.get("mon") and len(g["mon"]) > 3:
+                end -= 1  # a sentence's full stop, not an abbreviation's
+            found.append(_Raw(mt.start(), end, year, month, day))
     return _non_overlapping(found)
 
 

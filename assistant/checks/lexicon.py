@@ -85,8 +85,9 @@ def _read(language: str, name: str) -> Any:
 def _as_entries(data: Any) -> dict[str, str | None]:
     if isinstance(data, dict):
         return {_normalise(str(k)): (str(v) if v is not None else None) for k, v in data.items() if str(k).strip()}
-    if isinstance(data, list):
-        return {_normalise(str(k)): None for k in data if str(k).strip()}
+    if isinstance(data, list):  # `- done:` parses as a mapping; read it as the phrase "done:"
+        items = [f"{next(iter(k))}:" if isinstance(k, dict) and len(k) == 1 else k for k in data]
+        return {_normalise(str(k)): None for k in items if str(k).strip()}
     return {}
 
 

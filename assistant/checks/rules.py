@@ -152,7 +152,7 @@ def hits(ctx: Context, category: str) -> list[Hit]:
     if not found or exc is None or exc.pattern is None:
         return found
     spans = [(h.start, h.end) for h in exc.finditer(ctx.scan)]
-    return [h for h in found if not any(s <= h.start and h.end <= e for s, e in spans)]
+    return [h for h in found if not any(s < h.end and h.start < e for s, e in spans)]
 
 
 def cue_hits(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -169,6 +169,14 @@ def has_cue(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> 
         return False
     end = len(ctx.scan) if end is None else end
     return matcher.pattern.search(ctx.scan, start, end) is not None
+
+
+def cue_ends_near(ctx: Context, kind: str, pos: int, reach: int) -> bool:
+    """A cue that ends at most `reach` characters before `pos` ('new date is Friday ...')."""
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None:
+        return False
+    return any(pos - reach <= m.end() <= pos for m in matcher.pattern.finditer(ctx.scan, max(0, pos - reach - 40), pos))
 
 
 def slots_of(ctx: Context, kind: str) -> list[Slot]:
@@ -207,7 +215,7 @@ def date_roles(ctx: Context) -> list[tuple[Mention, str]]:
         elif has_cue(ctx, "original_date", b0, b1) and not has_cue(ctx, "new_date", b0, b1) \
                 or has_cue(ctx, "original_date_after", m.end, a1):
             role = "original"
-        elif has_cue(ctx, "new_date", b0, b1):
+        elif has_cue(ctx, "new_date", max(b0, m.start - (10 if ctx.lang == "zh" else 30)), b1):
             role = "new"
         elif has_cue(ctx, "update", b0, b1):
             role = "update"
@@ -260,7 +268,7 @@ def check_original_date(ctx: Context) -> list[Finding]:
         return []
     roles = date_roles(ctx)
     if f is not None:
-        if any(f.original_date in m.dates for m, _ in roles):
+        if any(f.original_date in m.dates or role == "original" for m, role in roles):
             return []
         return [make(ctx, "missing-original-date", msg(ctx, "missing-original-date-facts",
                                                         date=fmt_date(ctx, f.original_date)),
@@ -305,7 +313,7 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
     """Clauses that give a reason; and the first empty one ('due to unforeseen issues')."""
     found: list[tuple[int, int]] = []
     empty: Hit | None = None
-    head_len = 10 if ctx.lang == "zh" else 40
+    head_len = 20 if ctx.lang == "zh" else 40
     for cue in cue_hits(ctx, "cause"):
         s, e = _clause_after(ctx, cue.end)
         clause = ctx.scan[s:e]
@@ -318,7 +326,7 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
         if blank is not None:
             empty = empty or Hit(s + blank.start, s + blank.end, blank.text, blank.phrase, None)
             continue
-        if content_words(clause, ctx.lang) >= 2:
+        if content_words(clause, ctx.lang) >= 1:
             found.append((s, e))
     return found, empty
 
@@ -415,7 +423,7 @@ def check_new_date(ctx: Context) -> list[Finding]:
     if any(s.is_date() and "original_date" not in s.kinds for s in ctx.slots):
         return []
     if f is not None:
-        if any(f.new_date in m.dates for m in ctx.mentions):
+        if any(f.new_date in m.dates for m in ctx.mentions) or any(r == "new" for _, r in date_roles(ctx)):
             return []
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
@@ -560,10 +568,23 @@ def check_fact_mismatch(ctx: Context) -> list[Finding]:
                 msg(ctx, "fact-mismatch-suggestion", date=fmt_date(ctx, m.date)), span))
             continue
         if m.kind in ("date", "relative") and m.dates:
-            if roles.get(id(m)) == "new" and f.new_date not in m.dates and f.original_date not in m.dates:
+            role = roles.get(id(m))
+            # a date named as THE new/promised one while the facts' date appears nowhere: the date moved
+            stated = {"new": f.new_date, "original": f.original_date}.get(role or "")
+            strong = stated is not None and not any(stated in x.dates for x in ctx.mentions) and cue_ends_near(
+                ctx, f"{role}_date_strong", m.start, 6 if ctx.lang == "zh" else 15)
+            if role == "new" and f.new_date not in m.dates and f.original_date not in m.dates and (
+                    strong or not any(d in allowed for d in m.dates)):
                 out.append(make(ctx, "fact-mismatch", msg(ctx, "fact-mismatch-new-date", text=text, new=new_text),
                                 msg(ctx, "fact-mismatch-suggestion", date=new_text), span))
-            elif not any(d in allowed for d in m.dates):
+            elif role == "original" and f.original_date not in m.dates and f.new_date not in m.dates and (
+                    strong or not any(d in allowed for d in m.dates)):
+                original_text = fmt_date(ctx, f.original_date)
+                out.append(make(ctx, "fact-mismatch", msg(ctx, "fact-mismatch-original-date", text=text,
+                                                          original=original_text),
+                                msg(ctx, "fact-mismatch-suggestion", date=original_text), span))
+            elif not any(d in allowed for d in m.dates) and max(m.dates) > f.notice_date:
+                # a date after the notice is a commitment; earlier ones tell what happened
                 out.append(make(ctx, "fact-mismatch", msg(
                     ctx, "fact-mismatch-date", text=text, new=new_text, original=fmt_date(ctx, f.original_date)),
                     msg(ctx, "fact-mismatch-suggestion", date=new_text), span))
