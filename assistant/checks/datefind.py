@@ -95,7 +95,7 @@ _EN_DUR = re.compile(
     r"(?![A-Za-z])(?P<half2>\s+and\s+a\s+half)?(?:\s+(?P<post>later|late|behind|longer|of delay|delay|beyond))?",
     re.IGNORECASE)
 _ZH_DUR = re.compile(
-    r"(?P<pre>推迟|延期|延后|延迟|顺延|推后|拖延|延长|晚|再|每)?了?\s*(?P<approx>约|大约|大概|将近|近|差不多)?\s*"
+    r"(?P<pre>推迟|延期|延后|延迟|顺延|推后|拖延|延长|多用|多花|多需|多出|晚|再|每)?了?\s*(?P<approx>约|大约|大概|将近|近|差不多)?\s*"
     r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,4})\s*(?P<half>个半|半)?\s*(?:个)?"
     r"(?P<unit>工作日|天|周|星期|礼拜|月)(?P<half2>半)?(?P<post>以内|之内|内|左右|以后|之后|后)?")
 _EN_PERIOD = re.compile(
@@ -204,9 +204,20 @@ def _non_overlapping(items: list) -> list:
     return kept
 
 
+_WD_PAREN_BEFORE = re.compile(r"(?:(?:周|星期|礼拜)(?P<zh>[一二三四五六日天])|(?<![A-Za-z])(?P<en>" + _WD_EN
+                              + r"))\s*[（(]\s*$", re.IGNORECASE)
+_PAREN_CLOSE = re.compile(r"\s*[）)]")
+
+
 def _attach_weekday(text: str, raw: _Raw) -> None:
-    """Extend a date over a weekday written next to it: 'Friday, 26 Feb', '2月26日（周五）'."""
+    """Extend a date over a weekday written next to it: 'Friday, 26 Feb', '2月26日（周五）', '周五（12月4日）'."""
     before = text[max(0, raw.start - 16):raw.start]
+    m = _WD_PAREN_BEFORE.search(before)
+    close = _PAREN_CLOSE.match(text, raw.end)
+    if m and close:
+        raw.weekday = _ZH_WD[m.group("zh")] if m.group("zh") else _en_weekday(m.group("en"))
+        raw.start, raw.end = raw.start - (len(before) - m.start()), close.end()
+        return
     m = _EN_WD_BEFORE.search(before)
     if m:
         raw.weekday, raw.start = _en_weekday(m.group("wd")), raw.start - (len(before) - m.start())
@@ -317,7 +328,7 @@ def _durations(text: str) -> list[Mention]:
         if pre == "每":
             out.append(Mention(mt.start(), mt.end(), mt.group(0), "cadence", days=days, unit=_ZH_UNIT[unit]))
             continue
-        delay = pre in ("推迟", "延期", "延后", "延迟", "顺延", "推后", "拖延", "延长", "晚")
+        delay = pre in ("推迟", "延期", "延后", "延迟", "顺延", "推后", "拖延", "延长", "多用", "多花", "多需", "多出", "晚")
         if not delay:
             before = text[max(0, mt.start() - 8):mt.start()]
             delay = any(w in before for w in ("推迟", "延期", "延后", "延迟", "顺延", "推后", "晚了", "滞后"))

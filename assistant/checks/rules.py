@@ -427,7 +427,9 @@ def check_new_date(ctx: Context) -> list[Finding]:
             return []
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
-    if any(role in ("new", "other") for _, role in date_roles(ctx)):
+    vague = [(h.start, h.end) for h in hits(ctx, "vague_time")]
+    if any(role in ("new", "other") and not any(s < m.end and m.start < e for s, e in vague)
+           for m, role in date_roles(ctx)):  # "争取月底" is a hope, not a date
         return []
     if any(m.kind == "duration" and (m.bounded or m.delay) and m.days for m in ctx.mentions):
         return []
