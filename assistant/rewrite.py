@@ -13,6 +13,7 @@ import difflib
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -100,24 +101,42 @@ def sentence_around(text: str, start: int, end: int) -> str:
 
 # --- word-level fixes ------------------------------------------------------------------------
 
-_DETERMINERS = ("the", "a", "an", "our", "your", "their", "its", "this", "that", "these", "those", "my", "his", "her")
+def _next_word(text: str, end: int) -> str:
+    """The word right after `end` when only spaces separate it, else ''."""
+    i = end
+    while i < len(text) and text[i] == " ":
+        i += 1
+    j = i
+    while j < len(text) and (text[j].isalpha() or text[j] in "-'"):
+        j += 1
+    return text[i:j] if i > end else ""
 
 
 def _jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | None:
+    """Jargon -> the lexicon's plain alternative. In English the article is fitted to the words
+    around it, and a term that modifies the next noun ("webhook handler") keeps its place and
+    gets the explanation in brackets, since a definition cannot stand in as a modifier."""
     term = text[start:end]
     table = jargon_alternatives(lang)
     key = _key(term)
+    plural = key not in table and key.endswith("s")
     alt = table.get(key) or table.get(key[:-1] if key.endswith("s") else key) or (
         table.get(key[:-2]) if key.endswith("es") else None)
     if not alt or alt.lower() == key:
         return None
     if lang == "zh":
         return start, end, alt
+    data = rewrite_data(lang)
     before = text[:start].rstrip(" ")
     prev_word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
     words = alt.split(" ", 1)
-    if prev_word in _DETERMINERS and len(words) == 2 and words[0].lower() in ("the", "a", "an"):
-        alt = words[1]
+    bare = words[1] if len(words) == 2 and words[0].lower() in ("the", "a", "an") else alt
+    following = _next_word(text, end).lower()
+    if following and following not in data.get("function_words", []) and prev_word not in data.get(
+            "verb_context", []) and "(" not in bare:
+        return start, end, f"{term} ({bare})"
+    if prev_word in data.get("determiners", []) or plural:
+        alt = bare
         if prev_word in ("a", "an"):  # "an API" -> "a connection"
             article = "an" if alt[:1].lower() in "aeiou" else "a"
             word_start = len(before) - len(prev_word)
@@ -164,8 +183,10 @@ def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: st
     while stop < len(text) and text[stop] == " " and lang == "en":
         stop += 1
     begin = start
-    if lang == "en" and stop == end:  # a mid-sentence word before punctuation: drop the space before it
+    if lang == "en" and stop == end:  # a word before punctuation: drop the space (and comma) before it
         while begin > 0 and text[begin - 1] == " ":
+            begin -= 1
+        if begin > 0 and text[begin - 1] == "," and text[stop:stop + 1] in (".", "!", "?", ";", ":", "\n", ""):
             begin -= 1
         if begin == 0 or text[begin - 1] in "\n":
             begin = start
@@ -183,7 +204,10 @@ def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edi
     sentence = sentence_around(text, start, end).lower()
     about_update = any(cue.lower() in sentence for cue in data.get("update_cues", []))
     when = facts.next_update if about_update else facts.new_date
-    replacement = data["vague_date"].replace("{date}", format_date(when, lang))
+    special = data.get("vague_phrases", {}).get(_key(text[start:end]))
+    replacement = (special or data["vague_date"]).replace("{date}", format_date(when, lang))
+    if special:
+        return start, end, replacement
     begin = start
     lead_ins = [w.lower() for w in data.get("vague_lead_ins", [])]
     phrase_first = text[start:end].split(" ", 1)[0].lower()
@@ -344,15 +368,40 @@ def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[st
     return news, rest
 
 
-def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> str:
-    """The rule-based rewrite: fix flagged words in place, then add what is missing from the facts."""
-    result = apply_edits(text, word_edits(text, findings, facts, lang))
+def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lang: str,
+                    edits: list[Edit] | None = None) -> str:
+    """The rule-based rewrite: fix flagged words in place (`edits`, default: all of
+    `word_edits`), then add what is missing from the facts."""
+    if edits is None:
+        edits = word_edits(text, findings, facts, lang)
+    result = apply_edits(text, edits)
     missing = missing_elements(findings) if facts is not None else []
     if facts is not None and missing:
         news, rest = element_blocks(missing, facts.model_copy(update={"language": lang}))
         if news or rest:
             result = insert_blocks(result, news, rest, lang)
     return result
+
+
+def rewrite_offline_checked(text: str, before: FileReport, facts: Facts | None,
+                            check: Callable[[str], FileReport]) -> tuple[str, FileReport]:
+    """`rewrite_offline`, then the rules again; a word edit that makes a check report more
+    errors than before (a replacement the cue lists do not know, say) is undone."""
+    lang = before.language
+    edits = word_edits(text, before.findings, facts, lang)
+    result = rewrite_offline(text, before.findings, facts, lang, edits)
+    after = check(result)
+    introduced = introduced_errors(before.findings, after.findings)
+    for edit in list(edits):
+        if not introduced:
+            break
+        trial = [e for e in edits if e is not edit]
+        trial_text = rewrite_offline(text, before.findings, facts, lang, trial)
+        trial_after = check(trial_text)
+        trial_introduced = introduced_errors(before.findings, trial_after.findings)
+        if len(trial_introduced) < len(introduced):
+            edits, result, after, introduced = trial, trial_text, trial_after, trial_introduced
+    return result, after
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -381,7 +430,7 @@ def print_diff(diff_text: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, force_terminal=True)
     for line in diff_text.splitlines():
         style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
                  else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
@@ -454,8 +503,8 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     if use_llm:
         result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
     else:
-        result = rewrite_offline(text, before.findings, facts, before.language)
-        after = check_text(result, path=draft_path, facts=facts, settings=settings, language=before.language)
+        result, after = rewrite_offline_checked(text, before, facts, lambda t: check_text(
+            t, path=draft_path, facts=facts, settings=settings, language=before.language))
     if in_place:
         _write_in_place(Path(draft_path), result, force)
         print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)

@@ -88,7 +88,7 @@ def zh_facts():
 
 EN_DRAFT = """Dear Ms. Chen,
 
-We are sorry, but the portal will be late. The payment provider changed how payments are confirmed, so our API work starts again.
+We are sorry, but the portal will be late. The payment provider changed how payments are confirmed, so the API we use must change.
 Hopefully, the portal should be ready soon.
 
 Two more testers join the team from Monday.
@@ -106,7 +106,7 @@ def test_offline_en_fixes_words_and_adds_the_update_plan_before_the_sign_off():
     out = rewrite_offline(text, found, en_facts(), "en")
     # 2026-12-18 is a Friday; the next update defaults to one week after the notice (27 Nov, a Friday)
     assert "The portal will be ready by Friday, 18 December 2026." in out
-    assert "our connection between two systems work" in out and "API" not in out
+    assert "so the connection between two systems we use must change." in out and "API" not in out
     assert "Our next update comes on Friday, 27 November 2026" in out
     assert out.index("Our next update") < out.index("Best regards,")
     # the author's own sentences stay verbatim
@@ -138,9 +138,24 @@ def test_removed_hedge_mid_sentence_and_lookahead():
 
 
 def test_an_article_is_fixed_before_a_jargon_alternative():
-    text = "We found an API problem.\n"
-    out = apply_edits(text, word_edits(text, [finding(text, "jargon", "API")], None, "en"))
-    assert out == "We found a connection between two systems problem.\n"
+    text = "We need an API. Two APIs changed.\n"
+    found = [finding(text, "jargon", "API"), finding(text, "jargon", "APIs")]
+    out = apply_edits(text, word_edits(text, found, None, "en"))
+    assert out == "We need a connection between two systems. Two connections between systems changed.\n"
+
+
+def test_a_jargon_modifier_keeps_its_place_and_is_explained():
+    text = "We found an API problem, and the webhook handler failed.\n"
+    found = [finding(text, "jargon", "API"), finding(text, "jargon", "webhook")]
+    out = apply_edits(text, word_edits(text, found, None, "en"))
+    assert out == ("We found an API (connection between two systems) problem, and the webhook "
+                   "(automatic message one system sends another) handler failed.\n")
+
+
+def test_removing_a_trailing_hedge_takes_its_comma():
+    text = "The new date will be Friday 18 December, hopefully.\n"
+    out = apply_edits(text, word_edits(text, [finding(text, "hedging", "hopefully")], None, "en"))
+    assert out == "The new date will be Friday 18 December.\n"
 
 
 ZH_DRAFT = """尊敬的王经理：
@@ -342,3 +357,13 @@ def test_zh_command_uses_the_facts_date(files, monkeypatch, capsys):
     assert "我们会在2026年12月18日（星期五）前完成修复，能按时交付。" in out
     assert "尽快" not in out and "联调" not in out
     assert "before: 4 errors" in err
+
+
+def test_diff_is_coloured_on_a_terminal_unless_no_color(files, monkeypatch, capsys):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    code, out, _ = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "--diff")
+    assert code == 0 and "\x1b[" in out and "+The portal will be ready by Friday, 18 December 2026." in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    code, out, _ = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "--diff")
+    assert code == 0 and "\x1b[" not in out
