@@ -114,6 +114,20 @@ def test_rate_limit_is_retried_after_the_servers_delay_then_succeeds(httpx2_mock
     assert route.call_count == 2
 
 
+def test_retries_are_reported_when_asked(httpx2_mock, tmp_path):
+    httpx2_mock.post(URL).mock(side_effect=[
+        httpx.ReadTimeout("slow"),
+        httpx.Response(503, json={"error": {"message": "busy"}}, headers=FAST),
+        ok("third time"),
+    ])
+    seen: list[str] = []
+    answer = complete(MESSAGES, make_settings(tmp_path, **{"llm.max_retries": 2}), on_retry=seen.append)
+    assert answer.text == "third time"
+    assert seen[0].startswith("timed out; retry 1 of 2 in ")
+    assert seen[1] == "HTTP 503; retry 2 of 2 in 0.0 s"
+    assert len(seen) == 2
+
+
 def test_persistent_rate_limit_says_so(httpx2_mock, tmp_path):
     route = httpx2_mock.post(URL).mock(
         return_value=httpx.Response(429, json={"error": {"message": "slow down"}}, headers=FAST))

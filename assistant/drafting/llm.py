@@ -225,7 +225,7 @@ def draft_with_llm(
     def ask(msgs: list[dict[str, str]], label: str) -> Completion:
         nonlocal total
         answer = complete(msgs, settings, stream_to=sink, use_cache=use_cache, redaction=mapping,
-                          notify=say)
+                          notify=say, on_retry=say if verbose else None)
         if sink is not None and sink is not _discard and not answer.text.endswith("\n"):
             sink("\n")
         total = _add(total, answer.usage)

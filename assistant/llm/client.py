@@ -12,9 +12,12 @@ left to the SDK (`max_retries`); nothing here loops on top of them.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -136,6 +139,47 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
                 f"the LLM server at {url} failed (HTTP {exc.status_code}) {retries}; try again later")
         return LLMServiceError(f"the LLM server at {url} rejected the request (HTTP {exc.status_code}): {detail}")
     return LLMServiceError(f"the LLM request failed: {_scrub(str(exc), settings)}")
+
+
+@contextmanager
+def report_retries(on_retry: Callable[[str], None] | None) -> Iterator[None]:
+    """Tell `on_retry` about each retry the SDK makes in this thread (for `--verbose`).
+
+    The SDK retries silently; its logger is the only place that knows. A handler is attached to
+    it for the duration, passing on only this thread's records, and only the reason and the wait
+    (never request details)."""
+    if on_retry is None:
+        yield
+        return
+    logger = logging.getLogger("openai._base_client")
+    thread = threading.get_ident()
+    reason = ["no answer"]
+
+    class _Relay(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread != thread:
+                return
+            msg = str(record.msg)
+            if msg.startswith("Retrying due to status code") and record.args:
+                reason[0] = f"HTTP {record.args[0]}"
+            elif msg.startswith("Encountered a timeout"):
+                reason[0] = "timed out"
+            elif msg.startswith("Encountered exception"):
+                reason[0] = "connection failed"
+            elif msg.startswith("Retrying request in") and isinstance(record.args, tuple) and len(record.args) == 3:
+                wait, number, most = record.args
+                on_retry(f"{reason[0]}; retry {number} of {most} in {float(wait):.1f} s")
+
+    handler = _Relay(level=logging.DEBUG)
+    old_level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.DEBUG:
+        logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
 
 
 def save_partial(text: str) -> Path | None:
@@ -340,6 +384,7 @@ def complete(
     max_tokens: int | None = None,
     redaction: Mapping | None = None,
     notify: Callable[[str], None] | None = None,
+    on_retry: Callable[[str], None] | None = None,
     client: openai.OpenAI | None = None,
 ) -> Completion:
     """Ask the model; see the module docstring for what happens around the call.
@@ -348,7 +393,7 @@ def complete(
     Pydantic model) asks for structured output and validates it into `Completion.data`;
     `json_mode` asks for any JSON object. `redaction` (placeholder -> value) is applied to
     every message before it leaves the machine and undone in the answer. `notify` hears
-    about a re-ask. Raises `LLMServiceError` (exit 3) on every failure.
+    about a re-ask, `on_retry` about each retry the SDK makes. Raises `LLMServiceError` (exit 3) on every failure.
     """
     mapping = redaction or {}
     sent = [{**m, "content": redact(m["content"], mapping)} if isinstance(m.get("content"), str) else m
@@ -382,8 +427,9 @@ def complete(
     own_client = client is None
     client = client or build_client(settings)
     try:
-        return _ask(client, settings, sent, params, key, stream_to=stream_to, schema=json_schema,
-                    wants_json=wants_json, use_cache=use_cache, mapping=mapping, notify=notify)
+        with report_retries(on_retry):
+            return _ask(client, settings, sent, params, key, stream_to=stream_to, schema=json_schema,
+                        wants_json=wants_json, use_cache=use_cache, mapping=mapping, notify=notify)
     finally:
         if own_client:
             client.close()
