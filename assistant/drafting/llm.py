@@ -5,7 +5,8 @@ The model writes from the facts as structured data plus ready-made date texts co
 through the same checks as any draft (`assistant.checks.check_draft`); while an error-level
 finding remains - a missing element, or a date that contradicts the facts (`fact-mismatch`,
 the hallucination gate; an e-mail or phone number not in the facts counts as one too) - the
-model is asked to revise, quoting the findings, up to `max_revisions` times. `Draft.findings` says what still fails; `Draft.usage` totals tokens.
+model is asked to revise, quoting the findings, up to `max_revisions` times. `Draft.findings`
+says what still fails; `Draft.usage` totals tokens.
 """
 
 from __future__ import annotations
