@@ -71,14 +71,16 @@ def _variant(label: str, provider: Provider, settings: Settings, suite: Suite, s
 
 
 def _compare_variant(spec: str, main: Provider, settings: Settings, suite: Suite, servers: _Servers) -> Variant:
-    """`offline` / `openai` / `replay`, `model=NAME` or `prompts=DIR` (same provider, one thing changed)."""
+    """`offline` / `openai` / `replay`, `model=NAME` or `prompts=DIR`: the same LLM provider with one
+    thing changed."""
     spec = spec.strip()
     if spec in ("offline", "openai", "replay"):
         return _variant(spec, spec, settings, suite, servers)  # type: ignore[arg-type]
     key, sep, value = spec.partition("=")
     if not sep or not value or key not in ("model", "prompts"):
         raise InputError(f"--compare {spec!r}: use offline, openai, replay, model=NAME or prompts=DIR")
-    llm_provider: Provider = main if main != "offline" else "openai"
+    # beside an offline run, an LLM variant asks the configured model, else the recordings
+    llm_provider: Provider = main if main != "offline" else ("openai" if llm_configured(settings) else "replay")
     if key == "model":
         return _variant(spec, llm_provider, settings, suite, servers, model=value)
     if main == "offline":
@@ -93,7 +95,7 @@ def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
     for lang, minimum in suite.config.thresholds.drafter.pass_rate.items():
         passed, total = run.rate("language", lang)
         if total and passed / total < minimum:
-            failed = [c.name for c in run.cases if c.language == lang and not c.passed]
+            failed = [c.name for c in run.cases if c.language == lang and c.status == "fail"]
             out.append(f"drafter {run.label} {lang}: pass rate {passed}/{total} below {minimum:.0%}; "
                        f"failed: {', '.join(failed)}")
     return out

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
+MISSING = "no recording for this request"
 _DROP_HEADERS = frozenset({"host", "content-length", "accept-encoding", "connection", "transfer-encoding"})
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
 # The random per-request delimiter around untrusted text (`assistant.untrusted.new_marker`) is
@@ -107,7 +108,8 @@ class RecordingServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="delaynote-replay", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="delaynote-replay", daemon=True)
         self._thread.start()
         return self
 
@@ -126,10 +128,10 @@ class RecordingServer:
             if not file.is_file():
                 with self._lock:
                     self.misses.append(key)
-                message = (f"no recording for this request (key {key}) in {self.folder.name}/; the prompts, "
+                message = (f"{MISSING} (key {key}) in {self.folder.name}/; the prompts, "
                            "model or facts changed since it was recorded: re-record with `delaynote eval --record`")
                 payload = json.dumps({"error": {"message": message, "type": "replay_missing", "code": key}})
-                return 404, "application/json", payload.encode()
+                return 422, "application/json", payload.encode()  # not retried, not "model not found"
             with self._lock:
                 self.used.add(key)
             saved = json.loads(file.read_text(encoding="utf-8"))["response"]

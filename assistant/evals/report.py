@@ -24,9 +24,13 @@ class DrafterRun(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
     def rate(self, key: str, value: str) -> tuple[int, int]:
-        """(passed, total) over cases whose `key` (language, channel) equals `value`."""
-        chosen = [c for c in self.cases if getattr(c, key) == value]
+        """(passed, counted) over cases whose `key` (language, channel) equals `value`; a case that
+        fails as its `known_issue` says is not counted either way."""
+        chosen = [c for c in self.cases if getattr(c, key) == value and c.status != "known"]
         return sum(c.passed for c in chosen), len(chosen)
+
+    def known(self, key: str, value: str) -> int:
+        return sum(1 for c in self.cases if getattr(c, key) == value and c.status == "known")
 
     def values(self, key: str) -> list[str]:
         return sorted({getattr(c, key) for c in self.cases})
@@ -79,10 +83,16 @@ def render_text(report: EvalReport) -> str:
         for lang in run.values("language"):
             channels = "  ".join(
                 f"{ch} {_pct(*run_rate(run, lang, ch))}" for ch in run.values("channel") if run_rate(run, lang, ch)[1])
-            lines.append(f"  {lang}: {_pct(*run.rate('language', lang))}   {channels}")
+            known = run.known("language", lang)
+            lines.append(f"  {lang}: {_pct(*run.rate('language', lang))}"
+                         + (f" + {known} known issue{'s' if known != 1 else ''}" if known else "") + f"   {channels}")
         for case in run.cases:
-            if not case.passed:
+            if case.status == "fail":
                 lines.append(f"  FAIL {case.name} [{case.channel}/{case.tone}]: " + "; ".join(case.failures))
+            elif case.status == "known":
+                lines.append(f"  known issue {case.name}: {case.known_issue} (still fails: {'; '.join(case.failures)})")
+            elif case.status == "fixed":
+                lines.append(f"  fixed {case.name}: passes now; remove its known_issue ({case.known_issue})")
         lines += [f"  note: {n}" for n in run.notes]
         lines.append("")
     for other in report.compare:
@@ -98,7 +108,7 @@ def render_text(report: EvalReport) -> str:
 
 
 def run_rate(run: DrafterRun, lang: str, channel: str) -> tuple[int, int]:
-    chosen = [c for c in run.cases if c.language == lang and c.channel == channel]
+    chosen = [c for c in run.cases if c.language == lang and c.channel == channel and c.status != "known"]
     return sum(c.passed for c in chosen), len(chosen)
 
 
@@ -110,6 +120,8 @@ def render_json(report: EvalReport) -> str:
     for run, raw in zip([report.drafter, *report.compare], [data["drafter"], *data["compare"]], strict=True):
         raw["pass_rate"] = {lang: _rate_value(*run.rate("language", lang)) for lang in run.values("language")}
         raw["pass_rate_by_channel"] = {ch: _rate_value(*run.rate("channel", ch)) for ch in run.values("channel")}
+        for case, raw_case in zip(run.cases, raw["cases"], strict=True):
+            raw_case["status"] = case.status
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -136,10 +148,14 @@ def render_junit(report: EvalReport) -> str:
             by_lang[c.language].append(c)
         for lang, cases in sorted(by_lang.items()):
             suite = ET.SubElement(root, "testsuite", name=f"drafter.{run.label}.{lang}", tests=str(len(cases)),
-                                  failures=str(sum(not c.passed for c in cases)))
+                                  failures=str(sum(c.status == "fail" for c in cases)),
+                                  skipped=str(sum(c.status == "known" for c in cases)))
             for c in cases:
                 case = ET.SubElement(suite, "testcase", classname=f"drafter.{run.label}.{lang}", name=c.name)
-                if not c.passed:
+                if c.status == "known":
+                    skipped = ET.SubElement(case, "skipped", message=f"known issue: {c.known_issue}")
+                    skipped.text = "; ".join(c.failures)
+                elif not c.passed:
                     failure = ET.SubElement(case, "failure", message="; ".join(c.failures))
                     failure.text = c.text
                 if c.notes:
@@ -177,7 +193,13 @@ def render_markdown(report: EvalReport) -> str:
         if diffs:
             lines += [f"<details><summary>{len(diffs)} case(s) differ: {report.drafter.label} vs {other.label}"
                       "</summary>", ""] + [f"- {_md_cell(d)}" for d in diffs] + ["", "</details>", ""]
-    failed = [(run.label, c) for run in runs for c in run.cases if not c.passed]
+    failed = [(run.label, c) for run in runs for c in run.cases if c.status == "fail"]
+    known = [(run.label, c) for run in runs for c in run.cases if c.status in ("known", "fixed")]
+    if known:
+        lines += [f"<details><summary>{len(known)} case(s) with a known issue</summary>", ""]
+        lines += [f"- `{c.name}` ({label}): {'still fails' if c.status == 'known' else 'passes now'} - "
+                  f"{_md_cell(c.known_issue or '')}" for label, c in known]
+        lines += ["", "</details>", ""]
     if failed:
         lines += [f"<details><summary>{len(failed)} failing case(s)</summary>", ""]
         lines += [f"- `{c.name}` ({label}): {_md_cell('; '.join(c.failures))}" for label, c in failed]

@@ -19,6 +19,7 @@ from assistant.config import LLMSettings, Settings
 from assistant.drafting import Draft
 from assistant.errors import DelaynoteError, LLMServiceError
 from assistant.evals.assertions import apply_expectations, merge_expect
+from assistant.evals.replay import MISSING
 from assistant.evals.suite import Case, Expect, Suite
 from assistant.findings import FileReport, Finding
 
@@ -33,12 +34,20 @@ class CaseResult(BaseModel):
     channel: str
     tone: str
     passed: bool
+    known_issue: str | None = None
     failures: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     fired: list[str] = Field(default_factory=list)
     chars: int = 0
     calls: int = 0
     text: str = ""
+
+    @property
+    def status(self) -> str:
+        """pass, fail, known (fails, as its `known_issue` says) or fixed (passes despite one)."""
+        if self.known_issue:
+            return "fixed" if self.passed else "known"
+        return "pass" if self.passed else "fail"
 
 
 class Variant(BaseModel):
@@ -90,7 +99,8 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
     from assistant.checks import check_draft
 
     facts = case.facts
-    base = {"name": case.name, "language": case.language, "channel": facts.channel, "tone": facts.tone}
+    base = {"name": case.name, "language": case.language, "channel": facts.channel, "tone": facts.tone,
+            "known_issue": case.known_issue}
     expect = merge_expect(defaults, case.expect)
     try:
         draft = _draft(case, variant)
@@ -107,7 +117,10 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
     except LLMServiceError as exc:
         if variant.provider == "openai":
             raise
-        return CaseResult(**base, passed=False, failures=[f"replay: {exc.message}"])
+        message = exc.message
+        if MISSING in message:  # drop the client's wrapping (with the server's random port)
+            message = message[message.index(MISSING):]
+        return CaseResult(**base, passed=False, failures=[f"replay: {message}"])
     except DelaynoteError:
         raise
     except Exception as exc:  # a bug in a drafter must fail its case, not end the run with a traceback

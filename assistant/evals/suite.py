@@ -90,6 +90,7 @@ class CaseFile(_Strict):
     channel: Literal["email", "phone", "meeting", "im"] | None = None
     tone: Literal["formal", "neutral", "warm"] | None = None
     expect: Expect = Field(default_factory=Expect)
+    known_issue: str | None = Field(default=None, min_length=1)
 
 
 class Case(BaseModel):
@@ -101,6 +102,7 @@ class Case(BaseModel):
     description: str | None = None
     facts: Facts
     expect: Expect
+    known_issue: str | None = None
 
 
 class DrafterThresholds(_Strict):
@@ -240,7 +242,7 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
     if overrides:
         facts = facts.model_copy(update=overrides)
     return Case(name=name, path=str(path), language=language, description=case.description,
-                facts=facts, expect=case.expect), []
+                facts=facts, expect=case.expect, known_issue=case.known_issue), []
 
 
 def _case_files(folder: Path) -> list[Path]:

@@ -1,0 +1,475 @@
+"""`delaynote eval`: the case format, each assertion, thresholds and exit codes, record and
+replay, the output formats, --compare and bounded concurrency. Suites are small temporary
+folders so every test runs in well under a second or two."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fakeserver import Reply, serve
+
+from assistant.config import load_settings
+from assistant.errors import InputError
+from assistant.evals import run_eval_command
+from assistant.evals.assertions import apply_expectations, contains, date_forms, mentions, merge_expect
+from assistant.evals.replay import RecordingServer, request_key
+from assistant.evals.suite import Expect, load_suite
+from assistant.facts import validate_facts
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def facts_data(project: str = "Member portal", lang: str = "en", **extra: Any) -> dict[str, Any]:
+    cause = "The card payment company changed how payments are confirmed" if lang == "en" else "支付公司更换了付款确认方式"
+    step = "A second developer joins the payment work from Monday" if lang == "en" else "下周一起增加一名开发人员"
+    data: dict[str, Any] = {
+        "language": lang, "project": project, "client": {"contact": "Ms. Okafor" if lang == "en" else "王经理"},
+        "sender": {"name": "Daniel Reyes" if lang == "en" else "李明", "email": "daniel@kestrel.example"},
+        "original_date": "2027-03-05", "new_date": "2027-03-19", "notice_date": "2027-02-15",
+        "causes": [{"summary": cause, "category": "dependency"}],
+        "impact": "Members pay through the old portal two weeks longer" if lang == "en" else "会员晚两周才能在线付款",
+        "mitigations": [step], "updates": {"cadence": "weekly"},
+    }
+    data.update(extra)
+    return data
+
+
+def write_suite(root: Path, cases: dict[str, dict[str, Any]], *, corpus: str | None = None,
+                thresholds: dict[str, Any] | None = None, defaults: dict[str, Any] | None = None) -> Path:
+    """A suite folder: suite.yaml plus `cases` as {"en/name": case-dict}."""
+    root.mkdir(parents=True, exist_ok=True)
+    suite = {"cases": ["cases/en", "cases/zh"], "corpus": corpus, "recordings": "recordings",
+             "thresholds": thresholds or {"drafter": {"pass_rate": {"en": 1.0, "zh": 1.0}}}}
+    if defaults:
+        suite["defaults"] = defaults
+    (root / "suite.yaml").write_text(yaml.safe_dump(suite), encoding="utf-8")
+    for lang in ("en", "zh"):
+        (root / "cases" / lang).mkdir(parents=True, exist_ok=True)
+    for name, case in cases.items():
+        (root / "cases" / f"{name}.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def run(suite: Path, *, provider: str = "offline", fmt: str = "json", concurrency: int = 1,
+        out: Path | None = None, force: bool = False, record: bool = False, compare: list[str] | None = None,
+        config: Path | None = None, **overrides: Any) -> tuple[int, str]:
+    settings = load_settings(config, cwd=suite, env={}, overrides=overrides)
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = run_eval_command(suite, settings=settings, provider=provider, fmt=fmt, concurrency=concurrency,
+                                out=out, force=force, record=record, compare=compare or [])
+    return code, buffer.getvalue()
+
+
+def offline_notice(body: dict[str, Any]) -> Reply:
+    """A stand-in model: the offline drafter's text for the facts the prompt carries."""
+    from assistant.drafting.offline import draft_offline
+
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    draft = draft_offline(facts_in(user))
+    return Reply(text=(f"Subject: {draft.subject}\n\n" if draft.subject else "") + draft.body)
+
+
+def facts_in(prompt: str) -> Any:
+    """The first JSON object in the prompt that is a valid facts file."""
+    decoder = json.JSONDecoder()
+    start = prompt.find("{")
+    while start != -1:
+        try:
+            return validate_facts(decoder.raw_decode(prompt[start:])[0])
+        except (ValueError, InputError):
+            start = prompt.find("{", start + 1)
+    raise LookupError("no facts in the prompt")
+
+
+# --- the case format ------------------------------------------------------------------------
+
+def test_the_committed_suite_loads_with_twenty_cases_per_language() -> None:
+    suite = load_suite(REPO / "evals")
+    langs = [c.language for c in suite.cases]
+    assert langs.count("en") >= 20 and langs.count("zh") >= 20
+    assert {c.facts.channel for c in suite.cases} == {"email", "phone", "meeting", "im"}
+    assert {c.facts.tone for c in suite.cases} == {"formal", "neutral", "warm"}
+    assert {cause.category for c in suite.cases for cause in c.facts.causes} >= {
+        "technical", "scope_change", "dependency", "resource", "external", "quality", "other"}
+    delays = [c.facts.delay_days for c in suite.cases]
+    assert min(delays) == 2 and max(delays) >= 90
+    assert any(c.facts.notice_date >= c.facts.original_date and "late-notice" in c.expect.checks_must_fire
+               for c in suite.cases)
+
+
+def test_bad_case_files_name_the_file_and_every_key(tmp_path: Path) -> None:
+    root = write_suite(tmp_path / "s", {
+        "en/typo": {"facts": facts_data(), "expect": {"must_mentoin": ["$new_date"]}},
+        "en/bad-facts": {"facts": facts_data(causes=[{"category": "dependency"}]), "expect": {}},
+        "en/bad-symbol": {"facts": facts_data(), "expect": {"must_mention": ["$newdate"],
+                                                              "checks_must_not_fire": ["no-such-check"]}},
+    })
+    with pytest.raises(InputError) as caught:
+        load_suite(root)
+    details = "\n".join(caught.value.details)
+    assert "3 eval case files are not valid" in caught.value.message
+    assert "typo.yaml: expect.must_mentoin: is not a known key" in details
+    assert "bad-facts.yaml: facts.causes[0].summary: is required but missing" in details
+    assert "bad-symbol.yaml: expect.must_mention" in details and "$newdate" in details
+    assert "no-such-check" in details
+
+
+def test_a_case_without_notice_date_or_with_the_wrong_language_is_refused(tmp_path: Path) -> None:
+    data = facts_data(lang="zh")
+    del data["notice_date"]
+    root = write_suite(tmp_path / "s", {"en/wrong": {"facts": data}})
+    with pytest.raises(InputError) as caught:
+        load_suite(root)
+    details = "\n".join(caught.value.details)
+    assert "facts.notice_date: is required in eval cases" in details
+    assert "facts.language: 'zh' does not match the case folder (en)" in details
+
+
+def test_facts_file_and_overrides(tmp_path: Path) -> None:
+    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts_data()), encoding="utf-8")
+    root = write_suite(tmp_path / "s", {"en/from-file": {"facts_file": "../../../facts.yaml", "channel": "im",
+                                                         "tone": "warm"}})
+    case = load_suite(root).cases[0]
+    assert (case.name, case.facts.channel, case.facts.tone) == ("en/from-file", "im", "warm")
+
+
+def test_cli_exits_2_naming_the_bad_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    root = write_suite(tmp_path / "s", {"en/typo": {"facts": facts_data(), "expect": {"max_char": 10}}})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(root)])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "typo.yaml: expect.max_char: is not a known key" in err and "Traceback" not in err
+
+
+# --- assertions -----------------------------------------------------------------------------
+
+FACTS = validate_facts(facts_data())
+ZH_FACTS = validate_facts(facts_data(lang="zh"))
+
+
+def failures(text: str, expect: dict[str, Any], fired: set[str] | None = None,
+             scores: dict[str, int] | None = None, facts: Any = FACTS) -> list[str]:
+    return apply_expectations(text, facts, Expect(**expect), fired or set(), scores)[0]
+
+
+def test_date_symbols_accept_usual_forms_and_reject_others() -> None:
+    assert failures("New date: Friday, 19 March 2027.", {"must_mention": ["$new_date"]}) == []
+    assert failures("We now deliver on March 19.", {"must_mention": ["$new_date"]}) == []
+    assert failures("We now deliver on 2027-03-19.", {"must_mention": ["$new_date"]}) == []
+    assert failures("We now deliver on 9 March.", {"must_mention": ["$new_date"]}) == [
+        "must mention $new_date (19 March)"]
+    assert failures("原定3月5日，现改为2027年3月19日（星期五）。", {"must_mention": ["$new_date", "$original_date"]},
+                    facts=ZH_FACTS) == []
+    assert failures("现改为3月9日。", {"must_mention": ["$new_date"]}, facts=ZH_FACTS) == [
+        "must mention $new_date (2027年3月19日)"]
+    # weekly cadence from 15 Feb: the next update is 22 Feb
+    assert failures("Next update on Monday 22 February.", {"must_mention": ["$next_update"]}) == []
+    assert failures("Two weeks later than promised.", {"must_mention": ["$duration"]}) == []
+    assert failures("Later than promised.", {"must_mention": ["$duration"]}) == ["must mention $duration (two weeks)"]
+
+
+def test_dates_do_not_match_inside_other_numbers() -> None:
+    assert contains("due 19 March", "19 March")
+    assert not contains("due 119 March", "19 March")
+    assert not contains("12月19日", "2月19日")
+    assert date_forms(date(2027, 3, 19), "zh")[0] == "2027年3月19日"
+
+
+def test_causes_and_mitigations_may_be_rephrased_but_not_dropped() -> None:
+    text = ("The card payment company has changed how it confirms payments. "
+            "From Monday a second developer joins our payment work.")
+    assert failures(text, {"must_mention": ["$each_cause", "$each_mitigation"]}) == []
+    dropped = "The card payment company has changed how it confirms payments."
+    assert failures(dropped, {"must_mention": ["$each_mitigation"]}) == [
+        "must mention mitigation: A second developer joins the payment work from Monday"]
+    assert mentions("因为支付公司更换了确认付款的方式", "支付公司更换了付款确认方式")
+    assert not mentions("服务器出了问题", "支付公司更换了付款确认方式")
+
+
+def test_literal_and_name_symbols() -> None:
+    assert failures("Dear Ms. Okafor, ... Daniel Reyes", {"must_mention": ["$client", "$sender", "dear"]}) == []
+    assert failures("Hello", {"must_mention": ["$client", "Harbour"]}) == [
+        "must mention $client (Ms. Okafor)", "must mention Harbour"]
+
+
+def test_must_not_contain_respects_word_edges() -> None:
+    assert failures("We will fix it ASAP.", {"must_not_contain": ["ASAP"]}) == ["must not contain: ASAP"]
+    assert failures("The wasapi driver.", {"must_not_contain": ["ASAP"]}) == []
+    assert failures("我们会尽快修复", {"must_not_contain": ["尽快"]}) == ["must not contain: 尽快"]
+
+
+def test_checks_must_and_must_not_fire() -> None:
+    expect = {"checks_must_not_fire": ["vague-timeline"], "checks_must_fire": ["late-notice"]}
+    assert failures("x", expect, fired={"late-notice"}) == []
+    assert failures("x", expect, fired={"vague-timeline"}) == [
+        "check fired: vague-timeline", "check did not fire: late-notice"]
+
+
+def test_max_chars_counts_the_message_not_trailing_layout() -> None:
+    assert failures("a" * 10 + "\n", {"max_chars": 10}) == []
+    assert failures("a" * 11, {"max_chars": 10}) == ["11 characters, more than max_chars 10"]
+
+
+def test_rubric_passes_fails_or_is_skipped_offline() -> None:
+    expect = Expect(rubric={"solution": 4})
+    assert apply_expectations("x", FACTS, expect, set(), {"solution": 4}) == ([], [])
+    assert apply_expectations("x", FACTS, expect, set(), {"solution": 3})[0] == ["rubric: solution scored 3, below 4"]
+    assert apply_expectations("x", FACTS, expect, set(), {})[0] == ["rubric: the judge gave no score for solution"]
+    assert apply_expectations("x", FACTS, expect, set(), None) == (
+        [], ["rubric skipped: no model to judge with (offline)"])
+
+
+def test_a_case_that_expects_a_check_overrides_the_default_ban() -> None:
+    merged = merge_expect(Expect(checks_must_not_fire=["late-notice", "hedging"], must_mention=["$new_date"]),
+                          Expect(checks_must_fire=["late-notice"], must_mention=["$client"]))
+    assert merged.checks_must_not_fire == ["hedging"]
+    assert merged.must_mention == ["$new_date", "$client"]
+
+
+# --- running the eval: thresholds, exit codes, formats ----------------------------------------
+
+def two_case_suite(root: Path, **kwargs: Any) -> Path:
+    return write_suite(root, {
+        "en/portal": {"facts": facts_data(), "expect": {"must_mention": ["$new_date", "$each_cause"]}},
+        "zh/portal": {"facts": facts_data("会员商城", lang="zh"), "expect": {"must_mention": ["$new_date"]}},
+    }, **kwargs)
+
+
+def test_offline_eval_passes_and_reports_per_language(tmp_path: Path) -> None:
+    code, out = run(two_case_suite(tmp_path / "s"))
+    report = json.loads(out)
+    assert code == 0 and report["passed"] is True and report["regressions"] == []
+    assert report["drafter"]["pass_rate"] == {"en": 1.0, "zh": 1.0}
+    assert [c["name"] for c in report["drafter"]["cases"]] == ["en/portal", "zh/portal"]
+
+
+def test_a_failing_case_below_threshold_exits_1_and_is_named(tmp_path: Path) -> None:
+    root = write_suite(tmp_path / "s", {
+        "en/good": {"facts": facts_data()},
+        "en/impossible": {"facts": facts_data("Second portal"), "expect": {"must_mention": ["Zanzibar"]}},
+    })
+    code, out = run(root, fmt="text")
+    assert code == 1
+    assert "FAIL en/impossible" in out and "must mention Zanzibar" in out
+    assert "drafter offline en: pass rate 1/2 below 100%; failed: en/impossible" in out
+    # the same suite with a threshold the run meets passes
+    suite = yaml.safe_load((root / "suite.yaml").read_text())
+    suite["thresholds"]["drafter"]["pass_rate"]["en"] = 0.5
+    (root / "suite.yaml").write_text(yaml.safe_dump(suite))
+    assert run(root, fmt="text")[0] == 0
+
+
+def tiny_corpus(root: Path) -> None:
+    """Two labelled drafts: one with an update plan, one without."""
+    drafts = root / "drafts"
+    (drafts / "en").mkdir(parents=True)
+    (drafts / "en" / "with-plan.md").write_text(
+        "Dear Ms. Okafor,\n\nThe member portal, promised for Friday 5 March 2027, will now be ready on Friday "
+        "19 March 2027. The card payment company changed how payments are confirmed, so we must rebuild that step. "
+        "A second developer joins the payment work from Monday. I will send you an update every Friday, "
+        "the next on Friday 19 February.\n\nDaniel Reyes\n", encoding="utf-8")
+    (drafts / "en" / "no-plan.md").write_text(
+        "Dear Ms. Okafor,\n\nThe member portal, promised for Friday 5 March 2027, will now be ready on Friday "
+        "19 March 2027. The card payment company changed how payments are confirmed, so we must rebuild that step. "
+        "A second developer joins the payment work from Monday.\n\nDaniel Reyes\n", encoding="utf-8")
+    labels = {"en/with-plan.md": {"quiet": ["missing-update-plan"]},
+              "en/no-plan.md": {"fire": ["missing-update-plan"]}}
+    (drafts / "labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+
+
+def test_disabling_a_check_in_the_config_is_a_named_regression(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    write_suite(root, {"en/portal": {"facts": facts_data()}}, corpus="drafts",
+                thresholds={"checker": {"per_check": {"missing-update-plan": {"recall": 0.8}}}})
+    tiny_corpus(root)
+    code, out = run(root, fmt="text")
+    assert code == 0, out
+    config = tmp_path / "delaynote.toml"
+    config.write_text('disable = ["missing-update-plan"]\n', encoding="utf-8")
+    code, out = run(root, fmt="text", config=config)
+    assert code == 1
+    assert "checker: missing-update-plan (en) recall 0.00 below 0.80" in out
+    assert "en/no-plan.md: expected fire, got quiet" in out
+
+
+def test_every_output_format(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    code, junit = run(root, fmt="junit")
+    assert code == 0
+    tree = ET.fromstring(junit)
+    names = [tc.get("name") for tc in tree.iter("testcase")]
+    assert names == ["en/portal", "zh/portal"]
+    assert not list(tree.iter("failure"))
+    _, markdown = run(root, fmt="markdown")
+    assert markdown.startswith("### delaynote eval: ✅ passed")
+    assert "| offline | 1/1 (100%) | 1/1 (100%) |" in markdown
+    _, text = run(root, fmt="text")
+    assert "Drafter eval: offline (2 cases)" in text and "Result: PASS" in text
+
+
+def test_junit_has_a_test_case_per_check_and_a_failure_per_regression(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    write_suite(root, {"en/portal": {"facts": facts_data(), "expect": {"must_mention": ["Zanzibar"]}}},
+                corpus="drafts", thresholds={"checker": {"per_check_default": {"recall": 0.5}}})
+    tiny_corpus(root)
+    config = tmp_path / "delaynote.toml"
+    config.write_text('disable = ["missing-update-plan"]\n', encoding="utf-8")
+    code, junit = run(root, fmt="junit", config=config)
+    assert code == 1
+    tree = ET.fromstring(junit)
+    cases = {(tc.get("classname"), tc.get("name")): tc for tc in tree.iter("testcase")}
+    assert ("checker.en", "missing-update-plan") in cases
+    assert cases[("checker.en", "missing-update-plan")].find("failure") is not None
+    assert cases[("drafter.offline.en", "en/portal")].find("failure").get("message") == "must mention Zanzibar"
+
+
+def test_out_never_overwrites_without_force(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    target = tmp_path / "eval.md"
+    target.write_text("keep me")
+    with pytest.raises(InputError, match="already exists"):
+        run(root, fmt="markdown", out=target)
+    assert target.read_text() == "keep me"
+    assert run(root, fmt="markdown", out=target, force=True)[0] == 0
+    assert target.read_text().startswith("### delaynote eval")
+
+
+def test_bad_provider_combinations_are_usage_errors(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    with pytest.raises(InputError, match="--provider openai --record"):
+        run(root, record=True)
+    with pytest.raises(InputError, match="needs a model"):
+        run(root, provider="openai")
+    with pytest.raises(InputError, match="use offline, openai, replay"):
+        run(root, compare=["gpt-5"])
+    with pytest.raises(InputError, match="prompts only matter"):
+        run(root, compare=[f"prompts={tmp_path}"])
+
+
+# --- record and replay --------------------------------------------------------------------------
+
+def test_request_key_ignores_headers_and_the_random_fence_marker() -> None:
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "<<<DRAFT-0123456789abcdef>>> hi"}]})
+    other = json.dumps({"messages": [{"role": "user", "content": "<<<DRAFT-fedcba9876543210>>> hi"}], "model": "m"})
+    assert request_key("/chat/completions", body.encode()) == request_key("chat/completions", other.encode())
+    assert request_key("/chat/completions", body.encode()) != request_key("/chat/completions", b'{"model": "n"}')
+
+
+def test_record_then_replay_with_no_network(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    secret = "sk-test-do-not-store-0123456789"
+    with serve(offline_notice) as server:
+        code, out = run(root, provider="openai", record=True, **{"llm.base_url": server.url,
+                                                                  "llm.api_key": secret})
+        assert code == 0, out
+        assert server.count == 2
+        assert all(h["authorization"] == f"Bearer {secret}" for h in server.headers)
+    files = sorted((root / "recordings").glob("*.json"))
+    assert len(files) == 2
+    assert all(secret not in f.read_text(encoding="utf-8") for f in files)
+    # the stand-in server is gone: replay answers everything from the files
+    code, out = run(root, provider="replay")
+    report = json.loads(out)
+    assert code == 0 and report["drafter"]["pass_rate"] == {"en": 1.0, "zh": 1.0}
+    assert report["drafter"]["provider"] == "replay"
+    # a missing recording fails its case, by name
+    zh_file = next(f for f in files if "会员商城" in f.read_text(encoding="utf-8"))
+    zh_file.unlink()
+    code, out = run(root, provider="replay", fmt="text")
+    assert code == 1
+    assert "FAIL zh/portal" in out and "no recording for this request" in out
+    assert "drafter replay zh: pass rate 0/1" in out
+
+
+def test_a_broken_prompt_folder_fails_the_replay_eval(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    with serve(offline_notice) as server:
+        assert run(root, provider="openai", record=True, **{"llm.base_url": server.url})[0] == 0
+    broken = tmp_path / "broken-prompts"
+    broken.mkdir()
+    (broken / "draft.md").write_text("Write a delay notice for this project:\n$facts_json\n", encoding="utf-8")
+    # side by side: the recorded prompts pass, the broken folder fails every case
+    code, out = run(root, provider="replay", fmt="text", compare=[f"prompts={broken}"])
+    assert code == 0, out
+    assert f"Compare replay vs prompts={broken}: 2 case(s) differ" in out
+    code, out = run(root, provider="replay", fmt="json", **{"llm.prompts": str(broken)})
+    report = json.loads(out)
+    assert code == 1 and report["drafter"]["pass_rate"] == {"en": 0.0, "zh": 0.0}
+
+
+def test_compare_offline_and_replay_side_by_side(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    with serve(offline_notice) as server:
+        assert run(root, provider="openai", record=True, **{"llm.base_url": server.url})[0] == 0
+    code, out = run(root, provider="offline", fmt="markdown", compare=["replay", "model=other-model"])
+    assert code == 0
+    assert "| offline | 1/1 (100%) | 1/1 (100%) |" in out
+    assert "| replay | 1/1 (100%) | 1/1 (100%) |" in out
+    # nothing was recorded for another model: its cases differ, named
+    assert "| model=other-model | 0/1 (0%) | 0/1 (0%) |" in out
+    assert "`en/portal` (model=other-model)" in out
+
+
+def test_replay_server_answers_422_for_unknown_requests(tmp_path: Path) -> None:
+    import httpx2
+
+    with RecordingServer(tmp_path, mode="replay") as server:
+        resp = httpx2.post(f"{server.base_url}/chat/completions", json={"model": "m"})
+    assert resp.status_code == 422 and "no recording" in resp.json()["error"]["message"]
+    assert server.misses == [request_key("/chat/completions", b'{"model": "m"}')]
+
+
+# --- concurrency ----------------------------------------------------------------------------------
+
+def gated_server_reply(total: int, target: int, state: dict[str, int]) -> Any:
+    """A reply function that holds each request until `target` are in flight (or all `total`
+    have arrived), recording the largest number in flight: overlap measured at the server."""
+    cond = threading.Condition()
+
+    def reply(body: dict[str, Any]) -> Reply:
+        with cond:
+            state["inflight"] += 1
+            state["arrived"] += 1
+            state["max"] = max(state["max"], state["inflight"])
+            cond.notify_all()
+            cond.wait_for(lambda: state["inflight"] >= target or state["arrived"] >= total, timeout=5)
+        try:
+            return offline_notice(body)
+        finally:
+            with cond:
+                state["inflight"] -= 1
+
+    return reply
+
+
+@pytest.mark.parametrize("concurrency", [1, 8])
+def test_concurrency_is_bounded_and_sends_one_request_per_case(tmp_path: Path, concurrency: int) -> None:
+    cases = {f"en/p{i}": {"facts": facts_data(f"Portal number {i}")} for i in range(10)}
+    root = write_suite(tmp_path / "s", cases)
+    state = {"inflight": 0, "arrived": 0, "max": 0}
+    with serve(gated_server_reply(10, concurrency, state), latency=0.05) as server:
+        code, out = run(root, provider="openai", concurrency=concurrency, **{"llm.base_url": server.url})
+        count = server.count
+    assert code == 0, out
+    assert count == 10  # one drafting call per case, no retries, no extra requests
+    assert state["max"] == concurrency
