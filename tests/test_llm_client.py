@@ -433,3 +433,25 @@ def test_llm_modules_do_not_import_the_sdk_until_a_request_is_made():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "False"
+
+
+def test_dates_quoted_in_prompt_files_have_the_right_weekday():
+    """A prompt that shows a wrong weekday teaches the model to write one."""
+    import re
+    from datetime import date
+
+    from assistant.dates import EN_MONTHS, weekday_name
+    from assistant.llm.prompts import builtin_prompts_dir
+
+    en = re.compile(r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\d{1,2}) ([A-Z][a-z]+) (\d{4})")
+    zh = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日（(星期.)）")
+    seen = 0
+    for path in builtin_prompts_dir().rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        for day_name, day, month, year in en.findall(text):
+            seen += 1
+            assert weekday_name(date(int(year), EN_MONTHS.index(month) + 1, int(day)), "en") == day_name, path
+        for year, month, day, day_name in zh.findall(text):
+            seen += 1
+            assert weekday_name(date(int(year), int(month), int(day)), "zh") == day_name, path
+    assert seen >= 2
