@@ -221,6 +221,36 @@ def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edi
     return begin, end, replacement
 
 
+def _quoted(text: str | None) -> str | None:
+    """The first text between quotes ("…" or “…”) in a check's suggestion."""
+    if not text:
+        return None
+    for left, right in (('"', '"'), ("“", "”")):
+        start = text.find(left)
+        end = text.find(right, start + 1) if start >= 0 else -1
+        if start >= 0 and end > start + 1:
+            return text[start + 1:end]
+    return None
+
+
+def _mismatch_edit(text: str, start: int, end: int, finding: Finding, facts: Facts, lang: str) -> Edit | None:
+    """A date or duration that contradicts the facts -> the facts' version: the date the check
+    suggests (the right weekday, the promised date), or the delay computed from the facts."""
+    from assistant.dates import format_delay, format_duration
+
+    words = text[start:end]
+    quote = _quoted(finding.suggestion)
+    if quote and any(quote[i:i + 4].isdigit() for i in range(len(quote) - 3)):
+        return start, end, quote
+    days = facts.delay_days
+    if lang == "zh":
+        return start, end, format_delay(facts.original_date, facts.new_date, lang) if words.startswith(
+            "推迟") else format_duration(days, lang)
+    if words.lower().endswith("later"):
+        return start, end, format_delay(facts.original_date, facts.new_date, lang)
+    return start, end, format_duration(days, lang)
+
+
 def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> list[Edit]:
     """Edits for the findings that point at words: jargon, vague time (with facts), hedges,
     guarantees. Findings we cannot fix safely produce no edit and stay in the after-check."""
@@ -236,6 +266,8 @@ def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: st
             edit = _jargon_edit(text, *span, lang)
         elif f.check == "vague-timeline" and facts is not None:
             edit = _vague_edit(text, *span, facts, lang)
+        elif f.check == "fact-mismatch" and facts is not None:
+            edit = _mismatch_edit(text, *span, f, facts, lang)
         elif f.check == "hedging":
             edit = _table_edit(text, *span, data.get("hedging", {}), lang)
         elif f.check == "overpromise":

@@ -367,3 +367,18 @@ def test_diff_is_coloured_on_a_terminal_unless_no_color(files, monkeypatch, caps
     monkeypatch.setenv("NO_COLOR", "1")
     code, out, _ = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "--diff")
     assert code == 0 and "\x1b[" not in out
+
+
+def test_fact_mismatch_takes_the_facts_version():
+    text = "The new date is Thursday 18 December 2026. That is one week later than planned.\n"
+    weekday = finding(text, "fact-mismatch", "Thursday 18 December 2026", severity="error").model_copy(
+        update={"suggestion": 'Use the date from the facts, e.g. "Friday, 18 December 2026".'})
+    duration = finding(text, "fact-mismatch", "one week later", severity="error").model_copy(
+        update={"suggestion": 'Say "17 days", or give the new date.'})
+    out = apply_edits(text, word_edits(text, [weekday, duration], en_facts(), "en"))
+    # 1 to 18 December is 17 days
+    assert out == "The new date is Friday, 18 December 2026. That is 17 days later than planned.\n"
+    zh = "项目推迟一周交付。\n"
+    found = finding(zh, "fact-mismatch", "推迟一周", severity="error").model_copy(
+        update={"suggestion": "写成“17天”，或直接给出新日期。"})
+    assert apply_edits(zh, word_edits(zh, [found], zh_facts(), "zh")) == "项目推迟17天交付。\n"
