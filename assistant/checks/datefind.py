@@ -5,8 +5,9 @@ matches its date, and whether "three weeks later" agrees with the facts. Every p
 anchored on literal words or digits with bounded repetition, so scanning stays linear.
 
 Conventions: `2/26` is read as US month/day (`26/2` has no month 26 and is skipped); a date
-without a year takes the year that puts it nearest the reference date (the facts' original
-date, else the first year written in the notice, else none is resolved).
+without a year takes the year that puts it nearest the reference date (the facts' notice
+date, else the first date written with its year; with neither, an arbitrary year that keeps
+the dates' order, which only ordering may rely on).
 """
 
 from __future__ import annotations
@@ -359,11 +360,23 @@ def _month_from_weekday(day: int, weekday: int, reference: date | None) -> tuple
     return (min(matching, key=lambda d: abs((d - reference).days)),) if matching else ()
 
 
-def first_year(text: str) -> int | None:
-    """The first four-digit year written in a date, to place year-less dates near it."""
+def _order_anchor(text: str) -> date | None:
+    """No year anywhere: place year-less dates around the first one, in an arbitrary year, so
+    their ORDER is still known ('1 December' before '18 December', '8 January' after both).
+    Only ordering may rely on such dates (`year_given` is False and no reference was given)."""
+    for raw in _absolute(text):
+        if 1 <= raw.m <= 12:
+            return date(2001, raw.m, 1)
+    return None
+
+
+def first_dated(text: str) -> date | None:
+    """The first date written with its year, to place year-less dates near it."""
     for raw in _absolute(text):
         if raw.y is not None:
-            return raw.y
+            dates = _make_date(raw.y, raw.m, raw.d, None)
+            if dates:
+                return dates[0]
     return None
 
 
@@ -374,8 +387,7 @@ def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
     """
     year_anchor = reference
     if year_anchor is None:
-        y = first_year(text)
-        year_anchor = date(y, 7, 1) if y else None
+        year_anchor = first_dated(text) or _order_anchor(text)
     mentions: list[Mention] = []
     for raw in _absolute(text):
         _attach_weekday(text, raw)

@@ -428,8 +428,14 @@ def check_new_date(ctx: Context) -> list[Finding]:
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
     vague = [(h.start, h.end) for h in hits(ctx, "vague_time")]
-    if any(role in ("new", "other") and not any(s < m.end and m.start < e for s, e in vague)
-           for m, role in date_roles(ctx)):  # "争取月底" is a hope, not a date
+    roles = date_roles(ctx)
+    promised = [d for m, role in roles if role == "original" for d in m.dates]
+    latest = max(promised) if promised else None
+    for m, role in roles:
+        if role not in ("new", "other") or any(s < m.end and m.start < e for s, e in vague):
+            continue  # "争取月底" is a hope, not a date
+        if latest is not None and m.dates and max(m.dates) <= latest:
+            continue  # a new date comes after the promised one
         return []
     if any(m.kind == "duration" and (m.bounded or m.delay) and m.days for m in ctx.mentions):
         return []

@@ -1,0 +1,397 @@
+"""The 18 rule checks: each fires on a notice that lacks or breaks its element, and stays quiet
+on a complete one, in English and in Chinese; settings (disable, severity, vocabulary) apply."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.checks import check_draft, check_text
+from assistant.config import Settings, Vocabulary
+from assistant.drafting import Draft
+from assistant.facts import validate_facts
+from assistant.findings import FileReport
+
+GOOD_EN = """Subject: Customer portal: new date Friday 18 December
+
+Dear Ms. Chen,
+
+The customer portal will be ready on Friday 18 December 2026, not on Tuesday 1 December as we promised.
+
+The reason: your payment provider changed how it confirms payments, so our payment step has to be rebuilt and tested again.
+
+For you, this means your customers keep ordering through the current website until 18 December.
+
+Two more testers join the team from Monday 23 November, and we moved the search improvements to after launch.
+
+Order tracking and invoices are finished. Payment and the final check remain.
+
+I will e-mail you every Friday with progress, starting on Friday 27 November.
+
+I am sorry for the disruption to your plans. If you have questions, call me on +1 555 0100.
+
+Sam Lee
+"""
+
+GOOD_ZH = """王经理：
+
+您好！客户管理系统无法在原定的2026年12月1日交付，新的交付日期是2026年12月18日（星期五）。
+
+原因是支付服务商更改了付款确认方式，我们的付款环节需要重做并重新测试。
+
+对您的影响：12月18日前，客户继续使用现有网站下单。
+
+我们已增派两名测试人员，并把搜索优化放到正式启用后。
+
+订单跟踪和发票已完成，剩下付款环节和最终验收。
+
+每周五我会给您发进度，第一次是11月27日。
+
+给您带来不便，非常抱歉。如有问题请致电我：138-0013-8000。
+
+李娜
+"""
+
+FACTS = {
+    "language": "en", "project": "Customer portal", "client": {"contact": "Ms. Chen"},
+    "sender": {"name": "Sam Lee", "phone": "+1 555 0100"},
+    "original_date": "2026-12-01", "new_date": "2026-12-18", "notice_date": "2026-11-20",
+    "causes": [{"summary": "The payment provider changed how it confirms payments"}],
+    "mitigations": ["Two more testers join the team from Monday 23 November"],
+    "updates": {"cadence": "weekly", "next": "2026-11-27"},
+}
+
+
+def facts(**changes):
+    data = {**FACTS, **changes}
+    return validate_facts(data)
+
+
+def fired(report: FileReport) -> set[str]:
+    return {f.check for f in report.findings}
+
+
+def en(text: str, **kw) -> FileReport:
+    return check_text(text, path="n.txt", language="en", **kw)
+
+
+def zh(text: str, **kw) -> FileReport:
+    return check_text(text, path="n.txt", language="zh", **kw)
+
+
+def test_complete_notices_have_no_findings() -> None:
+    assert en(GOOD_EN).findings == []
+    assert zh(GOOD_ZH).findings == []
+    assert check_text(GOOD_EN, facts=facts()).findings == []
+
+
+def test_language_is_detected_per_file() -> None:
+    assert check_text(GOOD_EN).language == "en"
+    assert check_text(GOOD_ZH).language == "zh"
+    assert check_text("我们的 API 和 Bug 修复需要更多时间，新的日期是12月18日。").language == "zh"
+
+
+# --- phrase checks: firing with position and text, quiet otherwise ------------------------
+
+@pytest.mark.parametrize(("check", "text", "word"), [
+    ("vague-timeline", "We will deliver it as soon as possible.", "as soon as possible"),
+    ("vague-timeline", "The app will be ready in the coming weeks.", "in the coming weeks"),
+    ("hedging", "The new date should be Friday 18 December, hopefully.", "should be"),
+    ("overpromise", "We guarantee there will be no further delays.", "We guarantee"),
+    ("blame-shifting", "This delay is entirely because your team sent the data late.", "entirely because your"),
+    ("jargon", "The UAT found a regression in staging.", "UAT"),
+])
+def test_en_phrase_checks_fire_with_the_exact_words(check: str, text: str, word: str) -> None:
+    report = en(text)
+    found = [f for f in report.findings if f.check == check]
+    assert found, fired(report)
+    first = found[0]
+    assert first.text == word
+    assert text[first.column - 1:first.end_column - 1] == word
+    assert first.line == 1 and first.source == "rule" and first.suggestion
+
+
+@pytest.mark.parametrize(("check", "text", "word"), [
+    ("vague-timeline", "我们会尽快完成。", "尽快"),
+    ("vague-timeline", "系统近期可以上线。", "近期"),
+    ("hedging", "新日期应该是12月18日，我们争取按时完成。", "应该"),
+    ("overpromise", "我们保证绝不会再延期。", "我们保证"),
+    ("blame-shifting", "这次延期都是因为第三方接口不稳定。", "都是因为"),
+    ("jargon", "联调时发现问题，需要回滚。", "联调"),
+])
+def test_zh_phrase_checks_fire_with_the_exact_words(check: str, text: str, word: str) -> None:
+    found = [f for f in zh(text).findings if f.check == check]
+    assert found and found[0].text == word
+    assert text[found[0].column - 1:found[0].end_column - 1] == word
+
+
+@pytest.mark.parametrize("check", ["vague-timeline", "hedging", "overpromise", "blame-shifting", "jargon"])
+def test_phrase_checks_are_quiet_on_complete_notices(check: str) -> None:
+    assert check not in fired(en(GOOD_EN)) and check not in fired(zh(GOOD_ZH))
+
+
+def test_bounded_durations_are_not_vague() -> None:
+    assert "vague-timeline" not in fired(en("It will be ready within two weeks, by the end of next month at the latest."))
+    assert "vague-timeline" not in fired(zh("我们会在两周内完成。"))
+
+
+def test_honest_negations_are_not_overpromises_or_hedges() -> None:
+    report = en("We cannot guarantee that the supplier will not change it again. I hope this message finds you well.")
+    assert not {"overpromise", "hedging"} & fired(report)
+    assert not {"overpromise", "hedging"} & fired(zh("我们无法保证供应商不会再改。如您希望提前试用，请告诉我。"))
+
+
+def test_as_soon_as_a_conjunction_is_not_vague() -> None:
+    assert "vague-timeline" not in fired(en("I am writing as soon as we are sure of the new date."))
+
+
+def test_explained_jargon_is_not_reported() -> None:
+    assert "jargon" not in fired(en("The UAT (your team's acceptance test) starts Monday."))
+    assert "jargon" not in fired(zh("联调（系统之间的联合测试）下周开始。"))
+
+
+def test_english_matching_respects_letter_boundaries_and_plurals() -> None:
+    assert "jargon" not in fired(en("We rapidly fixed it."))  # 'api' inside 'rapidly'
+    report = en("Two APIs and three webhooks changed.")
+    assert {"APIs", "webhooks"} <= {f.text for f in report.findings if f.check == "jargon"}
+
+
+# --- structural checks, text only ----------------------------------------------------------
+
+def _without(text: str, *sentences: str) -> str:
+    for s in sentences:
+        assert s in text, s
+        text = text.replace(s, "")
+    return text
+
+
+EN_PARTS = {
+    "missing-original-date": [", not on Tuesday 1 December as we promised"],
+    "missing-cause": ["The reason: your payment provider changed how it confirms payments, so our payment step has to be rebuilt and tested again."],
+    "missing-new-date": ["Subject: Customer portal: new date Friday 18 December", " on Friday 18 December 2026", " until 18 December"],
+    "missing-mitigation": ["Two more testers join the team from Monday 23 November, and we moved the search improvements to after launch."],
+    "missing-impact": ["For you, this means your customers keep ordering through the current website until 18 December."],
+    "missing-status": ["Order tracking and invoices are finished. Payment and the final check remain."],
+    "missing-update-plan": ["I will e-mail you every Friday with progress, starting on Friday 27 November."],
+    "missing-apology": ["I am sorry for the disruption to your plans. "],
+    "missing-contact": [" If you have questions, call me on +1 555 0100."],
+}
+
+ZH_PARTS = {
+    "missing-original-date": ["无法在原定的2026年12月1日交付，"],
+    "missing-cause": ["原因是支付服务商更改了付款确认方式，我们的付款环节需要重做并重新测试。"],
+    "missing-new-date": ["新的交付日期是2026年12月18日（星期五）。", "12月18日前，"],
+    "missing-mitigation": ["我们已增派两名测试人员，并把搜索优化放到正式启用后。"],
+    "missing-impact": ["对您的影响：12月18日前，客户继续使用现有网站下单。"],
+    "missing-status": ["订单跟踪和发票已完成，剩下付款环节和最终验收。"],
+    "missing-update-plan": ["每周五我会给您发进度，第一次是11月27日。"],
+    "missing-apology": ["给您带来不便，非常抱歉。"],
+    "missing-contact": ["如有问题请致电我：138-0013-8000。"],
+}
+
+
+@pytest.mark.parametrize("check", sorted(EN_PARTS))
+def test_en_missing_element_fires_when_removed(check: str) -> None:
+    report = en(_without(GOOD_EN, *EN_PARTS[check]))
+    missing = [f for f in report.findings if f.check == check]
+    assert len(missing) == 1, fired(report)
+    f = missing[0]
+    assert f.line is None and f.column is None and f.end_line is None and f.text is None
+    assert report.findings[-1].line is None  # absent elements come last
+
+
+@pytest.mark.parametrize("check", sorted(ZH_PARTS))
+def test_zh_missing_element_fires_when_removed(check: str) -> None:
+    report = zh(_without(GOOD_ZH, *ZH_PARTS[check]))
+    assert check in fired(report)
+
+
+def test_empty_causes_and_evasive_passives_are_no_reason() -> None:
+    for text in ("The portal is late due to unforeseen issues. New date: 18 December.",
+                 "Delays have occurred due to technical difficulties.",
+                 "Mistakes were made. The portal will be ready on 18 December."):
+        report = en(text)
+        cause = [f for f in report.findings if f.check == "missing-cause"]
+        assert cause, text
+    assert "missing-cause" in fired(zh("由于一些原因，系统需要推迟。"))
+    assert "missing-cause" not in fired(en("The portal is late because the payment provider changed its interface."))
+    assert "missing-cause" not in fired(en("The delay is due to issues with the payment provider's new interface."))
+
+
+def test_bounded_duration_counts_as_a_new_date() -> None:
+    assert "missing-new-date" not in fired(en("The work will take two weeks longer than planned."))
+    assert "missing-new-date" not in fired(zh("系统需要推迟21天。"))
+    assert "missing-new-date" in fired(zh("我们争取月底前完成。"))  # a hope, not a date
+
+
+def test_apology_counting() -> None:
+    once = en("I am sorry for the delay.")
+    assert not {"missing-apology", "over-apology"} & fired(once)
+    thrice = en("Sorry! We apologise. Please accept our apologies for this.")
+    over = [f for f in thrice.findings if f.check == "over-apology"]
+    assert len(over) == 1 and over[0].text == "our apologies" and "3" in over[0].message
+    assert "over-apology" in fired(zh("非常抱歉。再次致歉。真的对不起。"))
+    assert "over-apology" not in fired(zh("非常抱歉。"))
+
+
+def test_long_sentences() -> None:
+    words = " ".join(["word"] * 31) + "."
+    report = en(words)
+    long = [f for f in report.findings if f.check == "long-sentence"]
+    assert len(long) == 1 and "31" in long[0].message and long[0].text == words
+    assert "long-sentence" not in fired(en(" ".join(["word"] * 30) + "."))
+    assert "long-sentence" in fired(zh("这" * 61 + "。"))
+    assert "long-sentence" not in fired(zh("这" * 60 + "。" + "那" * 60 + "。"))
+
+
+# --- facts-aware checks ---------------------------------------------------------------------
+
+def test_late_notice_levels() -> None:
+    on_time = check_text(GOOD_EN, facts=facts())
+    assert "late-notice" not in fired(on_time)
+    after = check_text(GOOD_EN, facts=facts(notice_date="2026-12-01", updates={"next": "2026-12-04"}))
+    late = [f for f in after.findings if f.check == "late-notice"]
+    assert len(late) == 1 and late[0].severity == "error" and late[0].line is None
+    # 2026-11-26 (Thu) to 2026-12-01 (Tue): Fri, Mon, Tue = 3 working days
+    close = check_text(GOOD_EN, facts=facts(notice_date="2026-11-26", updates={"next": "2026-11-27"}))
+    late = [f for f in close.findings if f.check == "late-notice"]
+    assert len(late) == 1 and late[0].severity == "warning" and "3" in late[0].message
+    # 2026-11-24 (Tue) to 2026-12-01: 5 working days is enough
+    assert "late-notice" not in fired(check_text(GOOD_EN, facts=facts(notice_date="2026-11-24")))
+
+
+def test_facts_must_be_carried() -> None:
+    other = facts(new_date="2026-12-25", causes=[{"summary": "The warehouse scanners read a newer label format"}])
+    report = check_text(GOOD_EN.replace("18 December", "25 December"), facts=other)
+    assert "missing-cause" in fired(report)
+    assert "fact-mismatch" not in fired(report)
+    no_mitigation = facts(mitigations=["A specialist from the scanner maker reviews the label reader"])
+    assert "missing-mitigation" in fired(check_text(GOOD_EN, facts=no_mitigation))
+    assert "missing-update-plan" not in fired(check_text(GOOD_EN, facts=facts()))
+
+
+def test_fact_mismatch_weekday_on_the_wrong_day() -> None:
+    text = GOOD_EN.replace("Friday 18 December 2026", "Saturday 18 December 2026")
+    found = [f for f in check_text(text, facts=facts()).findings if f.check == "fact-mismatch"]
+    assert len(found) == 1
+    assert found[0].text == "Saturday 18 December 2026" and "Friday" in found[0].message
+
+
+def test_fact_mismatch_duration() -> None:
+    f = facts(new_date="2026-12-22")  # three weeks after 1 December
+    text = GOOD_EN.replace("Friday 18 December 2026", "Tuesday 22 December 2026, two weeks later")
+    text = text.replace("Friday 18 December", "Tuesday 22 December").replace("18 December", "22 December")
+    found = [x for x in check_text(text, facts=f).findings if x.check == "fact-mismatch"]
+    assert [x.text for x in found] == ["two weeks later"] and "three weeks" in found[0].message
+    right = text.replace("two weeks later", "three weeks later")
+    assert "fact-mismatch" not in fired(check_text(right, facts=f))
+    zh_facts = facts(language="zh", new_date="2026-12-22")
+    assert "fact-mismatch" in fired(check_text("新日期是2026年12月22日，推迟两周。", facts=zh_facts))
+    assert "fact-mismatch" not in fired(check_text("新日期是2026年12月22日，推迟三周。", facts=zh_facts))
+
+
+def test_fact_mismatch_new_date_moved() -> None:
+    moved = GOOD_EN.replace("18 December", "21 December").replace("Friday 21", "Monday 21")
+    report = check_text(moved, facts=facts())
+    texts = {f.text for f in report.findings if f.check == "fact-mismatch"}
+    assert "Monday 21 December 2026" in texts
+    zh_moved = GOOD_ZH.replace("2026年12月18日（星期五）", "2026年12月21日（星期一）").replace("12月18日前", "12月21日前")
+    assert "fact-mismatch" in fired(check_text(zh_moved, facts=facts(language="zh")))
+    assert "fact-mismatch" not in fired(check_text(GOOD_ZH, facts=facts(language="zh")))
+
+
+def test_fact_checks_need_facts() -> None:
+    text = GOOD_EN.replace("Friday 18 December 2026", "Saturday 18 December 2026")
+    assert not {"fact-mismatch", "late-notice"} & fired(en(text))
+
+
+def test_vague_suggestion_gives_the_facts_date() -> None:
+    report = check_text("It will be ready soon.", facts=facts())
+    vague = [f for f in report.findings if f.check == "vague-timeline"]
+    assert vague and "18 December 2026" in vague[0].suggestion
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+def test_disable_and_severity_override() -> None:
+    text = "We will deliver ASAP."
+    base = en(text)
+    assert "vague-timeline" in fired(base)
+    off = en(text, settings=Settings(disable=["vague-timeline", "missing-apology"]))
+    assert not {"vague-timeline", "missing-apology"} & fired(off)
+    loud = en(text, settings=Settings(severity={"vague-timeline": "error", "missing-apology": "warning"}))
+    sev = {f.check: f.severity for f in loud.findings}
+    assert sev["vague-timeline"] == "error" and sev["missing-apology"] == "warning"
+
+
+def test_vocabulary_accept_and_reject() -> None:
+    text = "The API changed; this is our synergy moment. 抓手"
+    plain = {f.text for f in en(text).findings if f.check == "jargon"}
+    assert "API" in plain
+    tuned = en(text, settings=Settings(vocabulary=Vocabulary(accept=["API"], reject=["synergy moment", "抓手"])))
+    words = {f.text for f in tuned.findings if f.check == "jargon"}
+    assert "API" not in words and {"synergy moment", "抓手"} <= words
+
+
+def test_language_setting_overrides_detection() -> None:
+    assert check_text(GOOD_ZH, settings=Settings(language="en")).language == "en"
+    assert check_text(GOOD_ZH, language="en", settings=Settings(language="zh")).language == "en"
+
+
+# --- templates -------------------------------------------------------------------------------
+
+TEMPLATE_EN = """Subject: {project}: new date {{ new_date }}
+
+Dear {client_contact},
+
+{project} will be ready on {new_date}, not on [original date] as we promised.
+
+The reason: <reason, in one or two plain sentences>.
+
+For you, this means: [impact on the client's plans].
+
+What we are doing: [first concrete step].
+
+Finished so far: [completed work]. Still to do: [remaining work].
+
+I will send you an update every {cadence}, starting on {next_update}.
+
+I am sorry for the inconvenience. You can reach me on {sender_phone}.
+"""
+
+
+def test_placeholders_stand_for_their_elements() -> None:
+    report = en(TEMPLATE_EN)
+    assert report.findings == [], fired(report)
+    zh_template = ("【客户】您好：\n\n项目原定XX月XX日交付，新的日期是[新日期]。原因：[原因]。\n\n"
+                   "对您的影响：[影响]。补救措施：[措施]。进展：[已完成的工作]。\n\n"
+                   "每周五我会向您更新进展，第一次是[下次更新日期]。给您带来不便，非常抱歉。如有问题请致电 [电话]。")
+    assert zh(zh_template).findings == [], fired(zh(zh_template))
+
+
+def test_a_blank_takes_the_meaning_of_its_label() -> None:
+    assert "missing-new-date" not in fired(en("The portal moves. New date: ___"))
+    assert "missing-new-date" in fired(en("The portal moves. Reason: ___"))
+
+
+def test_placeholders_are_never_jargon_or_bad_dates() -> None:
+    report = check_text("New date: {api_deploy_date}. [ASAP]", facts=facts())
+    assert not {"jargon", "vague-timeline", "fact-mismatch"} & fired(report)
+
+
+# --- drafts ----------------------------------------------------------------------------------
+
+def test_check_draft_reads_subject_and_body() -> None:
+    draft = Draft(language="en", channel="email", subject="Portal ready ASAP", body=GOOD_EN.split("\n", 2)[2])
+    found = check_draft(draft, facts())
+    vague = [f for f in found if f.check == "vague-timeline"]
+    assert vague and vague[0].line == 1 and vague[0].text == "ASAP"
+    assert [f for f in found if f.check != "vague-timeline"] == []
+
+
+def test_relative_days_resolve_from_the_notice_date() -> None:
+    # notice Friday 20 November 2026: "next Friday" is 27 November, the facts' next update
+    text = GOOD_EN.replace("starting on Friday 27 November", "starting next Friday")
+    assert check_text(text, facts=facts()).findings == []
+    assert date(2026, 11, 20).weekday() == 4
