@@ -201,6 +201,7 @@ def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
 # checker treats as required; as a last resort shorten the cause as far as needed.
 _IM_STEPS: tuple[dict[str, Any], ...] = (
     {"im_more_mitigations": False},
+    {"im_contact": False},
     {"im_sign": False},
     {"im_impact_short": True},
     {"im_apology": False},
@@ -227,7 +228,7 @@ def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
     """A chat message within the length limit: drop optional parts, then shorten the cause."""
     limit = IM_LIMITS[facts.language]
     summary = ctx["causes"][0]["summary"]
-    flags: dict[str, Any] = {"im_more_mitigations": True, "im_sign": True, "im_impact": True,
+    flags: dict[str, Any] = {"im_more_mitigations": True, "im_contact": True, "im_sign": True, "im_impact": True,
                              "im_impact_short": False, "im_apology": True, "im_mitigation": True,
                              "im_cause_keep": None, "im_cause_text": None}
 
@@ -243,10 +244,13 @@ def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
         _, body = _render(facts, {**ctx, **flags, "im_cause_text": _truncate(summary, max(room, 0), facts.language)})
         return body
 
+    impact, short = ctx["impact"], ctx["p"]["im_impact_derived"]
     body = render()
     for step in _IM_STEPS:
         if len(body.rstrip("\n")) <= limit:
             return body
+        if "im_impact_short" in step and not (impact and len(impact) > len(short)):
+            continue  # the generic impact line would not be shorter than the user's
         flags.update(step)
         body = render()
     if len(body.rstrip("\n")) > limit:  # even the bare news is too long (a very long project name)

@@ -1,0 +1,193 @@
+"""Output formats of `draft`: text, markdown, json (SPEC §3), eml (RFC 5322), the stderr summary,
+and the CLI end to end (--out never overwrites without --force; every example drafts)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from assistant.drafting import Draft, Usage
+from assistant.drafting.offline import draft_offline
+from assistant.facts import CHANNELS, LANGUAGES, Facts, load_facts
+from assistant.findings import Finding
+from assistant.render import print_findings_summary, render_draft
+
+ROOT = Path(__file__).parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+PAYMENT = ROOT / "examples" / "en-payment-email.yaml"
+ZH_STORE = ROOT / "examples" / "zh-store-email.yaml"
+
+
+def drafted(path: Path, **changes: str) -> tuple[Draft, Facts]:
+    facts = load_facts(path)
+    if changes:
+        facts = facts.model_copy(update=changes)
+    return draft_offline(facts), facts
+
+
+def test_text_email_has_subject_line_then_blank_line() -> None:
+    draft, facts = drafted(PAYMENT)
+    out = render_draft(draft, facts, "text")
+    assert out.startswith("Subject: Online shop payment upgrade: new delivery date Friday, 15 January 2027\n\n")
+    assert out.endswith(draft.body)
+    assert out.endswith("\n") and not out.endswith("\n\n")
+
+
+def test_text_phone_is_the_body_only() -> None:
+    draft, facts = drafted(PAYMENT, channel="phone")
+    assert render_draft(draft, facts, "text") == draft.body
+
+
+def test_markdown_heading_and_table_for_offline_draft() -> None:
+    draft, facts = drafted(PAYMENT)
+    out = render_draft(draft, facts, "markdown")
+    assert out.startswith(f"# {draft.subject}\n\n")
+    assert "| Phase | Due | Status |" in out
+    assert "| Handover and launch | Friday, 15 January 2027 | planned |" in out
+    assert "-------" not in out  # the plain-text rule is gone
+
+
+def test_markdown_keeps_a_draft_it_did_not_write() -> None:
+    draft, facts = drafted(PAYMENT)
+    edited = draft.model_copy(update={"body": draft.body.replace("Dear", "Hello")})
+    out = render_draft(edited, facts, "markdown")
+    assert edited.body in out and "| Phase |" not in out
+
+
+def test_json_shape_is_spec_section_3() -> None:
+    draft, facts = drafted(ZH_STORE, channel="phone")
+    draft.findings = [Finding(check="long-sentence", principle="plain-language", severity="info",
+                              line=3, column=1, end_line=3, end_column=9, text="x", message="m")]
+    data = json.loads(render_draft(draft, facts, "json"))
+    assert list(data) == ["language", "channel", "subject", "body", "findings"]
+    assert data["language"] == "zh" and data["channel"] == "phone" and data["subject"] is None
+    assert data["body"] == draft.body
+    assert data["findings"][0]["check"] == "long-sentence" and data["findings"][0]["line"] == 3
+    assert "陈静" in render_draft(draft, facts, "json")  # Chinese stays readable, not \\u-escaped
+    with_usage = draft.model_copy(update={"usage": Usage(calls=2, prompt_tokens=10, completion_tokens=5)})
+    assert json.loads(render_draft(with_usage, facts, "json"))["usage"] == {
+        "calls": 2, "prompt_tokens": 10, "completion_tokens": 5}
+
+
+def parse_eml(raw: bytes) -> EmailMessage:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+def test_eml_round_trips_chinese_headers_and_body(capsys: pytest.CaptureFixture[str]) -> None:
+    draft, facts = drafted(ZH_STORE)
+    raw = render_draft(draft, facts, "eml")
+    assert isinstance(raw, bytes)
+    raw.decode("ascii")  # 7-bit clean: safe through any mail transport
+    msg = parse_eml(raw)
+    assert msg["Subject"] == draft.subject and "2027年1月8日（星期五）" in msg["Subject"]
+    assert msg["From"].addresses[0].addr_spec == "chenjing@yunfan.example"
+    assert msg["From"].addresses[0].display_name == "陈静"
+    assert msg["To"].addresses[0].addr_spec == "zhang@xianfeng.example"
+    assert msg["To"].addresses[0].display_name == "张总"
+    assert parsedate_to_datetime(msg["Date"]).date() == date(2026, 11, 30)
+    assert msg["Message-ID"].startswith("<") and msg["Message-ID"].endswith("@yunfan.example>")
+    assert msg.get_content_type() == "text/plain" and msg.get_content_charset() == "utf-8"
+    assert msg.get_content().replace("\r\n", "\n") == draft.body
+    assert capsys.readouterr().err == ""  # nothing missing, nothing to say
+
+
+def test_eml_without_addresses_is_still_valid_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    draft, facts = drafted(ROOT / "examples" / "en-warehouse-phone.yaml")  # no e-mail addresses at all
+    msg = parse_eml(render_draft(draft, facts, "eml"))
+    assert msg["From"] is None and msg["To"] is None
+    assert msg["Subject"] == "Warehouse scanning app: new delivery date Friday, 26 March 2027"  # derived: a call has no subject
+    assert msg["Date"] and msg["Message-ID"]
+    assert msg.get_content().replace("\r\n", "\n") == draft.body
+    err = capsys.readouterr().err
+    assert "no From header" in err and "no To header" in err
+
+
+def test_eml_is_deterministic() -> None:
+    draft, facts = drafted(PAYMENT)
+    assert render_draft(draft, facts, "eml") == render_draft(draft, facts, "eml")
+
+
+def test_findings_summary_on_stderr(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    draft, _ = drafted(PAYMENT)
+    print_findings_summary(draft, verbose=True)
+    out = capsys.readouterr()
+    assert out.out == "" and "No problems found" in out.err and "Tokens" not in out.err
+    draft.findings = [
+        Finding(check="vague-timeline", principle="solution", severity="warning", line=4, column=2,
+                text="soon", message="'soon' stands in for a date [really]"),
+        Finding(check="missing-apology", principle="tone", severity="info", message="no apology"),
+    ]
+    draft.usage = Usage(calls=1, prompt_tokens=120, completion_tokens=80)
+    print_findings_summary(draft, verbose=False)
+    err = capsys.readouterr().err
+    assert "1 warning" in err and "1 info" in err
+    assert "vague-timeline (line 4): 'soon' stands in for a date [really]" in err  # markup-like text kept
+    assert "missing-apology: no apology" in err
+    assert "\x1b[" not in err and "Tokens" not in err
+    print_findings_summary(draft, verbose=True)
+    assert "Tokens: 120 prompt + 80 completion in 1 call." in capsys.readouterr().err
+
+
+# --- the CLI, as a user runs it -----------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_out_never_overwrites_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "notice.txt"
+    out.write_text("keep me", encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    cmd = [sys.executable, "-m", "assistant", "draft", "--facts", str(PAYMENT), "--provider", "offline",
+           "--out", str(out)]
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr and "Traceback" not in refused.stderr
+    assert out.read_text(encoding="utf-8") == "keep me"
+    forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+    assert forced.returncode == 0, forced.stderr
+    assert out.read_text(encoding="utf-8").startswith("Subject: Online shop payment upgrade")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_drafts_through_the_cli(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no config file from the repository
+    facts = load_facts(path)
+    for lang in LANGUAGES:
+        expected_new = (f"{facts.new_date.year}年{facts.new_date.month}月{facts.new_date.day}日" if lang == "zh"
+                        else f"{facts.new_date.day} {facts.new_date.strftime('%B')} {facts.new_date.year}")
+        for channel in CHANNELS:
+            result = runner.invoke(app, ["draft", "--facts", str(path), "--lang", lang, "--channel", channel,
+                                         "--provider", "offline"])
+            assert result.exit_code == 0, (lang, channel, result.output, result.exception)
+            assert expected_new in result.stdout
+
+
+def test_json_through_the_cli_has_findings_and_no_usage(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["draft", "--facts", str(ZH_STORE), "--format", "json", "--provider", "offline"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"language", "channel", "subject", "body", "findings"}
+    assert isinstance(data["findings"], list)
+
+
+def test_init_writes_a_file_that_drafts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["init", "--lang", "zh", "facts.yaml"])
+    assert result.exit_code == 0, result.output
+    assert load_facts(tmp_path / "facts.yaml").language == "zh"
+    drafted_zh = runner.invoke(app, ["draft", "--facts", "facts.yaml", "--provider", "offline"])
+    assert drafted_zh.exit_code == 0 and "此致" in drafted_zh.stdout
