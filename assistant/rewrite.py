@@ -554,6 +554,10 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         print("delaynote: nothing could be changed automatically", file=sys.stderr)
     print(f"before: {count_line(before.findings)}; after: {count_line(after.findings)}", file=sys.stderr)
     _report_findings("still to fix by hand:", after.findings, verbose)
+    if facts is None and not use_llm and any(
+            f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):
+        print("delaynote: with --facts FILE, rewrite also puts in the dates and the missing parts",
+              file=sys.stderr)
     if verbose and usage is not None:
         print(f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
               "completion tokens", file=sys.stderr)

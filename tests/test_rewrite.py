@@ -345,6 +345,8 @@ def test_stdin_works_but_not_in_place_and_not_empty(files, monkeypatch, capsys):
     assert code == 0 and out == good_rewrite()
     code, _, err = run(monkeypatch, capsys, "rewrite", "-", "--in-place", stdin=EN_DRAFT)
     assert code == 2 and "--in-place" in err
+    code, out, err = run(monkeypatch, capsys, "rewrite", "-", stdin=EN_DRAFT)
+    assert code == 0 and "will be ready soon." in out and "with --facts FILE" in err
     code, _, err = run(monkeypatch, capsys, "rewrite", "-", stdin=" \n\n")
     assert code == 2 and "empty" in err and len(err.strip().splitlines()) == 1
 
