@@ -314,22 +314,41 @@ def _serious(findings: list) -> list[str]:
     return [f"{f.severity} {f.check}: {f.text!r} {f.message}" for f in findings if f.severity in ("error", "warning")]
 
 
+def _example_facts(path: Path) -> Facts:
+    facts = load_facts(path)
+    if "notice_date" not in yaml.safe_load(path.read_text(encoding="utf-8")):
+        # 'today' by default: pin a day well before the promised date, so the test never ages
+        facts = facts.model_copy(update={"notice_date": date(facts.original_date.year, 1, 4)})
+    return facts
+
+
+# One example per language is checked in every tone; the others in their own tone (the checker
+# takes a fifth of a second per draft, and the tones differ only in the phrase data).
+ALL_TONES = {"en-payment-email.yaml", "zh-store-email.yaml"}
+
+
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
 def test_checker_finds_no_error_or_warning_in_any_example_draft(path: Path) -> None:
     from assistant.checks import check_draft
 
-    facts = load_facts(path)
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if "notice_date" not in raw:  # 'today' by default: pin a day well before the promised date
-        facts = facts.model_copy(update={"notice_date": date(facts.original_date.year, 1, 4)})
+    facts = _example_facts(path)
+    tones = TONES if path.name in ALL_TONES else (facts.tone,)
     for channel in CHANNELS:
-        for tone in TONES:
+        for tone in tones:
             variant = facts.model_copy(update={"channel": channel, "tone": tone})
             problems = _serious(check_draft(draft_offline(variant), variant))
             assert not problems, (channel, tone, problems)
-        # Drafted in the other language, the user's own text stays in its language, so content checks
-        # (cause, impact, jargon) judge a mixed text; the drafter's own wording must still be clean.
-        other = "zh" if facts.language == "en" else "en"
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_drafting_in_the_other_language_adds_no_wording_problem(path: Path) -> None:
+    """Drafted in the other language, the user's own text stays as typed, so content checks (cause,
+    impact, jargon) judge a mixed text; the drafter's own wording must still be clean."""
+    from assistant.checks import check_draft
+
+    facts = _example_facts(path)
+    other = "zh" if facts.language == "en" else "en"
+    for channel in ("email", "im"):
         variant = facts.model_copy(update={"channel": channel, "language": other})
         wording = [f for f in check_draft(draft_offline(variant), variant) if f.check in WORDING_CHECKS]
         assert not _serious(wording), (other, channel, _serious(wording))
@@ -337,11 +356,10 @@ def test_checker_finds_no_error_or_warning_in_any_example_draft(path: Path) -> N
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("channel", CHANNELS)
-@pytest.mark.parametrize("tone", TONES)
-def test_checker_finds_no_error_or_warning_in_test_facts(lang: str, channel: str, tone: str) -> None:
+def test_checker_finds_no_error_or_warning_in_test_facts(lang: str, channel: str) -> None:
     from assistant.checks import check_draft
 
-    facts = make(lang, channel, tone)
+    facts = make(lang, channel, "warm")
     assert not _serious(check_draft(draft_offline(facts), facts))
 
 

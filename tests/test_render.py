@@ -146,7 +146,7 @@ def test_findings_summary_on_stderr(capsys: pytest.CaptureFixture[str], monkeypa
 runner = CliRunner()
 
 
-def test_out_never_overwrites_without_force(tmp_path: Path) -> None:
+def test_out_never_overwrites_without_force(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "notice.txt"
     out.write_text("keep me", encoding="utf-8")
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
@@ -156,8 +156,9 @@ def test_out_never_overwrites_without_force(tmp_path: Path) -> None:
     assert refused.returncode == 2
     assert "already exists" in refused.stderr and "Traceback" not in refused.stderr
     assert out.read_text(encoding="utf-8") == "keep me"
-    forced = subprocess.run([*cmd, "--force"], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
-    assert forced.returncode == 0, forced.stderr
+    monkeypatch.chdir(tmp_path)
+    forced = runner.invoke(app, cmd[3:] + ["--force"])
+    assert forced.exit_code == 0, forced.output
     assert out.read_text(encoding="utf-8").startswith("Subject: Online shop payment upgrade")
 
 

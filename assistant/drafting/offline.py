@@ -16,7 +16,7 @@ from importlib.resources import files
 from typing import Any, Literal
 
 import yaml
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from assistant.dates import format_date, format_delay, working_days_between
 from assistant.drafting import Draft
@@ -87,8 +87,14 @@ def format_table(header: list[str], rows: list[list[str]], markup: Markup) -> st
     return "\n".join([text_line(header), "  ".join("-" * w for w in widths), *map(text_line, rows)])
 
 
+@cache
+def _compiled(snippet: str) -> Template:
+    """Phrase snippets are a small fixed set: compile each once, not once per draft."""
+    return _environment().from_string(snippet)
+
+
 def _render_snippet(snippet: str, ctx: dict[str, Any]) -> str:
-    return _environment().from_string(snippet).render(ctx).strip()
+    return _compiled(snippet).render(ctx).strip()
 
 
 def _tone_phrases(language: str, tone: str, ctx: dict[str, Any]) -> dict[str, Any]:
