@@ -371,3 +371,20 @@ def test_checker_is_clean_on_init_files(lang: str) -> None:
     for channel in CHANNELS:
         variant = facts.model_copy(update={"channel": channel})
         assert not _serious(check_draft(draft_offline(variant), variant)), channel
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_user_text_is_inserted_literally_never_evaluated(lang: str) -> None:
+    facts = make(lang, "email", project="Portal {{ 7 * 7 }} {% raw %}", mitigations=["Call {{ sender_name }}"])
+    draft = draft_offline(facts)
+    assert "Portal {{ 7 * 7 }} {% raw %}" in draft.body and "Portal {{ 7 * 7 }} {% raw %}" in (draft.subject or "")
+    assert "Call {{ sender_name }}" in draft.body
+    assert "49" not in draft.body
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_im_stays_within_the_limit_even_with_a_huge_project_name(lang: str) -> None:
+    facts = make(lang, "im", project="Very long project name " * 40)
+    body = draft_offline(facts).body
+    assert len(body.rstrip("\n")) <= IM_LIMITS[lang]
+    assert body.rstrip("\n").endswith("..." if lang == "en" else "……")
