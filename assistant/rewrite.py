@@ -293,13 +293,21 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 # --- adding what is missing ------------------------------------------------------------------
 
+def visible(line: str) -> str:
+    """A line's text without surrounding HTML tags ('<p>Dear Ms. Chen,</p>' -> 'Dear Ms. Chen,')."""
+    text = line.strip()
+    while text.startswith("<") and ">" in text:
+        text = text[text.index(">") + 1:].lstrip()
+    return text.split("<", 1)[0].strip()
+
+
 def sign_off_index(lines: list[str], lang: str) -> int | None:
     """Index of the line where the sign-off starts ('Kind regards,' / '此致'): the first such
     short line among the last non-empty lines; None if there is none."""
     cues = [c.lower() for c in rewrite_data(lang).get("sign_offs", [])]
-    tail = [i for i, ln in enumerate(lines) if ln.strip()][-8:]
+    tail = [i for i, ln in enumerate(lines) if visible(ln)][-8:]
     for i in tail:
-        line = lines[i].strip().lower().lstrip("*_ ")
+        line = visible(lines[i]).lower().lstrip("*_ ")
         if len(line) > 40:
             continue
         for cue in cues:
@@ -311,29 +319,62 @@ def sign_off_index(lines: list[str], lang: str) -> int | None:
     return None
 
 
-def greeting_end(lines: list[str], lang: str) -> int | None:
+def greeting_end(lines: list[str], lang: str, start: int = 0) -> int | None:
     """Index of the line after the greeting ('Dear Ms. Chen,' / '尊敬的王经理：' + '您好！'), or None."""
-    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    first = next((i for i in range(start, len(lines)) if visible(lines[i])), None)
     if first is None:
         return None
-    line = lines[first].strip()
+    line = visible(lines[first])
     if len(line) > 60 or line[-1:] not in (",", ":", "：", "，"):
         return None
     end = first + 1
     followers = rewrite_data(lang).get("greeting_followers", [])
-    if end < len(lines) and lines[end].strip() in followers:
+    if end < len(lines) and visible(lines[end]) in followers:
         end += 1
     return end
 
 
-def insert_blocks(text: str, news: list[str], rest: list[str], lang: str) -> str:
-    """Put `news` paragraphs after the greeting (or first) and `rest` before the sign-off (or last)."""
+def _body_bounds(lines: list[str], kind: str) -> tuple[int, int] | None:
+    """Where a letter's text starts and ends inside the file: after e-mail headers or YAML front
+    matter, before `</body>`. None when added text cannot be placed safely (an encoded or
+    multipart e-mail body)."""
+    start, end = 0, len(lines)
+    if kind == "eml":
+        blank = next((i for i, ln in enumerate(lines) if not ln.strip()), len(lines))
+        headers = "\n".join(lines[:blank]).lower()
+        if "multipart/" in headers or "base64" in headers or "quoted-printable" in headers:
+            return None
+        start = min(blank + 1, len(lines))
+    elif kind == "md" and lines and lines[0].strip() == "---":
+        close = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+        start = close + 1 if close is not None else 0
+    elif kind == "html":
+        end = next((i for i, ln in enumerate(lines) if ln.strip().lower().startswith("</body")), len(lines))
+        start = next((i + 1 for i, ln in enumerate(lines) if ln.strip().lower().startswith("<body")), 0)
+    return start, end
+
+
+def _as_html(paragraph: str) -> str:
+    from html import escape
+
+    return "<p>" + "<br>\n".join(escape(line, quote=False) for line in paragraph.split("\n")) + "</p>"
+
+
+def insert_blocks(text: str, news: list[str], rest: list[str], lang: str, kind: str = "txt") -> str:
+    """Put `news` paragraphs after the greeting (or at the top of the letter) and `rest` before
+    the sign-off (or at its end). HTML gets `<p>` paragraphs; e-mail headers, front matter and
+    the HTML head stay where they are."""
     lines = text.rstrip("\n").split("\n")
-    sign = sign_off_index(lines, lang) if rest else None
-    greet = greeting_end(lines, lang) if news else None
-    parts: list[list[str]] = []
-    head_end = greet if greet is not None else 0
-    tail_start = sign if sign is not None and sign >= head_end else len(lines)
+    bounds = _body_bounds(lines, kind)
+    if bounds is None:
+        return text
+    start, end = bounds
+    if kind == "html":
+        news, rest = [_as_html(p) for p in news], [_as_html(p) for p in rest]
+    sign = sign_off_index(lines[:end], lang) if rest else None
+    greet = greeting_end(lines, lang, start) if news else None
+    head_end = greet if greet is not None else start
+    tail_start = sign if sign is not None and sign >= head_end else end
     head, body, tail = lines[:head_end], lines[head_end:tail_start], lines[tail_start:]
 
     def trimmed(block: list[str]) -> list[str]:
@@ -343,12 +384,9 @@ def insert_blocks(text: str, news: list[str], rest: list[str], lang: str) -> str
             block = block[:-1]
         return block
 
-    for block in ([*head], [ln for p in news for ln in (*p.split("\n"), "")], trimmed(body),
-                  [ln for p in rest for ln in (*p.split("\n"), "")], tail):
-        block = trimmed(block)
-        if block:
-            parts.append(block)
-    return "\n\n".join("\n".join(p) for p in parts) + "\n"
+    parts = [trimmed(b) for b in ([*head], [ln for p in news for ln in (*p.split("\n"), "")], body,
+                                  [ln for p in rest for ln in (*p.split("\n"), "")], tail)]
+    return "\n\n".join("\n".join(p) for p in parts if p) + "\n"
 
 
 MISSING_ORDER = ("missing-original-date", "missing-new-date", "missing-cause", "missing-impact",
@@ -401,9 +439,9 @@ def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[st
 
 
 def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lang: str,
-                    edits: list[Edit] | None = None) -> str:
+                    edits: list[Edit] | None = None, kind: str = "txt") -> str:
     """The rule-based rewrite: fix flagged words in place (`edits`, default: all of
-    `word_edits`), then add what is missing from the facts."""
+    `word_edits`), then add what is missing from the facts (`kind`: md/txt/html/eml)."""
     if edits is None:
         edits = word_edits(text, findings, facts, lang)
     result = apply_edits(text, edits)
@@ -411,24 +449,24 @@ def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lan
     if facts is not None and missing:
         news, rest = element_blocks(missing, facts.model_copy(update={"language": lang}))
         if news or rest:
-            result = insert_blocks(result, news, rest, lang)
+            result = insert_blocks(result, news, rest, lang, kind)
     return result
 
 
 def rewrite_offline_checked(text: str, before: FileReport, facts: Facts | None,
-                            check: Callable[[str], FileReport]) -> tuple[str, FileReport]:
+                            check: Callable[[str], FileReport], kind: str = "txt") -> tuple[str, FileReport]:
     """`rewrite_offline`, then the rules again; a word edit that makes a check report more
     errors than before (a replacement the cue lists do not know, say) is undone."""
     lang = before.language
     edits = word_edits(text, before.findings, facts, lang)
-    result = rewrite_offline(text, before.findings, facts, lang, edits)
+    result = rewrite_offline(text, before.findings, facts, lang, edits, kind)
     after = check(result)
     introduced = introduced_errors(before.findings, after.findings)
     for edit in list(edits):
         if not introduced:
             break
         trial = [e for e in edits if e is not edit]
-        trial_text = rewrite_offline(text, before.findings, facts, lang, trial)
+        trial_text = rewrite_offline(text, before.findings, facts, lang, trial, kind)
         trial_after = check(trial_text)
         trial_introduced = introduced_errors(before.findings, trial_after.findings)
         if len(trial_introduced) < len(introduced):
@@ -535,8 +573,11 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     if use_llm:
         result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
     else:
+        from assistant.checks.document import kind_for_path
+
         result, after = rewrite_offline_checked(text, before, facts, lambda t: check_text(
-            t, path=draft_path, facts=facts, settings=settings, language=before.language))
+            t, path=draft_path, facts=facts, settings=settings, language=before.language),
+            kind_for_path(draft_path))
     if in_place:
         _write_in_place(Path(draft_path), result, force)
         print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
