@@ -48,24 +48,30 @@ def _notice(case: Case) -> str:
     return f"Subject: {draft.subject}\n\n{draft.body}" if draft.subject else draft.body
 
 
-def standin(cases: list[Case]) -> Any:
-    """A reply function for `fakeserver.serve`: offline text for drafts, rule-based scores for judging."""
+def _verdict(case: Case) -> str:
     from assistant.checks.catalogue import catalogue
+
+    scores = {p: 5 for p in PRINCIPLES}
+    for finding in check_draft(draft_offline(case.facts), case.facts, None):
+        principle = catalogue()[finding.check]["principle"]
+        if principle in scores:
+            scores[principle] = max(1, scores[principle] - PENALTY[finding.severity])
+    return json.dumps({"findings": [], "scores": [
+        {"principle": p, "score": s, "reason": "stand-in judge: derived from the rule checks"}
+        for p, s in scores.items()]})
+
+
+def standin(cases: list[Case]) -> Any:
+    """A reply function for `fakeserver.serve`: offline text for drafts, rule-based scores for
+    judging. Answers are computed once, up front, so the server itself costs no time per request."""
+    notices = {c.name: _notice(c) for c in cases}
+    verdicts = {c.name: _verdict(c) for c in cases if c.expect.rubric}
 
     def reply(body: dict[str, Any]) -> Reply:
         case = _case_for(body, cases)
         if "response_format" not in body:
-            return Reply(text=_notice(case))
-        draft = draft_offline(case.facts)
-        scores = {p: 5 for p in PRINCIPLES}
-        for finding in check_draft(draft, case.facts, None):
-            principle = catalogue()[finding.check]["principle"]
-            if principle in scores:
-                scores[principle] = max(1, scores[principle] - PENALTY[finding.severity])
-        verdict = {"findings": [], "scores": [
-            {"principle": p, "score": s, "reason": "stand-in judge: derived from the rule checks"}
-            for p, s in scores.items()]}
-        return Reply(text=json.dumps(verdict))
+            return Reply(text=notices[case.name])
+        return Reply(text=verdicts.get(case.name) or _verdict(case))
 
     return reply
 
