@@ -419,3 +419,14 @@ def test_insert_blocks_respects_markup():
     assert insert_blocks(encoded, ["News."], ["More."], "en", "eml") == encoded  # cannot place text safely
     front = "---\ntitle: x\n---\nThe portal is late.\n"
     assert insert_blocks(front, ["News."], [], "en", "md") == "---\ntitle: x\n---\n\nNews.\n\nThe portal is late.\n"
+
+
+def test_a_gbk_draft_is_read_and_its_backup_keeps_the_original_bytes(files, monkeypatch, capsys):
+    (files / "zh.yaml").write_text(ZH_FACTS, encoding="utf-8")
+    original = ZH_DRAFT.encode("gb18030")
+    (files / "zh.txt").write_bytes(original)
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.txt", "--facts", "zh.yaml", "--in-place",
+                       "--provider", "offline")
+    assert code == 0, err
+    assert (files / "zh.txt.bak").read_bytes() == original
+    assert "在2026年12月18日（星期五）前完成修复" in (files / "zh.txt").read_bytes().decode("utf-8")
