@@ -11,6 +11,7 @@ The wording of every question is data (`assistant/data/questions_{en,zh}.yaml`);
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,11 +55,9 @@ class GatherInterrupted(DelaynoteError):
 
 
 def terminal_ask(prompt: str) -> str:
-    """Prompt on stderr (stdout may be the notice, redirected) and read one line from the terminal."""
-    try:
-        import readline  # noqa: F401  (line editing for input(), where available)
-    except ImportError:
-        pass
+    """Prompt on stderr (stdout may be the notice, redirected) and read one line from the terminal.
+    Plain `input()`, as click and Rich prompts use it: GNU readline would redraw a prompt it did not
+    print, and delays Ctrl-C that arrives just before it starts reading."""
     sys.stderr.write(prompt)
     sys.stderr.flush()
     return input()
@@ -293,6 +292,10 @@ def load_resume(path: Path) -> dict[str, Any]:
 def save_new(path: Path, render: Callable[[str], str]) -> Path:
     """Write `render(shown_name)` to `path`, or to `stem-2.suffix`, `-3`, … if it exists: never
     overwrite. Exclusive creation, so two runs cannot pick the same name."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{path.parent} cannot be created: {exc.strerror}") from None
     for i in range(1, 1000):
         candidate = path if i == 1 else path.with_name(f"{path.stem}-{i}{path.suffix}")
         try:
@@ -308,6 +311,14 @@ def save_new(path: Path, render: Callable[[str], str]) -> Path:
 
 def default_save_path(now: datetime) -> Path:
     return Path(f"delaynote-facts-{now:%Y%m%d-%H%M%S}.yaml")
+
+
+def check_save_folder(path: Path) -> None:
+    """Refuse an unwritable save folder before the first question, not after the last."""
+    folder = next((p for p in [path.parent, *path.parent.parents] if p.exists()), Path("."))
+    if not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise InputError(f"the answers cannot be saved in {folder} (not a writable folder); "
+                         "pass --save-facts PATH")
 
 
 def gather_facts(
@@ -334,17 +345,24 @@ def gather_facts(
     if resume:
         say(texts["resume_intro"].format(path=resume))
     target = save_to or default_save_path(now)
+    check_save_folder(target)
     try:
         _flow(s)
     except (KeyboardInterrupt, EOFError):
         say("")
         if len(s.data) <= 1:  # only the language, which was not an answer
             raise GatherInterrupted(texts["interrupted_empty"]) from None
-        saved = save_new(target, lambda shown: texts["partial_header"].format(path=shown)
-                         + dump_facts_yaml(s.data))
+        try:
+            saved = save_new(target, lambda shown: texts["partial_header"].format(path=shown)
+                             + dump_facts_yaml(s.data))
+        except InputError as exc:
+            raise GatherInterrupted(exc.message) from None
         raise GatherInterrupted(texts["interrupted"].format(path=saved)) from None
     facts = validate_facts(s.data, "your answers")
-    saved = save_new(target, lambda shown: texts["complete_header"].format(date=now.date().isoformat(), path=shown)
-                     + dump_facts_yaml(facts_to_data(facts)))
-    say(texts["saved"].format(path=saved))
+    try:
+        saved = save_new(target, lambda shown: texts["complete_header"].format(
+            date=now.date().isoformat(), path=shown) + dump_facts_yaml(facts_to_data(facts)))
+        say(texts["saved"].format(path=saved))
+    except InputError as exc:  # the answers are still good for this draft: say so and go on
+        say(exc.message)
     return facts
