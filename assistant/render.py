@@ -40,8 +40,6 @@ def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
     body = draft.body.rstrip("\n") + "\n"
     if draft.subject and draft.channel == "email":
         return f"Subject: {draft.subject}\n\n{body}"
-    if draft.subject:
-        return f"{draft.subject}\n\n{body}"
     return body
 
 
@@ -74,7 +72,12 @@ def render_markdown(draft: Draft, facts: Facts) -> str:
         if draft_offline(same).body == body:
             body = draft_offline(same, markup="markdown").body
     body = body.rstrip("\n") + "\n"
-    return f"# {draft.subject}\n\n{body}" if draft.subject else body
+    if not draft.subject:
+        return body
+    first, _, rest = body.partition("\n")
+    if first.lstrip("# ").strip() == draft.subject:  # the body opens with its title (a meeting)
+        return f"# {draft.subject}\n{rest}"
+    return f"# {draft.subject}\n\n{body}"
 
 
 def _subject(draft: Draft, facts: Facts) -> str:

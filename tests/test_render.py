@@ -50,6 +50,17 @@ def test_text_phone_is_the_body_only() -> None:
     assert render_draft(draft, facts, "text") == draft.body
 
 
+def test_meeting_title_appears_once_in_text_and_markdown() -> None:
+    draft, facts = drafted(PAYMENT, channel="meeting")
+    title = "Meeting: Online shop payment upgrade, new delivery date and recovery plan"
+    assert draft.subject == title
+    text = render_draft(draft, facts, "text")
+    assert text == draft.body and text.startswith(title + "\n\n") and text.count(title) == 1
+    md = render_draft(draft, facts, "markdown")
+    assert md.startswith(f"# {title}\n\n") and md.count(title) == 1
+    assert "### Agenda" in md
+
+
 def test_markdown_heading_and_table_for_offline_draft() -> None:
     draft, facts = drafted(PAYMENT)
     out = render_draft(draft, facts, "markdown")
