@@ -648,6 +648,14 @@ def clean_reply(reply: str, marker: str, original: str) -> str:
     if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
         lines = lines[1:-1]
     lines = [ln for ln in lines if ln.strip() not in (f"<<<{marker}>>>", f"<<<END-{marker}>>>")]
+    first = lines[0].strip().lower() if lines else ""
+    prefaces = [p for lang in ("en", "zh") for p in rewrite_data(lang).get("reply_prefaces", [])]
+    if first.endswith((":", "：")) and len(first) <= 80 and any(first.startswith(p) for p in prefaces):
+        lines = lines[1:]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        if lines and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
+            lines = lines[1:-1]
     body = "\n".join(lines).strip("\n")
     return body + "\n" if original.endswith("\n") else body
 

@@ -392,6 +392,10 @@ def test_clean_reply_drops_fences_and_echoed_markers():
     reply = "```markdown\n<<<DRAFT-ab12>>>\nDear Ms. Chen,\n\nText.\n<<<END-DRAFT-ab12>>>\n```"
     assert clean_reply(reply, "DRAFT-ab12", "original\n") == "Dear Ms. Chen,\n\nText.\n"
     assert clean_reply("Plain.", "DRAFT-ab12", "no newline") == "Plain."
+    assert clean_reply("Here is the rewritten notice:\n\nDear Ms. Chen,\nText.", "DRAFT-ab12", "x\n") == (
+        "Dear Ms. Chen,\nText.\n")
+    assert clean_reply("以下是改写后的通知：\n\n```\n尊敬的王经理：\n```", "DRAFT-ab12", "x") == "尊敬的王经理："
+    assert clean_reply("Dear Ms. Chen:\nText.", "DRAFT-ab12", "x") == "Dear Ms. Chen:\nText."
 
 
 def test_a_users_prompt_without_a_draft_slot_still_fences_the_draft(files, monkeypatch, capsys, httpx2_mock,
