@@ -93,6 +93,25 @@ def locate(text: str, quote: str) -> tuple[int, int] | None:
     return index[pos], index[pos + len(norm_quote) - 1] + 1
 
 
+def locate_elided(text: str, quote: str, max_span: int = 300) -> tuple[int, int] | None:
+    """`locate`, also for a quote shortened with an ellipsis ("we will … by Friday"): its first
+    and last pieces must occur in order, close together; the span covers the words between."""
+    span = locate(text, quote)
+    if span is not None:
+        return span
+    pieces = [p.strip() for p in quote.replace("\u2026", "...").split("...")]
+    pieces = [p for p in pieces if p]
+    if len(pieces) < 2 or min(len(pieces[0]), len(pieces[-1])) < 3:
+        return None
+    first = locate(text, pieces[0])
+    if first is None:
+        return None
+    rest = locate(text[first[1]:], pieces[-1])
+    if rest is None or first[1] + rest[1] - first[0] > max_span:
+        return None
+    return first[0], first[1] + rest[1]
+
+
 def position(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     line = text.count("\n", 0, offset) + 1
@@ -126,7 +145,7 @@ def ground(verdict: Verdict, text: str, settings: Settings | None = None) -> tup
         if item.check.startswith("missing-"):
             found.append(Finding(**common))
             continue
-        span = locate(text, item.quote) if item.quote else None
+        span = locate_elided(text, item.quote) if item.quote else None
         if span is None:
             dropped += 1
             continue

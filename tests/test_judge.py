@@ -16,7 +16,7 @@ from assistant.config import load_settings
 from assistant.errors import LLMServiceError
 from assistant.facts import validate_facts
 from assistant.findings import FileReport, Finding
-from assistant.judge import judge_file, locate, merge, position
+from assistant.judge import judge_file, locate, locate_elided, merge, position
 from assistant.untrusted import strip_invisible
 
 BASE = "https://llm.test/v1"
@@ -238,3 +238,11 @@ def test_check_llm_json_reports_llm_findings_scores_and_dropped(tmp_path, monkey
     assert [(f["check"], f["text"], f["line"]) for f in llm] == [("blame-shifting", "late because of a sprint", 3)]
     assert any(f["source"] == "rule" for f in data["files"][0]["findings"])
     assert len(data["files"][0]["scores"]) == 5
+
+
+def test_a_quote_shortened_with_an_ellipsis_is_grounded_on_the_real_words():
+    text = "We are sorry. The portal will be ready on 18 December, after the tests. Thanks.\n"
+    start, end = locate_elided(text, "The portal will … after the tests")
+    assert text[start:end] == "The portal will be ready on 18 December, after the tests"
+    assert locate_elided(text, "The portal will ... before launch") is None  # the end is invented
+    assert locate_elided(text, "We ... Thanks", max_span=20) is None  # too far apart to be one quote
