@@ -495,3 +495,12 @@ def test_a_known_issue_is_reported_not_counted_and_fixed_when_it_passes(tmp_path
     tree = ET.fromstring(run(root, fmt="junit")[1])
     skipped = [tc.get("name") for tc in tree.iter("testcase") if tc.find("skipped") is not None]
     assert skipped == ["en/known"]
+
+
+def test_a_failing_real_service_ends_the_run_with_exit_3(tmp_path: Path) -> None:
+    from assistant.errors import LLMServiceError
+
+    root = two_case_suite(tmp_path / "s")
+    with serve([Reply(status=500)]) as server, pytest.raises(LLMServiceError) as caught:
+        run(root, provider="openai", concurrency=2, **{"llm.base_url": server.url, "llm.max_retries": 0})
+    assert caught.value.exit_code == 3
