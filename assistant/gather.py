@@ -208,7 +208,9 @@ def _list_ended(s: _Session, key: str) -> bool:
 
 def _section(s: _Session, name: str, *, is_list: bool = False) -> None:
     heading = s.texts["sections"][name]
-    s.say(f"\n{heading} {s.texts['list_hint']}" if is_list else f"\n{heading}")
+    if is_list:
+        heading = s.texts["section_list"].format(heading=heading, hint=s.texts["list_hint"])
+    s.say(f"\n{heading}")
 
 
 def _text_list(s: _Session, key: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assistant.dates import format_date
 from assistant.errors import InputError
 from assistant.facts import load_facts
 from assistant.gather import GatherInterrupted, gather_facts
@@ -257,10 +258,23 @@ def _read_until(fd: int, needle: str, seen: list[str], wait: float = 30) -> bool
     return True
 
 
+def _reap(pid: int) -> int:
+    """The child's wait status once it has exited; killed if it is still running 10 s after the
+    test stopped talking to it, so a broken prompt fails the test instead of hanging it."""
+    import signal
+
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_the_real_cli_asks_on_a_terminal_and_ctrl_c_saves(tmp_path: Path) -> None:
     import pty
-    import signal
 
     save = tmp_path / "answers.yaml"
     env = dict(os.environ)  # conftest has removed any LLM settings
@@ -269,6 +283,7 @@ def test_the_real_cli_asks_on_a_terminal_and_ctrl_c_saves(tmp_path: Path) -> Non
         os.chdir(tmp_path)
         os.execve(sys.executable, [sys.executable, "-m", "assistant", "draft", "--provider", "offline",
                                    "--save-facts", str(save)], env)
+        os._exit(127)  # only if exec failed: never run the rest of the test suite in the child
     seen: list[str] = []
     try:
         assert _read_until(fd, "Project name: ", seen), "".join(seen)
@@ -285,14 +300,7 @@ def test_the_real_cli_asks_on_a_terminal_and_ctrl_c_saves(tmp_path: Path) -> Non
         _read_until(fd, "\x00never", seen, wait=30)  # read to the end
         out = "".join(seen)
     finally:
-        for _ in range(100):  # the child has closed the terminal; let it finish exiting
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done:
-                break
-            time.sleep(0.1)
-        else:  # still running after 10 s: something is wrong, do not wait for it forever
-            os.kill(pid, signal.SIGKILL)
-            _, status = os.waitpid(pid, 0)
+        status = _reap(pid)
         os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 130, out
     assert "--resume" in out and str(save) in out.replace("\r\n", "")
@@ -309,3 +317,30 @@ def test_an_unusable_save_place_is_refused_before_the_first_question(tmp_path: P
     assert prompts == []
     facts, _, _ = run(EN_RUN, tmp_path, save_to=tmp_path / "new" / "folder" / "facts.yaml")
     assert load_facts(tmp_path / "new" / "folder" / "facts.yaml") == facts
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_resuming_a_complete_file_on_a_terminal_keeps_every_fact_and_drafts(tmp_path: Path) -> None:
+    import pty
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "en-payment-email.yaml"
+    save = tmp_path / "again.yaml"
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "assistant", "draft", "--provider", "offline",
+                                   "--resume", str(example), "--save-facts", str(save)], dict(os.environ))
+        os._exit(127)
+    seen: list[str] = []
+    try:
+        os.write(fd, b"\n" * 80)  # Enter on every question: keep every answer, end every list
+        _read_until(fd, "\x00never", seen, wait=30)
+    finally:
+        status = _reap(pid)
+        os.close(fd)
+    out = "".join(seen).replace("\r\n", "\n")
+    assert os.waitstatus_to_exitcode(status) == 0, out
+    facts = load_facts(example)
+    assert load_facts(save) == facts
+    assert f"Project name [{facts.project}]: " in out
+    assert format_date(facts.new_date, "en", weekday=False) in out  # the drafted notice follows
