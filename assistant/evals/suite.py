@@ -15,9 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from assistant.checks.catalogue import CHECK_IDS
 from assistant.errors import InputError
 from assistant.facts import (
-    CHANNELS,
     LANGUAGES,
-    TONES,
     Facts,
     FactsError,
     _plain_message,
@@ -294,4 +292,4 @@ def _language_of(folder_name: str, rel: Path) -> str | None:
     return None
 
 
-__all__ = ["CHANNELS", "TONES", "Case", "Expect", "Suite", "load_suite", "load_case"]
+__all__ = ["Case", "Expect", "Suite", "load_case", "load_suite"]
