@@ -476,12 +476,20 @@ def rewrite_offline_checked(text: str, before: FileReport, facts: Facts | None,
 
 # --- the command -----------------------------------------------------------------------------
 
-def count_line(findings: list[Finding]) -> str:
-    """'3 errors, 2 warnings, 1 info'."""
-    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+def count_line(before: list[Finding], after: list[Finding]) -> str:
+    """'before: 3 errors, 2 warnings; after: 0 errors, 1 warning' (info counts in brackets when any)."""
+    def counts(findings: list[Finding]) -> dict[str, int]:
+        return {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+
     def plural(n: int, word: str) -> str:
         return f"{n} {word}{'' if n == 1 else 's'}"
-    return f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}, {counts['info']} info"
+
+    was, now = counts(before), counts(after)
+    line = (f"before: {plural(was['error'], 'error')}, {plural(was['warning'], 'warning')}; "
+            f"after: {plural(now['error'], 'error')}, {plural(now['warning'], 'warning')}")
+    if was["info"] or now["info"]:
+        line += f" (info: {was['info']} -> {now['info']})"
+    return line
 
 
 def unified_diff(before: str, after: str, name: str) -> str:
@@ -596,7 +604,7 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         sys.stdout.flush()
     if result == text:
         print("delaynote: nothing could be changed automatically", file=sys.stderr)
-    print(f"before: {count_line(before.findings)}; after: {count_line(after.findings)}", file=sys.stderr)
+    print(count_line(before.findings, after.findings), file=sys.stderr)
     _report_findings("still to fix by hand:", after.findings, verbose)
     if facts is None and not use_llm and any(
             f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):

@@ -202,7 +202,9 @@ def test_overlapping_edits_keep_the_first():
 def test_counts_and_introduced_errors():
     warn = finding("soon", "vague-timeline", "soon")
     err = missing("missing-new-date")
-    assert count_line([warn, err, err]) == "2 errors, 1 warning, 0 info"
+    assert count_line([warn, err, err], [warn]) == "before: 2 errors, 1 warning; after: 0 errors, 1 warning"
+    info = missing("missing-status").model_copy(update={"severity": "info"})
+    assert count_line([info, info], []).endswith("after: 0 errors, 0 warnings (info: 2 -> 0)")
     assert introduced_errors([err], [err, warn]) == []
     mismatch = missing("fact-mismatch")
     assert introduced_errors([err], [err, mismatch]) == [mismatch]
@@ -260,7 +262,7 @@ def test_offline_command_fixes_everything_it_can(files, monkeypatch, capsys):
     code, out, err = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "--provider", "offline")
     assert code == 0
     assert out == good_rewrite()
-    assert "before: 2 errors, 6 warnings, 2 info; after: 0 errors, 0 warnings, 0 info" in err
+    assert "before: 2 errors, 6 warnings; after: 0 errors, 0 warnings (info: 2 -> 0)" in err
     assert (files / "draft.md").read_text(encoding="utf-8") == EN_DRAFT  # never touched without --in-place
 
 
@@ -281,7 +283,7 @@ def test_llm_rewrite_keeps_an_injection_inside_the_fence(files, monkeypatch, cap
     assert "jargon" in content[:start] and "missing-update-plan" in content[:start]  # the findings to fix
     # the answer is checked with the rules and the facts
     assert out == good_rewrite()
-    assert "after: 0 errors, 0 warnings, 0 info" in err
+    assert "after: 0 errors, 0 warnings (info: 2 -> 0)" in err
     assert (files / "draft.md").read_text(encoding="utf-8") == draft
 
 
