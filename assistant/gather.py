@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
@@ -32,6 +32,7 @@ from assistant.facts import (
     TONES,
     Facts,
     FactsError,
+    PhaseStatus,
     dump_facts_yaml,
     facts_to_data,
     key_path,
@@ -44,7 +45,7 @@ Ask = Callable[[str], str]
 Say = Callable[[str], None]
 Loc = tuple[str | int, ...]
 
-PHASE_STATUSES: tuple[str, ...] = ("done", "in_progress", "planned")
+PHASE_STATUSES: tuple[str, ...] = get_args(PhaseStatus)  # from the model, not a second list
 _TASK_SEPARATORS = (";", "；")
 
 

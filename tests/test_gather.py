@@ -344,3 +344,26 @@ def test_resuming_a_complete_file_on_a_terminal_keeps_every_fact_and_drafts(tmp_
     assert load_facts(save) == facts
     assert f"Project name [{facts.project}]: " in out
     assert format_date(facts.new_date, "en", weekday=False) in out  # the drafted notice follows
+
+
+def test_resume_refuses_a_missing_or_shapeless_file_before_asking(tmp_path: Path) -> None:
+    ask, prompts = scripted(EN_RUN)
+    with pytest.raises(InputError, match="does not exist"):
+        gather_facts(None, resume=tmp_path / "gone.yaml", ask=ask, say=lambda _: None, now=NOW)
+    (tmp_path / "list.yaml").write_text("- one\n- two\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot be resumed"):
+        gather_facts(None, resume=tmp_path / "list.yaml", ask=ask, say=lambda _: None, now=NOW)
+    assert prompts == []
+
+
+def test_resume_in_the_files_language_unless_lang_is_given(tmp_path: Path) -> None:
+    partial = tmp_path / "partial.yaml"
+    partial.write_text("language: zh\nproject: 门店订货小程序\n", encoding="utf-8")
+    ask, prompts = scripted([KeyboardInterrupt])
+    with pytest.raises(GatherInterrupted):
+        gather_facts(None, tmp_path / "a.yaml", resume=partial, ask=ask, say=lambda _: None, now=NOW)
+    assert prompts == ["项目名称 [门店订货小程序]："]
+    ask, prompts = scripted([KeyboardInterrupt])
+    with pytest.raises(GatherInterrupted):
+        gather_facts("en", tmp_path / "b.yaml", resume=partial, ask=ask, say=lambda _: None, now=NOW)
+    assert prompts == ["Project name [门店订货小程序]: "]
