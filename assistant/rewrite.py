@@ -256,7 +256,7 @@ def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: st
     guarantees. Findings we cannot fix safely produce no edit and stay in the after-check."""
     starts = line_starts(text)
     data = rewrite_data(lang)
-    edits: list[Edit] = []
+    edits: list[tuple[Edit, bool]] = []  # (edit, whether it firms up wording: hedge or guarantee)
     for f in findings:
         span = span_of(text, f, starts)
         if span is None:
@@ -273,8 +273,24 @@ def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: st
         elif f.check == "overpromise":
             edit = _table_edit(text, *span, data.get("overpromise", {}), lang)
         if edit is not None:
-            edits.append(edit)
-    return edits
+            edits.append((edit, f.check in ("hedging", "overpromise")))
+    return _tidy(text, edits)
+
+
+def _tidy(text: str, edits: list[tuple[Edit, bool]]) -> list[Edit]:
+    """Avoid doubled words where wording fixes meet: a firmer word the text already has right
+    before it ("会" + "尽量" -> "会会") is dropped, and of two such fixes that touch ("尽量争取")
+    the first goes. Jargon and date fixes are never dropped."""
+    ordered = sorted(edits, key=lambda e: (e[0][0], e[0][1]))
+    out: list[Edit] = []
+    for i, ((start, end, new), firming) in enumerate(ordered):
+        if firming and new:
+            nxt = ordered[i + 1] if i + 1 < len(ordered) else None
+            touching = nxt is not None and nxt[1] and nxt[0][0] == end and bool(nxt[0][2])
+            if touching or text[:start].rstrip(" ").endswith(new):
+                new = ""
+        out.append((start, end, new))
+    return out
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:

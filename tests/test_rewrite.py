@@ -436,3 +436,12 @@ def test_a_gbk_draft_is_read_and_its_backup_keeps_the_original_bytes(files, monk
     assert code == 0, err
     assert (files / "zh.txt.bak").read_bytes() == original
     assert "在2026年12月18日（星期五）前完成修复" in (files / "zh.txt").read_bytes().decode("utf-8")
+
+
+def test_fixes_that_meet_do_not_double_words_or_drop_jargon():
+    text = "我们会尽量按时完成，尽量争取月底前弄完。今晚拉会对齐一下。\n"
+    found = [finding(text, "hedging", "尽量"), finding(text, "hedging", "尽量", 1), finding(text, "hedging", "争取"),
+             finding(text, "jargon", "拉会"), finding(text, "jargon", "对齐")]
+    out = apply_edits(text, word_edits(text, found, None, "zh"))
+    assert out.startswith("我们会按时完成，将月底前弄完。")
+    assert out.endswith("今晚召开会议统一认识一下。\n")  # touching jargon fixes both stay
