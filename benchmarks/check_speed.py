@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -101,9 +102,36 @@ def _in_process(text: str, repeat: int = 3) -> float:
     return best
 
 
+def _lexicon_compile() -> tuple[float, float, float, float]:
+    """English lexicon: compile and scan time of the regex alternations vs the trie matcher."""
+    from assistant.checks.lexicon import PHRASE_FILES, _as_entries, _read, compile_phrases
+    from assistant.checks.phrasematch import compile_phrase_pattern
+
+    cats = [_as_entries(_read("en", name)) for name in PHRASE_FILES]
+    cats += [_as_entries(v) for v in (_read("en", "cues") or {}).values()]
+    cats = [c for c in cats if c]
+    text = "\n\n".join([NOTICE] * 10)
+    re.purge()  # `re` caches compiled patterns; the checks above already compiled these
+    start = time.perf_counter()
+    old = [compile_phrases(c, "en").pattern for c in cats]
+    mid = time.perf_counter()
+    re.purge()
+    mid = time.perf_counter()
+    new = [compile_phrase_pattern(list(c)) for c in cats]
+    end = time.perf_counter()
+    for pattern in old:
+        list(pattern.finditer(text))  # type: ignore[union-attr]
+    scan_mid = time.perf_counter()
+    for pattern in new:
+        list(pattern.finditer(text))  # type: ignore[union-attr]
+    scan_end = time.perf_counter()
+    return mid - start, end - mid, scan_mid - end, scan_end - scan_mid
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="process runs per figure (median)")
+    parser.add_argument("--quick", action="store_true", help="skip the 2 MB file and the 1000 files")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     rows: list[tuple[str, str, str]] = []
@@ -132,6 +160,14 @@ def main() -> None:
         ratio = per_unit[100] / per_unit[10]
         rows.append(("linearity: per-unit time 100x / 10x", f"{ratio:.2f}", "about 1 means linear"))
 
+        old_c, new_c, old_s, new_s = _lexicon_compile()
+        rows.append(("en lexicon compile: regex / trie matcher", f"{old_c * 1000:.0f} / {new_c * 1000:.0f} ms",
+                     "assistant/checks/phrasematch.py, same matches"))
+        rows.append(("en lexicon scan 10x notice: regex / trie", f"{old_s * 1000:.0f} / {new_s * 1000:.0f} ms", ""))
+
+        if args.quick:
+            _print(rows)
+            return
         big = folder / "big.txt"
         big.write_text((NOTICE + "\n\n") * (2 * 1024 * 1024 // (len(NOTICE.encode()) + 2) + 1), encoding="utf-8")
         big_time, _ = _cli("check", str(big), "--format", "json", "--fail-on", "never")
@@ -145,6 +181,10 @@ def main() -> None:
         rows.append(("check 1000 files in one call (process)", f"{many_time:.2f} s",
                      f"{many_time / 1000 * 1000:.1f} ms per file"))
 
+    _print(rows)
+
+
+def _print(rows: list[tuple[str, str, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     print(f"{'measure'.ljust(width)}  {'value'.rjust(value_width)}  note")
