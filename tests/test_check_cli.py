@@ -307,14 +307,17 @@ def test_missing_explicit_config_is_exit_2(monkeypatch, capsys) -> None:
 
 # --- speed hygiene -------------------------------------------------------------------------
 
-def test_check_does_not_import_openai(tmp_path: Path) -> None:
+@pytest.mark.parametrize("fmt", ["sarif", "text"])
+def test_check_does_not_import_openai_or_rich_when_plain(fmt: str, tmp_path: Path) -> None:
+    """Start-up time is most of a check: the LLM SDK never loads, Rich only for colour."""
     (tmp_path / "bad.md").write_text(BAD, encoding="utf-8")
-    code = ("import sys; sys.argv = ['delaynote', 'check', 'bad.md', '--format', 'sarif']\n"
+    code = (f"import sys; sys.argv = ['delaynote', 'check', 'bad.md', '--format', '{fmt}']\n"
             "from assistant.cli import main\n"
             "try:\n    main()\nexcept SystemExit as e:\n    assert e.code == 1, e.code\n"
-            "assert 'openai' not in sys.modules\n")
+            "assert 'openai' not in sys.modules\n"
+            "assert 'rich' not in sys.modules\n")
     env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    env["PYTHONPATH"] = str(ROOT)
+    env.update(PYTHONPATH=str(ROOT), NO_COLOR="1")
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=60,
                           check=False)
     assert proc.returncode == 0, proc.stderr.decode()

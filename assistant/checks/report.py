@@ -346,64 +346,67 @@ def summary_line(summary: Summary) -> str:
     return line
 
 
-def _file_block(file: FileReport) -> list[Any]:
-    from rich.text import Text
+Segment = tuple[str, str]  # (text, Rich style; "" for none)
 
-    lines: list[Any] = []
-    header = Text()
-    header.append(file.path, style="bold underline")
-    header.append(f"  ({file.language})", style="dim")
-    lines.append(header)
+
+def _highlighted(message: str, quoted: str | None) -> list[Segment]:
+    segments: list[Segment] = []
+    last = 0
+    for a, b in quoted_spans(message, quoted):
+        segments += [(message[last:a], ""), (message[a:b], "bold magenta")]
+        last = b
+    return [*segments, (message[last:], "")]
+
+
+def _file_block(file: FileReport) -> list[list[Segment]]:
+    """One file's lines as styled segments, so plain output needs no Rich at all."""
+    lines: list[list[Segment]] = [[(file.path, "bold underline"), (f"  ({file.language})", "dim")]]
     findings = _ordered(file.findings)
     if not findings:
-        lines.append(Text("  no problems found", style="green"))
+        lines.append([("  no problems found", "green")])
     width = max((len(f"{f.line}:{f.column or 1}") for f in findings if f.line is not None), default=1)
     check_width = max((len(f.check) for f in findings), default=0)
     for finding in findings:
         where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
-        row = Text("  ")
-        row.append(where.ljust(width), style="dim")
-        row.append("  ")
-        row.append(finding.severity.ljust(7), style=SEVERITY_STYLE[finding.severity])
-        row.append("  ")
-        row.append(finding.check.ljust(check_width), style="bold")
-        row.append("  ")
-        start = len(row)
-        row.append(finding.message)
-        for a, b in quoted_spans(finding.message, finding.text):
-            row.stylize("bold magenta", start + a, start + b)
+        row: list[Segment] = [
+            ("  ", ""), (where.ljust(width), "dim"), ("  ", ""),
+            (finding.severity.ljust(7), SEVERITY_STYLE[finding.severity]), ("  ", ""),
+            (finding.check.ljust(check_width), "bold"), ("  ", ""),
+            *_highlighted(finding.message, finding.text),
+        ]
         if finding.source == "llm":
-            row.append("  [llm]", style="dim")
+            row.append(("  [llm]", "dim"))
         lines.append(row)
         if finding.suggestion:
-            hint = Text(" " * (width + 4))
-            hint.append("-> ", style="green")
-            hint.append(finding.suggestion, style="green")
-            lines.append(hint)
+            lines.append([(" " * (width + 4), ""), ("-> " + finding.suggestion, "green")])
     if file.scores:
-        scores = Text("  scores: ", style="dim")
-        scores.append(", ".join(f"{s.principle} {s.score}/5" for s in file.scores), style="dim")
-        lines.append(scores)
+        lines.append([("  scores: " + ", ".join(f"{s.principle} {s.score}/5" for s in file.scores), "dim")])
     return lines
 
 
 def render_text(report: Report, *, color: bool | None = None) -> str:
     """For people: grouped by file, `line:col severity check message`, the suggestion below, a summary."""
+    color = use_color() if color is None else color
+    lines: list[list[Segment]] = []
+    for i, file in enumerate(report.files):
+        if i:
+            lines.append([])
+        lines += _file_block(file)
+    summary = _summary(report)
+    if report.files:
+        lines.append([])
+    lines.append([(summary_line(summary), "bold red" if summary.error else "yellow" if summary.warning else "green")])
+    if not color:  # plain: pipes, files, NO_COLOR; skipping Rich keeps `check` quick to start
+        return "".join("".join(text for text, _ in line) + "\n" for line in lines)
     from rich.console import Console
     from rich.text import Text
 
-    color = use_color() if color is None else color
     buffer = StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system="standard" if color else None,
-                      highlight=False, emoji=False, markup=False, width=10_000, legacy_windows=False)
-    for i, file in enumerate(report.files):
-        if i:
-            console.print()
-        for line in _file_block(file):
-            console.print(line, soft_wrap=True)
-    summary = _summary(report)
-    if report.files:
-        console.print()
-    style = "bold red" if summary.error else "yellow" if summary.warning else "green"
-    console.print(Text(summary_line(summary), style=style), soft_wrap=True)
+    console = Console(file=buffer, force_terminal=True, color_system="standard", highlight=False, emoji=False,
+                      markup=False, width=10_000, legacy_windows=False)
+    for line in lines:
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style or None)
+        console.print(text, soft_wrap=True)
     return buffer.getvalue()
