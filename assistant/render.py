@@ -125,11 +125,11 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
     console = Console(stderr=True, highlight=False)
     findings = draft.findings
     if not findings:
-        console.print(Text("No problems found.", style="green"))
+        console.print(Text("No problems found.", style="green"), soft_wrap=True)
     else:
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
         parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n]
-        console.print(Text(f"Findings: {', '.join(parts)}", style="bold"))
+        console.print(Text(f"Findings: {', '.join(parts)}", style="bold"), soft_wrap=True)
         styles = {"error": "red", "warning": "yellow", "info": "cyan"}
         for f in findings:
             line = Text("  ")
@@ -138,8 +138,8 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
             if f.line is not None:
                 line.append(f" (line {f.line})")
             line.append(f": {f.message}")
-            console.print(line)
+            console.print(line, soft_wrap=True)
     if verbose and draft.usage is not None:
         u = draft.usage
         console.print(Text(f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
-                           f"in {u.calls} call{'s' if u.calls != 1 else ''}.", style="dim"))
+                           f"in {u.calls} call{'s' if u.calls != 1 else ''}.", style="dim"), soft_wrap=True)

@@ -150,6 +150,10 @@ def test_findings_summary_on_stderr(capsys: pytest.CaptureFixture[str], monkeypa
     assert "\x1b[" not in err and "Tokens" not in err
     print_findings_summary(draft, verbose=True)
     assert "Tokens: 120 prompt + 80 completion in 1 call." in capsys.readouterr().err
+    long = "word " * 60
+    draft.findings = [Finding(check="jargon", principle="explain-cause", severity="warning", message=long.strip())]
+    print_findings_summary(draft, verbose=False)
+    assert f"jargon: {long.strip()}" in capsys.readouterr().err  # one line, never wrapped at 80 columns
 
 
 # --- the CLI, as a user runs it -----------------------------------------------------------------
