@@ -217,6 +217,8 @@ def check(
                          **{"llm.model": model, "llm.base_url": base_url, "llm.cache": False if no_cache else None})
     loaded = load_facts(facts) if facts else None
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
+    if not report.files:  # a mistyped folder in CI must not pass silently
+        raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
     _write_or_print(render_report(report, fmt, color=False if out else None), out, force)
     if fails([f for r in report.files for f in r.findings], settings.fail_on):
         raise typer.Exit(1)

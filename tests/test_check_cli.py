@@ -139,6 +139,13 @@ def test_bad_input_never_shows_a_traceback(tmp_path: Path) -> None:
 
 # --- inputs and outputs --------------------------------------------------------------------
 
+def test_a_folder_without_notices_is_exit_2(monkeypatch, capsys) -> None:
+    """A mistyped folder in CI must not pass as '0 errors'."""
+    write(Path("docs/readme.rst"), GOOD)
+    code, out, err = run(["check", "docs", "--format", "json"], monkeypatch, capsys)
+    assert code == 2 and out == "" and "docs" in err
+
+
 def test_stdin_dash(monkeypatch, capsys) -> None:
     code, out, _ = run(["check", "-", "--format", "json"], monkeypatch, capsys, stdin=BAD.encode())
     assert code == 1
