@@ -504,3 +504,20 @@ def test_a_failing_real_service_ends_the_run_with_exit_3(tmp_path: Path) -> None
     with serve([Reply(status=500)]) as server, pytest.raises(LLMServiceError) as caught:
         run(root, provider="openai", concurrency=2, **{"llm.base_url": server.url, "llm.max_retries": 0})
     assert caught.value.exit_code == 3
+
+
+def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> None:
+    root = tmp_path / "s"
+    write_suite(root, {"en/portal": {"facts": facts_data()}},
+                thresholds={"checker": {"per_check_default": {"recall": 1.0}}})
+    tiny_corpus(root)
+    suite = yaml.safe_load((root / "suite.yaml").read_text())
+    suite["heldout"] = "drafts"
+    (root / "suite.yaml").write_text(yaml.safe_dump(suite))
+    config = tmp_path / "delaynote.toml"
+    config.write_text('disable = ["missing-update-plan"]\n', encoding="utf-8")
+    code, out = run(root, fmt="json", config=config)
+    report = json.loads(out)
+    assert code == 0 and report["regressions"] == []
+    stat = next(s for s in report["heldout"]["stats"] if s["check"] == "missing-update-plan")
+    assert stat["recall"] == 0.0 and stat["misses"] == ["en/no-plan.md: expected fire, got quiet"]

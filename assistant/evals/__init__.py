@@ -15,7 +15,7 @@ from assistant.evals.checker import CheckerResult
 from assistant.evals.replay import RecordingServer
 from assistant.evals.report import DrafterRun, EvalReport, render_eval
 from assistant.evals.runner import Provider, Variant, effective_model, llm_settings_for, run_cases
-from assistant.evals.suite import Suite, load_suite
+from assistant.evals.suite import CheckerThresholds, Suite, load_suite
 
 REPLAY_KEY = "replay-no-key"  # local servers still need some key; this one never leaves the machine
 
@@ -101,8 +101,8 @@ def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
     return out
 
 
-def _checker(suite: Suite, settings: Settings, notes: list[str]) -> CheckerResult | None:
-    corpus = suite.corpus_dir
+def _checker(corpus: Path | None, thresholds: CheckerThresholds, settings: Settings,
+             notes: list[str]) -> CheckerResult | None:
     if corpus is None:
         return None
     if not corpus.is_dir():
@@ -110,7 +110,7 @@ def _checker(suite: Suite, settings: Settings, notes: list[str]) -> CheckerResul
         return None
     from assistant.evals.checker import run_checker_eval
 
-    return run_checker_eval(corpus, suite.config.thresholds.checker, settings)
+    return run_checker_eval(corpus, thresholds, settings)
 
 
 def run_eval_command(
@@ -138,7 +138,8 @@ def run_eval_command(
         servers = _Servers(loaded, stack)
         main = _variant(provider, provider, settings, loaded, servers, record=record)  # type: ignore[arg-type]
         others = [_compare_variant(spec, main.provider, settings, loaded, servers) for spec in compare]
-        checker = _checker(loaded, settings, notes)
+        checker = _checker(loaded.corpus_dir, loaded.config.thresholds.checker, settings, notes)
+        heldout = _checker(loaded.heldout_dir, CheckerThresholds(), settings, notes)
         runs = []
         for variant in [main, *others]:
             results = run_cases(loaded, variant, concurrency)
@@ -152,7 +153,7 @@ def run_eval_command(
             notes.append(f"replay: {len(servers.replay.misses)} request(s) had no recording in "
                          f"{loaded.recordings_dir}; re-record with --provider openai --record")
     regressions = (checker.failures if checker else []) + runs[0].failures
-    report = EvalReport(suite=str(loaded.root), checker=checker, drafter=runs[0], compare=runs[1:],
+    report = EvalReport(suite=str(loaded.root), checker=checker, heldout=heldout, drafter=runs[0], compare=runs[1:],
                         regressions=regressions, notes=notes, passed=not regressions)
     content = render_eval(report, fmt)
     if out is not None:

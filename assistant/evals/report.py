@@ -42,6 +42,7 @@ class EvalReport(BaseModel):
     version: int = 1
     suite: str
     checker: CheckerResult | None = None
+    heldout: CheckerResult | None = None
     drafter: DrafterRun
     compare: list[DrafterRun] = Field(default_factory=list)
     regressions: list[str] = Field(default_factory=list)
@@ -77,6 +78,14 @@ def render_text(report: EvalReport) -> str:
             lines.append(f"  {s.check:<22} {s.language:<4} {fmt_ratio(s.precision):>5} {fmt_ratio(s.recall):>5} "
                          f"{fmt_ratio(s.f1):>5} {s.tp:>4} {s.fp:>4} {s.fn:>4}{mark}")
             lines += [f"      miss: {m}" for m in s.misses]
+        lines.append("")
+    held = report.heldout
+    if held is not None:
+        lines.append(f"Held-out corpus (not tuned on; reported, no threshold): {held.files} files in {held.corpus}; "
+                     f"precision {fmt_ratio(held.precision)}, recall {fmt_ratio(held.recall)}")
+        lines += [f"  {s.check:<22} {s.language:<4} P {fmt_ratio(s.precision):>5} R {fmt_ratio(s.recall):>5}"
+                  + (f"  misses: {', '.join(m.split(':')[0] for m in s.misses)}" if s.misses else "")
+                  for s in held.stats if s.misses]
         lines.append("")
     for run in [report.drafter, *report.compare]:
         lines.append(f"Drafter eval: {run.label} ({len(run.cases)} cases)")
@@ -114,9 +123,11 @@ def run_rate(run: DrafterRun, lang: str, channel: str) -> tuple[int, int]:
 
 def render_json(report: EvalReport) -> str:
     data = report.model_dump(mode="json")
-    if report.checker is not None:
-        for stat, raw in zip(report.checker.stats, data["checker"]["stats"], strict=True):
-            raw.update(precision=stat.precision, recall=stat.recall, f1=stat.f1)
+    for key in ("checker", "heldout"):
+        result = getattr(report, key)
+        if result is not None:
+            for stat, raw in zip(result.stats, data[key]["stats"], strict=True):
+                raw.update(precision=stat.precision, recall=stat.recall, f1=stat.f1)
     for run, raw in zip([report.drafter, *report.compare], [data["drafter"], *data["compare"]], strict=True):
         raw["pass_rate"] = {lang: _rate_value(*run.rate("language", lang)) for lang in run.values("language")}
         raw["pass_rate_by_channel"] = {ch: _rate_value(*run.rate("channel", ch)) for ch in run.values("channel")}
@@ -188,6 +199,10 @@ def render_markdown(report: EvalReport) -> str:
             lines += [f"| `{s.check}` | {s.language} | {fmt_ratio(s.precision)} | {fmt_ratio(s.recall)} | {fmt_ratio(s.f1)} |"
                       for s in failing]
         lines.append("")
+    if report.heldout is not None:
+        held = report.heldout
+        lines += [f"Held-out corpus (no threshold): precision {fmt_ratio(held.precision)}, recall "
+                  f"{fmt_ratio(held.recall)} on {held.files} files.", ""]
     for other in report.compare:
         diffs = _differences(report.drafter, other)
         if diffs:

@@ -158,6 +158,7 @@ class SuiteFile(_Strict):
 
     cases: list[str] = Field(default_factory=lambda: ["cases/en", "cases/zh"])
     corpus: str | None = "drafts"
+    heldout: str | None = None  # a corpus the checks are not tuned on: reported, never thresholded
     recordings: str = "recordings"
     provider: ProviderDefaults = Field(default_factory=ProviderDefaults)
     defaults: Expect = Field(default_factory=Expect)
@@ -178,6 +179,10 @@ class Suite(BaseModel):
     @property
     def corpus_dir(self) -> Path | None:
         return self.root / self.config.corpus if self.config.corpus else None
+
+    @property
+    def heldout_dir(self) -> Path | None:
+        return self.root / self.config.heldout if self.config.heldout else None
 
 
 def _problems(exc: ValidationError, prefix: str = "") -> list[str]:
