@@ -388,3 +388,33 @@ def test_im_stays_within_the_limit_even_with_a_huge_project_name(lang: str) -> N
     body = draft_offline(facts).body
     assert len(body.rstrip("\n")) <= IM_LIMITS[lang]
     assert body.rstrip("\n").endswith("..." if lang == "en" else "……")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_mix_of_optional_facts_drafts(lang: str) -> None:
+    """StrictUndefined makes a template fail loudly on a missing value: try every optional part on/off."""
+    from itertools import product
+
+    t = TEXTS[lang]
+    for org, contact_ways, phases, status, updates in product([True, False], repeat=5):
+        data = facts_data(lang)
+        if not org:
+            data["client"] = {"contact": t["contact"]}
+            data["sender"] = {"name": t["sender"]}
+        elif not contact_ways:
+            data["sender"] = {"name": t["sender"], "organisation": "Northwind"}
+        if not phases:
+            data["phases"] = []
+        else:
+            data["phases"] = [{"name": t["phases"][0], "due": "2026-12-08"}]  # no status, no tasks
+        if not status:
+            data["completed"], data["pending"] = [], []
+        if not updates:
+            del data["updates"]
+        data["impact"] = data["impact"] if org else None
+        for channel in CHANNELS:
+            facts = validate_facts({**data, "channel": channel})
+            draft = draft_offline(facts)
+            assert EXPECTED[lang]["new"] in draft.body
+            assert count_apologies(draft.body, lang) == 1 or channel == "im"
+            assert_dates_from_facts(draft.body, facts)
