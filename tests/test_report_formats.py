@@ -145,6 +145,26 @@ def test_sarif_uri_is_relative_with_forward_slashes() -> None:
     assert uri == "notes/week%201/a.md"
 
 
+def test_sarif_uri_outside_the_working_tree_is_a_file_uri(tmp_path, monkeypatch) -> None:
+    inside = tmp_path / "repo"
+    inside.mkdir()
+    monkeypatch.chdir(inside)
+    rep = make_report([FileReport(path=str(inside / "d" / "a.md"), language="en", findings=[info()]),
+                       FileReport(path=str(tmp_path / "other.md"), language="en", findings=[info()])])
+    results = json.loads(render_report(rep, "sarif"))["runs"][0]["results"]
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results]
+    assert uris[0] == "d/a.md"
+    assert uris[1].startswith("file:///") and uris[1].endswith("/other.md")
+
+
+def test_sarif_message_carries_the_suggestion_as_a_sentence() -> None:
+    f = Finding(check="vague-timeline", principle="solution", severity="warning", line=1, column=1, end_line=1,
+                end_column=5, text="soon", message='"soon" is vague', suggestion="give the date")
+    result = json.loads(render_report(make_report([FileReport(path="a.md", language="en", findings=[f])]),
+                                      "sarif"))["runs"][0]["results"][0]
+    assert result["message"]["text"] == '"soon" is vague. Give the date'
+
+
 def test_sarif_fingerprints_survive_moved_lines_but_separate_repeats() -> None:
     def fingerprints(findings: list[Finding]) -> list[str]:
         rep = make_report([FileReport(path="a.md", language="en", findings=findings)])

@@ -95,9 +95,12 @@ def _uri(path: str) -> str:
         try:
             rel = os.path.relpath(path)
         except ValueError:  # another drive on Windows
-            rel = path
-        if not rel.startswith(".."):
-            path = rel
+            rel = ".."
+        if rel.startswith(".."):  # outside the working tree: an absolute file URI
+            from pathlib import Path
+
+            return Path(path).as_uri()
+        path = rel
     path = path.replace(os.sep, "/").replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
@@ -167,10 +170,13 @@ def _region(finding: Finding) -> dict[str, int]:
 
 
 def _result_message(finding: Finding) -> str:
-    if finding.suggestion:
-        return f"{finding.message} {finding.suggestion}" if finding.message.endswith((".", "。", "!", "?")) \
-            else f"{finding.message}. {finding.suggestion}"
-    return finding.message
+    """The message, then the suggestion as its own sentence."""
+    if not finding.suggestion:
+        return finding.message
+    suggestion = finding.suggestion[:1].upper() + finding.suggestion[1:]
+    if finding.message.endswith((".", "。", "!", "?", "！", "？")):
+        return f"{finding.message} {suggestion}"
+    return f"{finding.message}. {suggestion}"
 
 
 def render_sarif(report: Report) -> str:
