@@ -197,6 +197,12 @@ def test_github_escaping_rules() -> None:
     assert out == "::warning file=a%2Cb%3Ac.md,line=1,col=1,endLine=1,endColumn=4,title=jargon::100%25 unclear:%0Aexplain it\n"
 
 
+def test_github_paths_are_relative_to_the_working_directory(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    rep = make_report([FileReport(path=str(tmp_path / "drafts" / "a.md"), language="en", findings=[info()])])
+    assert render_report(rep, "github").startswith("::notice file=drafts/a.md,title=missing-apology::")
+
+
 # --- junit ---------------------------------------------------------------------------------
 
 def test_junit_parses_and_counts(report: Report) -> None:

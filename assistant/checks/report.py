@@ -227,6 +227,18 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
+def _repo_path(path: str) -> str:
+    """Annotations attach to repository-relative paths: relative to the working directory when inside it."""
+    if os.path.isabs(path):
+        try:
+            rel = os.path.relpath(path)
+        except ValueError:
+            rel = ".."
+        if not rel.startswith(".."):
+            path = rel
+    return path.replace(os.sep, "/")
+
+
 def render_github(report: Report) -> str:
     """One `::error|warning|notice` line per finding; absent elements annotate the file, not a line."""
     lines = []
@@ -234,7 +246,7 @@ def render_github(report: Report) -> str:
         for finding in _ordered(file.findings):
             props = []
             if file.path != STDIN_PATH:
-                props.append(f"file={escape_property(file.path.replace(os.sep, '/'))}")
+                props.append(f"file={escape_property(_repo_path(file.path))}")
             if finding.line is not None:
                 props.append(f"line={finding.line}")
                 if finding.column is not None:
