@@ -88,20 +88,16 @@ def render_json(report: Report) -> str:
 # --- sarif ------------------------------------------------------------------------------------
 
 def _uri(path: str) -> str:
-    """A relative URI with forward slashes (GitHub matches alerts to files by it)."""
+    """A relative URI with forward slashes (GitHub matches alerts to files by it); a file URI when
+    the file lies outside the working directory."""
     if path == STDIN_PATH:
         return "stdin"
+    path = _repo_path(path)
     if os.path.isabs(path):
-        try:
-            rel = os.path.relpath(path)
-        except ValueError:  # another drive on Windows
-            rel = ".."
-        if rel.startswith(".."):  # outside the working tree: an absolute file URI
-            from pathlib import Path
+        from pathlib import Path
 
-            return Path(path).as_uri()
-        path = rel
-    path = path.replace(os.sep, "/").replace("\\", "/")
+        return Path(path).as_uri()
+    path = path.replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
     return quote(path, safe="/:")
