@@ -100,7 +100,7 @@ def _uri(path: str) -> str:
     path = path.replace("\\", "/")
     while path.startswith("./"):
         path = path[2:]
-    return quote(path, safe="/:")
+    return quote(path, safe="/")  # a ":" in the first segment would read as a URI scheme
 
 
 def _rule_help(check_id: str) -> tuple[str, str]:
