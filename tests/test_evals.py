@@ -521,3 +521,37 @@ def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> 
     assert code == 0 and report["regressions"] == []
     stat = next(s for s in report["heldout"]["stats"] if s["check"] == "missing-update-plan")
     assert stat["recall"] == 0.0 and stat["misses"] == ["en/no-plan.md: expected fire, got quiet"]
+
+
+def prompt_follower(body: dict[str, Any]) -> Reply:
+    """A stand-in that writes only what the prompt gives it: the ready-made date texts when the
+    prompt carries them, else no date at all (as a model told nothing about dates would)."""
+    user = next(m["content"] for m in body["messages"] if m["role"] == "user")
+    facts = facts_in(user)
+    decoder, derived, start = json.JSONDecoder(), None, user.find("{")
+    while start != -1 and derived is None:
+        try:
+            obj = decoder.raw_decode(user[start:])[0]
+            derived = obj if isinstance(obj, dict) and "delay" in obj else None
+        except ValueError:
+            pass
+        start = user.find("{", start + 1)
+    when = f" on {derived['new_date']}" if derived else " later than planned"
+    return Reply(text=f"Dear {facts.client.contact}, {facts.project} will be ready{when}. "
+                      f"{facts.causes[0].summary}. {facts.mitigations[0]}.")
+
+
+def test_a_prompt_that_drops_the_dates_fails_the_openai_eval(tmp_path: Path) -> None:
+    # a chat message: no subject line (an e-mail's default subject would carry the date anyway)
+    root = write_suite(tmp_path / "s", {"en/portal": {"facts": facts_data(), "channel": "im",
+                                                      "expect": {"must_mention": ["$new_date"]}}})
+    broken = tmp_path / "broken-prompts"
+    broken.mkdir()
+    (broken / "draft.md").write_text("Write a delay notice for this project:\n$facts_json\n", encoding="utf-8")
+    with serve(prompt_follower) as server:
+        code, out = run(root, provider="openai", fmt="text", compare=[f"prompts={broken}"],
+                        **{"llm.base_url": server.url})
+        assert code == 0, out  # the shipped prompts hand the model the dates
+        assert "must mention $new_date (19 March)" in out  # ... the broken folder does not
+        code, out = run(root, provider="openai", fmt="text", **{"llm.base_url": server.url, "llm.prompts": str(broken)})
+    assert code == 1 and "FAIL en/portal" in out
