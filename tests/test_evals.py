@@ -555,3 +555,8 @@ def test_a_prompt_that_drops_the_dates_fails_the_openai_eval(tmp_path: Path) -> 
         assert "must mention $new_date (19 March)" in out  # ... the broken folder does not
         code, out = run(root, provider="openai", fmt="text", **{"llm.base_url": server.url, "llm.prompts": str(broken)})
     assert code == 1 and "FAIL en/portal" in out
+
+
+def test_a_folder_without_suite_yaml_is_a_clear_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is not an eval suite: .*suite.yaml does not exist"):
+        load_suite(tmp_path)

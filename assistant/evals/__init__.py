@@ -110,7 +110,12 @@ def _checker(corpus: Path | None, thresholds: CheckerThresholds, settings: Setti
         return None
     from assistant.evals.checker import run_checker_eval
 
-    return run_checker_eval(corpus, thresholds, settings)
+    if not sys.stderr.isatty():
+        return run_checker_eval(corpus, thresholds, settings)
+    from rich.console import Console
+
+    with Console(stderr=True).status(f"scoring the checks on {corpus.name}/ ..."):
+        return run_checker_eval(corpus, thresholds, settings)
 
 
 def run_eval_command(
