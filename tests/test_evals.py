@@ -560,3 +560,19 @@ def test_a_prompt_that_drops_the_dates_fails_the_openai_eval(tmp_path: Path) -> 
 def test_a_folder_without_suite_yaml_is_a_clear_usage_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not an eval suite: .*suite.yaml does not exist"):
         load_suite(tmp_path)
+
+
+def test_a_crash_in_the_checks_is_a_named_failure_not_a_traceback(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.checks.scoring as scoring
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a bug in a rule")
+
+    monkeypatch.setattr(scoring, "score_corpus", broken)
+    root = tmp_path / "s"
+    write_suite(root, {"en/portal": {"facts": facts_data()}}, corpus="drafts")
+    tiny_corpus(root)
+    code, out = run(root, fmt="text")
+    assert code == 1
+    assert "checker: scoring drafts/ crashed: TypeError: a bug in a rule (at test_evals.py:" in out

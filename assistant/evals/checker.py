@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from assistant.config import Settings
+from assistant.errors import DelaynoteError
 from assistant.evals.suite import Bounds, CheckerThresholds
 
 if TYPE_CHECKING:
@@ -101,13 +102,28 @@ def apply_thresholds(result: CheckerResult, thresholds: CheckerThresholds) -> Ch
     return result
 
 
+def _origin(exc: BaseException) -> str:
+    """' (at file.py:123)' for the innermost frame of a crash, so the report points at the bug."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return f" (at {Path(tb.tb_frame.f_code.co_filename).name}:{tb.tb_lineno})" if tb is not None else ""
+
+
 def run_checker_eval(corpus: Path, thresholds: CheckerThresholds, settings: Settings) -> CheckerResult:
     """Score the checks on the labelled corpus with the user's settings (a disabled check scores
     zero recall, so switching one off shows up as a regression). A held-out corpus is scored with
     empty thresholds: its figures are for people, since holding them to a bar invites tuning on it."""
     from assistant.checks.scoring import score_corpus
 
-    files, stats = stats_from_score(score_corpus(corpus, settings=settings))
+    try:
+        files, stats = stats_from_score(score_corpus(corpus, settings=settings))
+    except DelaynoteError:
+        raise
+    except Exception as exc:  # a bug in a check is a failed eval with its name, not a traceback
+        where = _origin(exc)
+        return CheckerResult(corpus=str(corpus), failures=[
+            f"checker: scoring {corpus.name}/ crashed: {type(exc).__name__}: {exc}{where}"])
     stats.sort(key=lambda s: (s.check, s.language))
     return apply_thresholds(CheckerResult(corpus=str(corpus), files=files, stats=stats), thresholds)
 
