@@ -64,6 +64,10 @@ def _rule_text(entry: dict[str, Any]) -> str:
             if example.get(kind):
                 lines += [f"  {mark} ({lang}):", *_indent(example[kind], 4)]
         lines.append("")
+    other = "warning" if entry["severity"] == "info" else "info"
+    lines += [f'  Configure: disable = ["{entry["id"]}"] or [severity] {entry["id"]} = "{other}"'
+              " in delaynote.toml;",
+              f"  in a draft: <!-- delaynote-disable-next-line {entry['id']} -->"]
     return "\n".join(lines).rstrip() + "\n"
 
 
