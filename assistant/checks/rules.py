@@ -8,10 +8,11 @@ so offsets stay those of the user's file. Phrase lists, cue words and messages c
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -39,9 +40,10 @@ OVER_APOLOGY = 3
 LATE_NOTICE_WORKING_DAYS = 5
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
-    """What every check needs: the document, its language, lexicon, dates, slots and facts."""
+    """What every check needs: the document, its language, lexicon, dates, slots and facts.
+    Derived views (sentence index, date roles) are computed once, on first use."""
 
     doc: Document
     scan: str
@@ -53,6 +55,22 @@ class Context:
     sentences: list[tuple[int, int]]
     facts: Facts | None
     settings: Settings
+
+    @cached_property
+    def sentence_starts(self) -> list[int]:
+        return [s for s, _ in self.sentences]
+
+    @cached_property
+    def roles(self) -> list[tuple[Mention, str]]:
+        return _date_roles(self)
+
+    @cached_property
+    def mention_starts(self) -> list[int]:
+        return [m.start for m in self.mentions]
+
+    @cached_property
+    def slot_starts(self) -> list[int]:
+        return [x.start for x in self.slots]
 
 
 @cache
@@ -122,10 +140,26 @@ def content_words(text: str, lang: str) -> int:
 
 
 def sentence_of(ctx: Context, offset: int) -> tuple[int, int]:
-    for s, e in ctx.sentences:
+    i = bisect_right(ctx.sentence_starts, offset) - 1
+    if i >= 0:
+        s, e = ctx.sentences[i]
         if s <= offset < e:
             return s, e
     return offset, offset
+
+
+def in_span(starts: list[int], items: list, s: int, e: int) -> list:
+    """Items (sorted by start) that start inside [s, e)."""
+    return items[bisect_left(starts, s):bisect_left(starts, e)]
+
+
+def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """`spans` sorted and non-overlapping (regex matches): does any overlap [start, end)?"""
+    i = bisect_right(spans, (start, float("inf"))) - 1
+    for j in (i, i + 1):
+        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
+            return True
+    return False
 
 
 # --- findings -----------------------------------------------------------------------------
@@ -152,7 +186,7 @@ def hits(ctx: Context, category: str) -> list[Hit]:
     if not found or exc is None or exc.pattern is None:
         return found
     spans = [(h.start, h.end) for h in exc.finditer(ctx.scan)]
-    return [h for h in found if not any(s < h.end and h.start < e for s, e in spans)]
+    return [h for h in found if not _overlaps_any(spans, h.start, h.end)]
 
 
 def cue_hits(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
@@ -197,19 +231,23 @@ def _window_before(ctx: Context, m: Mention, prev_end: int) -> tuple[int, int]:
 
 def date_roles(ctx: Context) -> list[tuple[Mention, str]]:
     """Each date-like mention with its role: original, update, new, signature or other."""
+    return ctx.roles
+
+
+def _date_roles(ctx: Context) -> list[tuple[Mention, str]]:
     dated = [m for m in ctx.mentions if m.kind in ("date", "relative", "period")]
     out = []
-    lines = ctx.scan.split("\n")
-    tail_start = len(ctx.scan) - sum(len(x) + 1 for x in lines[-6:])
+    starts = ctx.doc.line_starts
+    tail_start = starts[max(0, len(starts) - 6)]
     for i, m in enumerate(dated):
         prev_end = dated[i - 1].end if i else 0
         next_start = dated[i + 1].start if i + 1 < len(dated) else len(ctx.scan)
         b0, b1 = _window_before(ctx, m, prev_end)
         _, sent_end = sentence_of(ctx, m.start)
         a1 = min(next_start, max(sent_end, m.end), m.end + (12 if ctx.lang == "zh" else 30))
-        line_start = ctx.scan.rfind("\n", 0, m.start) + 1
-        line_end = ctx.scan.find("\n", m.end)
-        line = ctx.scan[line_start:len(ctx.scan) if line_end < 0 else line_end].strip()
+        row = bisect_right(starts, m.start) - 1
+        line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.scan)
+        line = ctx.scan[starts[row]:line_end].strip()
         if m.start >= tail_start and line == ctx.scan[m.start:m.end].strip() and m.kind == "date":
             role = "signature"
         elif has_cue(ctx, "original_date", b0, b1) and not has_cue(ctx, "new_date", b0, b1) \
@@ -286,23 +324,33 @@ def check_original_date(ctx: Context) -> list[Finding]:
                  msg(ctx, "missing-original-date-suggestion", date="…"))]
 
 
+_ZH_CLAUSE_STOP = re.compile(r"[，。；！？,;!?\n]")
+_EN_CLAUSE_STOP = re.compile(r"[.;!?\n]")
+_CLAUSE_MAX = 400  # no clause is longer; keeps the check linear on adversarial input
+
+
+def _clause_end(ctx: Context, pos: int) -> int:
+    limit = min(len(ctx.scan), pos + _CLAUSE_MAX)
+    m = (_ZH_CLAUSE_STOP if ctx.lang == "zh" else _EN_CLAUSE_STOP).search(ctx.scan, pos, limit)
+    end = m.start() if m else limit
+    if ctx.lang == "en":  # an English clause also ends at a comma once it has said something
+        comma = ctx.scan.find(",", pos, end)
+        while comma >= 0:
+            if content_words(ctx.scan[pos:comma], "en") >= 3:
+                return comma
+            comma = ctx.scan.find(",", comma + 1, end)
+    return end
+
+
 def _clause_after(ctx: Context, pos: int) -> tuple[int, int]:
     """From `pos` to the end of the clause; a cue that ends its sentence ('Why.') reads the next one."""
-    stops = "，。；！？,;!?\n" if ctx.lang == "zh" else ".;!?\n"
-    end = pos
-    n = len(ctx.scan)
-    while end < n and ctx.scan[end] not in stops:
-        if ctx.lang == "en" and ctx.scan[end] == "," and content_words(ctx.scan[pos:end], "en") >= 3:
-            break
-        end += 1
+    end = _clause_end(ctx, pos)
     if content_words(ctx.scan[pos:end], ctx.lang) == 0:
         nxt = end + 1
-        while nxt < n and ctx.scan[nxt] in " \t\n*_#:：":
+        limit = min(len(ctx.scan), nxt + 20)
+        while nxt < limit and ctx.scan[nxt] in " \t\n*_#:：":
             nxt += 1
-        end2 = nxt
-        while end2 < n and ctx.scan[end2] not in stops:
-            end2 += 1
-        return nxt, end2
+        return nxt, _clause_end(ctx, nxt)
     return pos, end
 
 
@@ -328,6 +376,7 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
             continue
         if content_words(clause, ctx.lang) >= 1:
             found.append((s, e))
+            break  # one real reason is enough
     return found, empty
 
 
@@ -432,7 +481,7 @@ def check_new_date(ctx: Context) -> list[Finding]:
     promised = [d for m, role in roles if role == "original" for d in m.dates]
     latest = max(promised) if promised else None
     for m, role in roles:
-        if role not in ("new", "other") or any(s < m.end and m.start < e for s, e in vague):
+        if role not in ("new", "other") or _overlaps_any(vague, m.start, m.end):
             continue  # "争取月底" is a hope, not a date
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
@@ -488,11 +537,12 @@ def update_plans(ctx: Context) -> list[tuple[int, int]]:
     """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
     plans = []
     for s, e in ctx.sentences:
-        if not (has_cue(ctx, "update", s, e) or any(s <= x.start < e for x in slots_of(ctx, "update"))):
+        slots = in_span(ctx.slot_starts, ctx.slots, s, e)
+        if not (has_cue(ctx, "update", s, e) or any("update" in x.kinds for x in slots)):
             continue
-        when = any(s <= m.start < e and m.kind in ("date", "relative", "cadence") for m in ctx.mentions)
+        when = any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
         when = when or has_cue(ctx, "cadence", s, e)
-        when = when or any(s <= x.start < e and (x.is_date() or "update" in x.kinds) for x in ctx.slots)
+        when = when or any(x.is_date() or "update" in x.kinds for x in slots)
         if when:
             plans.append((s, e))
     return plans
@@ -505,7 +555,8 @@ def check_update_plan(ctx: Context) -> list[Finding]:
         suggestion = msg(ctx, "missing-update-plan-suggestion", cadence=_cadence_word(ctx),
                          date=fmt_date(ctx, f.next_update))
         if any(f.next_update in m.dates for m in ctx.mentions) or (plans and any(
-                has_cue(ctx, "cadence", s, e) or any(s <= m.start < e and m.kind == "cadence" for m in ctx.mentions)
+                has_cue(ctx, "cadence", s, e)
+                or any(m.kind == "cadence" for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
                 for s, e in plans)) or any("update" in x.kinds for x in ctx.slots):
             return []
         if plans:
@@ -566,6 +617,7 @@ def check_fact_mismatch(ctx: Context) -> list[Finding]:
     allowed = facts_dates(f)
     new_text = fmt_date(ctx, f.new_date)
     roles = dict((id(m), role) for m, role in date_roles(ctx))
+    present = {d for x in ctx.mentions for d in x.dates}
     for m in ctx.mentions:
         span = (m.start, m.end)
         text = ctx.doc.text[m.start:m.end]
@@ -579,7 +631,7 @@ def check_fact_mismatch(ctx: Context) -> list[Finding]:
             role = roles.get(id(m))
             # a date named as THE new/promised one while the facts' date appears nowhere: the date moved
             stated = {"new": f.new_date, "original": f.original_date}.get(role or "")
-            strong = stated is not None and not any(stated in x.dates for x in ctx.mentions) and cue_ends_near(
+            strong = stated is not None and stated not in present and cue_ends_near(
                 ctx, f"{role}_date_strong", m.start, 6 if ctx.lang == "zh" else 15)
             if role == "new" and f.new_date not in m.dates and f.original_date not in m.dates and (
                     strong or not any(d in allowed for d in m.dates)):
