@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import string
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -126,6 +127,37 @@ def _problems_at(data: dict[str, Any], loc: Loc) -> list[str]:
     return []
 
 
+def _match_template(template: str, text: str) -> dict[str, str] | None:
+    """Fields of `text` if it has the shape of `template` ('{new} must be after …'), else None.
+    Plain `str.find` from left to right: linear in the text, whatever the user typed."""
+    parts = string.Formatter().parse(template)
+    literals, names = [], []
+    for literal, name, _, _ in parts:
+        literals.append(literal)
+        if name is not None:
+            names.append(name)
+    if len(literals) == len(names):
+        literals.append("")
+    if not text.startswith(literals[0]) or not text.endswith(literals[-1]):
+        return None
+    pos, end, fields = len(literals[0]), len(text) - len(literals[-1]), {}
+    for i, (name, literal) in enumerate(zip(names, literals[1:], strict=True)):
+        at = end if i == len(names) - 1 else text.find(literal, pos, end)
+        if at < pos:
+            return None
+        fields[name], pos = text[pos:at], at + len(literal)
+    return fields if pos >= end else None
+
+
+def _reason(s: _Session, message: str) -> str:
+    """A facts rule's sentence in the session's language (the rules speak English)."""
+    for entry in s.texts.get("reasons", []):
+        fields = _match_template(entry["en"], message)
+        if fields is not None:
+            return entry["zh"].format(**fields)
+    return message
+
+
 def _as_default(value: Any) -> str | None:
     if value is None or value == []:
         return None
@@ -191,7 +223,7 @@ def _ask(
         if not reasons:
             s.data = trial
             return value
-        s.say(s.texts["retry"].format(reason="; ".join(reasons)))
+        s.say(s.texts["retry"].format(reason="; ".join(_reason(s, r) for r in reasons)))
 
 
 def _list_ended(s: _Session, key: str) -> bool:
@@ -200,7 +232,7 @@ def _list_ended(s: _Session, key: str) -> bool:
     trial.setdefault(key, [])
     reasons = _problems_at(trial, (key,))
     if reasons:
-        s.say(s.texts["retry"].format(reason="; ".join(reasons)))
+        s.say(s.texts["retry"].format(reason="; ".join(_reason(s, r) for r in reasons)))
         return False
     if s.data.get(key):
         s.say(s.texts["list_done"].format(count=len(s.data[key])))

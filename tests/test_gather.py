@@ -48,6 +48,7 @@ def scripted(answers: list[object]) -> tuple[Callable[[str], str], list[str]]:
             raise answer
         return str(answer)
 
+    ask.left = queue  # type: ignore[attr-defined]
     return ask, prompts
 
 
@@ -56,6 +57,7 @@ def run(answers: list[object], tmp_path: Path, **kw: object):
     said: list[str] = []
     kw.setdefault("save_to", tmp_path / "facts.yaml")
     facts = gather_facts(kw.pop("language", "en"), ask=ask, say=said.append, now=NOW, **kw)
+    assert ask.left == [], "the script has answers for questions that were never asked"
     return facts, prompts, said
 
 
@@ -367,3 +369,28 @@ def test_resume_in_the_files_language_unless_lang_is_given(tmp_path: Path) -> No
     with pytest.raises(GatherInterrupted):
         gather_facts("en", tmp_path / "b.yaml", resume=partial, ask=ask, say=lambda _: None, now=NOW)
     assert prompts == ["Project name [门店订货小程序]: "]
+
+
+def test_chinese_questions_give_the_reasons_in_chinese(tmp_path: Path) -> None:
+    answers = [
+        "", "门店订货小程序", "张总", "", "", "陈静", "", "", "", "",
+        "2026-02-30", "2026-12-15", "2026-12-01", "2027-01-08", "",
+        "", "金额计算有误差", "天气", "", "", "",   # causes (empty first), bad category, end
+        "",                                         # impact
+        "增派两名工程师", "",
+        "核对", "2027-01-09", "2027-01-05", "", "", "",
+        "", "", "", "", "", "", "传真", "",
+    ]
+    facts, _, said = run(answers, tmp_path, language="zh")
+    retries = [line for line in said if "无法接受" in line]
+    assert retries == [
+        "  无法接受：不能为空。请重新回答。",
+        "  无法接受：“2026-02-30”不是真实的日期：该月没有 30 日。请重新回答。",
+        "  无法接受：新的交付日期 2026-12-01 必须晚于原定日期 2026-12-15。请重新回答。",
+        "  无法接受：至少需要填写一项。请重新回答。",
+        "  无法接受：不能填“天气”，请从括号里的选项中选择。请重新回答。",
+        "  无法接受：2027-01-09 晚于新的交付日期 2027-01-08：每个阶段都必须在此之前完成。请重新回答。",
+        "  无法接受：不能填“传真”，请从括号里的选项中选择。请重新回答。",
+    ]
+    assert facts.new_date == date(2027, 1, 8) and facts.causes[0].category == "other"
+    assert facts.phases[0].due == date(2027, 1, 5) and facts.channel == "email"
