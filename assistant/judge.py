@@ -208,6 +208,7 @@ def _rule_lines(report: FileReport) -> str:
 
 
 def facts_text(facts: Facts | None) -> str:
+    """The facts as YAML for a prompt (the author's own data, shown outside the draft's fence)."""
     if facts is None:
         return "(no facts file was given)"
     from assistant.facts import dump_facts_yaml, facts_to_data
