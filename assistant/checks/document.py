@@ -264,11 +264,14 @@ def _mask_markdown(text: str, buf: list[str]) -> None:
     masked = "".join(buf)
     for m in _LINK_TARGET.finditer(masked):  # link and image targets: `](target)`
         _blank(buf, m.start() + 1, m.end())
+    for m in _STRONG.finditer(masked):  # `**Why.**`: emphasis marks are markup, not words
+        _blank(buf, m.start(), m.end())
     for m in re.finditer(r"<(?:https?|mailto):[^<>\s]{1,2000}>", masked):
         _blank(buf, m.start(), m.end())
 
 
 _TICKS = re.compile(r"`+")
+_STRONG = re.compile(r"(?<!\*)\*\*(?!\*)")
 _LINK_TARGET = re.compile(r"\]\([^)\n]{0,2000}\)")
 
 

@@ -362,7 +362,13 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
     found: list[tuple[int, int]] = []
     empty: Hit | None = None
     head_len = 20 if ctx.lang == "zh" else 40
+    empty_spans = [(h.start, h.end) for h in ctx.lex.get("cue:empty_cause").finditer(ctx.scan)]
     for cue in cue_hits(ctx, "cause"):
+        if _overlaps_any(empty_spans, cue.start, cue.end):  # "taken longer than we thought"
+            i = bisect_right(empty_spans, (cue.start, float("inf"))) - 1
+            s0, e0 = empty_spans[max(i, 0)]
+            empty = empty or Hit(s0, e0, ctx.scan[s0:e0], "", None)
+            continue
         s, e = _clause_after(ctx, cue.end)
         clause = ctx.scan[s:e]
         head_end = min(e, s + head_len)
@@ -481,7 +487,7 @@ def check_new_date(ctx: Context) -> list[Finding]:
     promised = [d for m, role in roles if role == "original" for d in m.dates]
     latest = max(promised) if promised else None
     for m, role in roles:
-        if role not in ("new", "other") or _overlaps_any(vague, m.start, m.end):
+        if role not in ("new", "other") or _overlaps_any(vague, m.start, m.end + 2):  # "thurs-ish"
             continue  # "争取月底" is a hope, not a date
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
