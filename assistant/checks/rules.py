@@ -448,9 +448,13 @@ def check_jargon(ctx: Context) -> list[Finding]:
     return out
 
 
+def _sentence_case(text: str | None) -> str | None:
+    return text[:1].upper() + text[1:] if text else text
+
+
 def _phrase_check(ctx: Context, check: str, category: str) -> list[Finding]:
-    return [make(ctx, check, msg(ctx, check, text=ctx.doc.text[h.start:h.end]), h.suggestion, (h.start, h.end))
-            for h in hits(ctx, category)]
+    return [make(ctx, check, msg(ctx, check, text=ctx.doc.text[h.start:h.end]), _sentence_case(h.suggestion),
+                 (h.start, h.end)) for h in hits(ctx, category)]
 
 
 def check_blame(ctx: Context) -> list[Finding]:
