@@ -230,3 +230,20 @@ def test_check_path_never_imports_openai() -> None:
     code = ("import assistant.cli, assistant.checks, sys; from assistant.checks import check_text; "
             "check_text('We will deliver ASAP.'); assert 'openai' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_use_llm_hands_each_file_report_to_the_judge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import assistant.judge
+
+    (tmp_path / "a.md").write_text("We will deliver ASAP.", encoding="utf-8")
+    seen = []
+
+    def fake_judge(text, report, *, facts, settings):
+        seen.append((text, [f.check for f in report.findings if f.line]))
+        return report.model_copy(update={"dropped_ungrounded": 2})
+
+    monkeypatch.setattr(assistant.judge, "judge_file", fake_judge)
+    report = check_paths([str(tmp_path / "a.md")], facts=None, settings=Settings(), use_llm=True)
+    assert seen == [("We will deliver ASAP.", ["vague-timeline"])]
+    assert report.summary.dropped_ungrounded == 2
+    assert check_paths([str(tmp_path / "a.md")], facts=None, settings=Settings()).summary.dropped_ungrounded is None
