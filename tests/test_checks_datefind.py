@@ -114,3 +114,8 @@ def test_impossible_dates_and_non_dates_are_ignored() -> None:
     assert find_mentions("30 February 2027") == []
     assert find_mentions("24/7 support, version 2.5, we may 5 times") == []
     assert find_mentions("26/2") == []  # US month/day: there is no month 26
+
+
+def test_fractions_are_not_us_dates() -> None:
+    assert [m for m in find_mentions("2/3 of the screens are done; 5/8 tests passed", REF) if m.kind == "date"] == []
+    assert one("due 2/26").date == date(2027, 2, 26)

@@ -72,7 +72,8 @@ _EN_MDY = re.compile(r"(?<![A-Za-z])" + MONTH + r"(?![A-Za-z])\.?\s+(?P<d>\d{1,2
                      r"(?:,?\s+(?P<y>\d{4})(?!\d))?", re.IGNORECASE)
 _WD_DAY = re.compile(r"(?<![A-Za-z])(?P<wd>" + _WD_EN + r")\.?,?\s+(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?![A-Za-z\d])",
                      re.IGNORECASE)
-_US = re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])")
+_US = re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
+                 r"(?!\s*(?:of|are|were|is|tests?|pages?|screens?|items?|tasks?|done|complete|passed)(?![A-Za-z]))")  # 2/3 of ...
 
 _EN_WD_BEFORE = re.compile(r"(?<![A-Za-z])(?P<wd>" + _WD_EN + r")\.?,?\s+(?:the\s+)?$", re.IGNORECASE)
 _EN_WD_AFTER = re.compile(r"\s*(?:,\s*|\(\s*)(?P<wd>" + _WD_EN + r")(?![A-Za-z])\.?\s*\)?", re.IGNORECASE)

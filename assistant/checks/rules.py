@@ -484,6 +484,8 @@ def check_new_date(ctx: Context) -> list[Finding]:
     if f is not None:
         if any(f.new_date in m.dates for m in ctx.mentions) or any(r == "new" for _, r in date_roles(ctx)):
             return []
+        if any(m.kind == "duration" and m.delay and m.days and _duration_ok(m, f.delay_days) for m in ctx.mentions):
+            return []  # "three weeks later" carries the new date when it is exact
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
     vague = [(h.start, h.end) for h in hits(ctx, "vague_time")]
