@@ -395,3 +395,11 @@ def test_relative_days_resolve_from_the_notice_date() -> None:
     text = GOOD_EN.replace("starting on Friday 27 November", "starting next Friday")
     assert check_text(text, facts=facts()).findings == []
     assert date(2026, 11, 20).weekday() == 4
+
+
+def test_a_narrated_event_is_a_cause_without_cue_words() -> None:
+    told = ("The app will launch on 11 January instead of 14 December. The bank's security team asked for an extra "
+            "review after a similar app elsewhere was attacked by criminals last month.")
+    assert "missing-cause" not in fired(en(told))
+    bare = "The app will launch on 11 January instead of 14 December. I am sorry. Call me on 020 7946 0123."
+    assert "missing-cause" in fired(en(bare))

@@ -386,6 +386,33 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
     return found, empty
 
 
+_EN_EVENT = re.compile(
+    r"(?<![A-Za-z])(?:[A-Za-z]{3,}ed|found|took|broke|came|went|left|fell|gave|told|sent|sold|began|became|grew|"
+    r"knew|saw|wrote|ran|hit|built|made|got|lost|shut|stopped|failed|missed)(?![A-Za-z])", re.IGNORECASE)
+_OTHER_ELEMENTS = ("mitigation", "impact", "status", "update", "contact", "acknowledge", "original_date",
+                   "new_date", "empty_cause", "generic_cause")
+
+
+def narrated_cause(ctx: Context) -> bool:
+    """English without a cause word: a sentence that tells an event ('The test found two
+    weaknesses in the sign-in') and is not about any other element, a date, or an apology."""
+    if ctx.lang != "en":
+        return False
+    for s, e in ctx.sentences:
+        sentence = ctx.scan[s:e]
+        if content_words(sentence, "en") < 6 or not _EN_EVENT.search(sentence):
+            continue
+        if in_span(ctx.mention_starts, ctx.mentions, s, e) or in_span(ctx.slot_starts, ctx.slots, s, e):
+            continue
+        if any(has_cue(ctx, kind, s, e) for kind in _OTHER_ELEMENTS):
+            continue
+        if any(ctx.lex.get(cat).pattern and ctx.lex.get(cat).pattern.search(ctx.scan, s, e)
+               for cat in ("passive", "apology", "vague_time", "hedges", "overpromise")):
+            continue
+        return True
+    return False
+
+
 def _overlap(source: str, target: str, lang: str) -> float:
     """Share of a fact's content found in the text: word stems (en) or character pairs (zh)."""
     if lang == "zh" or _CJK.search(source):
@@ -412,6 +439,8 @@ def check_cause(ctx: Context) -> list[Finding]:
     if slots_of(ctx, "cause"):
         return []
     causes, empty = real_causes(ctx)
+    if not causes and empty is None and not hits(ctx, "passive") and narrated_cause(ctx):
+        causes = [(0, 0)]
     if not causes:
         passive = next(iter(hits(ctx, "passive")), None)
         shown = empty or passive
