@@ -26,6 +26,8 @@ from assistant.checks.placeholders import Slot
 from assistant.config import Settings
 from assistant.dates import (
     CADENCE_DAYS,
+    EN_WEEKDAYS,
+    ZH_WEEKDAYS,
     format_date,
     format_duration,
     weekday_name,
@@ -566,12 +568,9 @@ def check_status(ctx: Context) -> list[Finding]:
 
 
 def _cadence_word(ctx: Context) -> str:
-    words = {"en": {"daily": "every day", "twice-weekly": "twice a week", "weekly": "every week",
-                    "biweekly": "every two weeks", "monthly": "every month"},
-             "zh": {"daily": "每天", "twice-weekly": "每周两次", "weekly": "每周", "biweekly": "每两周",
-                    "monthly": "每月"}}
+    """'every week' / '每周': the facts' update rhythm in words (from messages.yaml)."""
     cadence = ctx.facts.updates.cadence if ctx.facts else "weekly"
-    return words[ctx.lang][cadence]
+    return msg(ctx, f"cadence-{cadence}")
 
 
 def update_plans(ctx: Context) -> list[tuple[int, int]]:
@@ -699,8 +698,6 @@ def check_fact_mismatch(ctx: Context) -> list[Finding]:
 
 
 def _weekday(ctx: Context, index: int) -> str:
-    from assistant.dates import EN_WEEKDAYS, ZH_WEEKDAYS
-
     return (ZH_WEEKDAYS if ctx.lang == "zh" else EN_WEEKDAYS)[index]
 
 
