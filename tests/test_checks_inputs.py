@@ -247,3 +247,9 @@ def test_use_llm_hands_each_file_report_to_the_judge(tmp_path: Path, monkeypatch
     assert seen == [("We will deliver ASAP.", ["vague-timeline"])]
     assert report.summary.dropped_ungrounded == 2
     assert check_paths([str(tmp_path / "a.md")], facts=None, settings=Settings()).summary.dropped_ungrounded is None
+
+
+def test_kind_can_be_given_for_stdin_text() -> None:
+    text = "```\nASAP\n```\nDone soon.\n"
+    assert [f.line for f in only(check_text(text, path="-", kind="md"), "vague-timeline")] == [4]
+    assert [f.line for f in only(check_text(text, path="-"), "vague-timeline")] == [2, 4]

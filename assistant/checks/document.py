@@ -7,6 +7,12 @@ finds maps 1:1 to the original text and line/column always point into the user's
 E-mail limitation: a single-part 7bit/8bit message keeps its offsets. A quoted-printable,
 base64 or multipart message (or an RFC 2047 encoded Subject) is decoded first; its positions
 then refer to the decoded text, in which line 1 is the Subject and the body starts at line 3.
+
+Inline suppression (Vale/textlint style), in an HTML comment or after `#` / `//`:
+`delaynote-disable [ids]` ... `delaynote-enable [ids]` (an unclosed region runs to the end),
+`delaynote-disable-next-line [ids]`, `delaynote-disable-line [ids]`, `delaynote-disable-file [ids]`;
+no ids means every check. Findings about something absent (`missing-*`, `late-notice`) have no
+position, so only `disable-file` silences them.
 """
 
 from __future__ import annotations
