@@ -403,3 +403,10 @@ def test_a_narrated_event_is_a_cause_without_cue_words() -> None:
     assert "missing-cause" not in fired(en(told))
     bare = "The app will launch on 11 January instead of 14 December. I am sorry. Call me on 020 7946 0123."
     assert "missing-cause" in fired(en(bare))
+
+
+def test_zh_narrated_event_is_a_cause_but_an_empty_phrase_blocks_it() -> None:
+    told = "系统改到12月18日交付。地图供应商上周换了道路数据的格式，系统读取后显示错误的路线。"
+    assert "missing-cause" not in fired(zh(told))
+    empty = "系统改到12月18日交付。因技术原因，我们上周换了方案。"
+    assert "missing-cause" in fired(zh(empty))

@@ -395,14 +395,16 @@ _OTHER_ELEMENTS = ("mitigation", "impact", "status", "update", "contact", "ackno
                    "new_date", "empty_cause", "generic_cause")
 
 
+_ZH_EVENT = re.compile(r"了|发现|出现|改变|变更|更换|坏|停|卡住|失败|退回|拒绝")
+
+
 def narrated_cause(ctx: Context) -> bool:
-    """English without a cause word: a sentence that tells an event ('The test found two
-    weaknesses in the sign-in') and is not about any other element, a date, or an apology."""
-    if ctx.lang != "en":
-        return False
+    """No cause word: a sentence that tells an event ('The test found two weaknesses in the
+    sign-in', '供应商上周换了接口格式') and is not about any other element, a date, or an apology."""
+    event, least = (_ZH_EVENT, 5) if ctx.lang == "zh" else (_EN_EVENT, 6)
     for s, e in ctx.sentences:
         sentence = ctx.scan[s:e]
-        if content_words(sentence, "en") < 6 or not _EN_EVENT.search(sentence):
+        if content_words(sentence, ctx.lang) < least or not event.search(sentence):
             continue
         if in_span(ctx.mention_starts, ctx.mentions, s, e) or in_span(ctx.slot_starts, ctx.slots, s, e):
             continue
@@ -441,7 +443,8 @@ def check_cause(ctx: Context) -> list[Finding]:
     if slots_of(ctx, "cause"):
         return []
     causes, empty = real_causes(ctx)
-    if not causes and empty is None and not hits(ctx, "passive") and narrated_cause(ctx):
+    if not causes and empty is None and not hits(ctx, "passive") \
+            and ctx.lex.get("cue:empty_cause").search(ctx.scan) is None and narrated_cause(ctx):
         causes = [(0, 0)]
     if not causes:
         passive = next(iter(hits(ctx, "passive")), None)
