@@ -576,3 +576,22 @@ def test_a_crash_in_the_checks_is_a_named_failure_not_a_traceback(tmp_path: Path
     code, out = run(root, fmt="text")
     assert code == 1
     assert "checker: scoring drafts/ crashed: TypeError: a bug in a rule (at test_evals.py:" in out
+
+
+def test_cli_exit_codes_0_and_1_and_markdown_to_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    good = two_case_suite(tmp_path / "good")
+    bad = write_suite(tmp_path / "bad", {"en/x": {"facts": facts_data(), "expect": {"must_mention": ["Zanzibar"]}}})
+    monkeypatch.chdir(tmp_path)
+    codes = []
+    for suite, extra in ((good, []), (bad, ["--format", "markdown", "--out", "eval.md"])):
+        monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(suite), *extra])
+        with pytest.raises(SystemExit) as caught:
+            main()
+        codes.append(caught.value.code)
+    assert codes == [0, 1]
+    err = capsys.readouterr().err
+    assert "eval below threshold" in err and "failed: en/x" in err
+    assert (tmp_path / "eval.md").read_text(encoding="utf-8").startswith("### delaynote eval: ❌ failed")
