@@ -9,7 +9,7 @@ To record against a real model instead:
 
     delaynote eval --provider openai --record [--base-url URL] [--model NAME]
 
-Run from the repository root:  python evals/record_standin.py
+Run from the repository root:  python evals/record_standin.py   (replaces every recording)
 """
 
 from __future__ import annotations
@@ -79,6 +79,8 @@ def standin(cases: list[Case]) -> Any:
 def main() -> int:
     suite_dir = ROOT / "evals"
     suite = load_suite(suite_dir)
+    for old in suite.recordings_dir.glob("*.json"):  # start clean: no recording outlives its request
+        old.unlink()
     with serve(standin(suite.cases)) as server:
         settings = load_settings(overrides={"llm.base_url": server.url, "llm.cache": False})
         code = run_eval_command(suite_dir, settings=settings, provider="openai", fmt="text", concurrency=4,
