@@ -119,3 +119,9 @@ def test_impossible_dates_and_non_dates_are_ignored() -> None:
 def test_fractions_are_not_us_dates() -> None:
     assert [m for m in find_mentions("2/3 of the screens are done; 5/8 tests passed", REF) if m.kind == "date"] == []
     assert one("due 2/26").date == date(2027, 2, 26)
+
+
+def test_zh_day_of_next_month() -> None:
+    m = one("下个月15号")
+    assert m.kind == "date" and m.date == date(2026, 12, 15)
+    assert one("本月30日").date == date(2026, 11, 30)

@@ -72,6 +72,7 @@ _EN_MDY = re.compile(r"(?<![A-Za-z])" + MONTH + r"(?![A-Za-z])\.?\s+(?P<d>\d{1,2
                      r"(?:,?\s+(?P<y>\d{4})(?!\d))?", re.IGNORECASE)
 _WD_DAY = re.compile(r"(?<![A-Za-z])(?P<wd>" + _WD_EN + r")\.?,?\s+(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?![A-Za-z\d])",
                      re.IGNORECASE)
+_ZH_REL_MONTH = re.compile(r"(?P<rel>下下个?|下个?|本|这个?|当)月\s*(?P<d>" + _ZH_N + r")\s*[日号]")
 _US = re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
                  r"(?!\s*(?:of|are|were|is|tests?|pages?|screens?|items?|tasks?|done|complete|passed)(?![A-Za-z]))")  # 2/3 of ...
 
@@ -398,6 +399,15 @@ def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
             continue
         mentions.append(Mention(raw.start, raw.end, text[raw.start:raw.end], "date", dates, weekday=raw.weekday,
                                 year_given=raw.y is not None))
+    for mt in _ZH_REL_MONTH.finditer(text):  # 下个月15号
+        day = _zh_int(mt.group("d"))
+        dates: tuple[date, ...] = ()
+        if reference and day:
+            ahead = {"下下": 2, "下": 1}.get(mt.group("rel").rstrip("个"), 0)
+            y, m0 = divmod(reference.month - 1 + ahead, 12)
+            made = _make_date(reference.year + y, m0 + 1, day, None)
+            dates = made or ()
+        mentions.append(Mention(mt.start(), mt.end(), mt.group(0), "date", dates))
     for mt in _WD_DAY.finditer(text):
         wd, day = _en_weekday(mt.group("wd")), int(mt.group("d"))
         mentions.append(Mention(mt.start(), mt.end(), mt.group(0), "date", _month_from_weekday(day, wd, reference),
