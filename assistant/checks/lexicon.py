@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from assistant.checks.phrasematch import PhrasePattern, compile_phrase_pattern
+
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PHRASE_FILES = ("jargon", "vague_time", "hedges", "blame", "overpromise", "apology", "passive")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
@@ -35,7 +37,7 @@ class Hit:
 class Matcher:
     """One compiled alternation plus the entry -> suggestion map."""
 
-    pattern: re.Pattern[str] | None
+    pattern: PhrasePattern | None
     entries: dict[str, str | None] = field(default_factory=dict)
 
     def finditer(self, text: str) -> Iterator[Hit]:
@@ -91,46 +93,11 @@ def _as_entries(data: Any) -> dict[str, str | None]:
     return {}
 
 
-_TAIL = r"(?:es|s)?(?![A-Za-z])"
-
-
-def _trie_pattern(phrases: list[str]) -> str:
-    """Escaped literals factored into a trie: one alternation that fails at the first character
-    instead of trying every phrase at every position (about 40 times faster, still linear).
-    Longer continuations are tried before a phrase ends, so the longest phrase wins; a space
-    in a phrase matches any run of whitespace (phrases wrap across lines)."""
-    trie: dict = {}
-    for phrase in phrases:
-        node = trie
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def emit(node: dict, last: str) -> str:
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + emit(child, ch)
-                    for ch, child in sorted(node.items()) if ch]
-        tail = _TAIL if _ASCII_LETTER.match(last) else ""
-        if not branches:
-            return tail
-        alternation = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{alternation}|{tail})" if "" in node else alternation
-
-    return emit(trie, "")
-
-
 def compile_phrases(entries: dict[str, str | None], language: str) -> Matcher:
-    """One case-insensitive pattern per category; phrases starting with an ASCII letter get a
-    letter lookbehind ('API' never matches inside 'rapid'); Chinese ones match as substrings."""
-    if not entries:
-        return Matcher(None, entries)
-    lettered = [p for p in entries if _ASCII_LETTER.match(p[0])]
-    other = [p for p in entries if not _ASCII_LETTER.match(p[0])]
-    parts = []
-    if lettered:
-        parts.append(r"(?<![A-Za-z])" + _trie_pattern(lettered))
-    if other:
-        parts.append(_trie_pattern(other))
-    return Matcher(re.compile("|".join(parts), re.IGNORECASE), entries)
+    """One matcher per category (see `phrasematch`): phrases starting with an ASCII letter never
+    match after a letter ('API' never inside 'rapid'), English ones take a plural s/es, Chinese
+    ones match as substrings. It compiles in milliseconds, which `re` alternations did not."""
+    return Matcher(compile_phrase_pattern(list(entries)), entries)
 
 
 @lru_cache(maxsize=16)
