@@ -360,7 +360,7 @@ def test_zh_command_uses_the_facts_date(files, monkeypatch, capsys):
     assert code == 0
     assert "我们会在2026年12月18日（星期五）前完成修复，能按时交付。" in out
     assert "尽快" not in out and "联调" not in out
-    assert "before: 4 errors" in err
+    assert "before: 3 errors" in err  # no new date, no mitigation, no update plan; the cause is there
 
 
 def test_diff_is_coloured_on_a_terminal_unless_no_color(files, monkeypatch, capsys):
