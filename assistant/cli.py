@@ -82,6 +82,13 @@ def _settings(config: Path | None, **overrides: object) -> Settings:
     return load_settings(config, overrides=overrides)
 
 
+def _llm_flags(model: str | None, base_url: str | None, *, redact: bool = False, no_cache: bool = False,
+               prompts: Path | None = None) -> dict[str, object]:
+    """The LLM flags as dotted settings overrides; an unset flag (None) leaves the config's value."""
+    return {"llm.model": model, "llm.base_url": base_url, "llm.redact": True if redact else None,
+            "llm.cache": False if no_cache else None, "llm.prompts": str(prompts) if prompts else None}
+
+
 def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None:
     """Write to `--out` (never overwriting without --force) or print to stdout."""
     if out is not None:
@@ -121,10 +128,7 @@ def draft(
     """Draft a delay notice from a facts file (or from answers to questions on a terminal)."""
     from assistant.facts import load_facts
 
-    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
-                                    "llm.redact": True if redact else None,
-                                    "llm.cache": False if no_cache else None,
-                                    "llm.prompts": str(prompts) if prompts else None})
+    settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
     if facts is not None and resume is not None:
         raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
     if facts is None:
@@ -184,10 +188,7 @@ def rewrite(
     """Rewrite a draft so that it follows the five principles, keeping its facts and voice."""
     from assistant.rewrite import run_rewrite
 
-    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
-                                    "llm.redact": True if redact else None,
-                                    "llm.cache": False if no_cache else None,
-                                    "llm.prompts": str(prompts) if prompts else None})
+    settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
     run_rewrite(draft_path, facts_path=facts, settings=settings, provider=provider, language=lang, out=out,
                 in_place=in_place, diff=diff, force=force, verbose=verbose)
 
@@ -210,12 +211,15 @@ def check(
     """Check drafts for what makes a delay notice fail the client."""
     from assistant.checks import check_paths
     from assistant.checks.report import render_report
-    from assistant.facts import load_facts
     from assistant.findings import fails
 
     settings = _settings(config, language=lang, fail_on=fail_on,
-                         **{"llm.model": model, "llm.base_url": base_url, "llm.cache": False if no_cache else None})
-    loaded = load_facts(facts) if facts else None
+                         **_llm_flags(model, base_url, no_cache=no_cache))
+    loaded = None
+    if facts:  # the facts models are built only when a facts file is given
+        from assistant.facts import load_facts
+
+        loaded = load_facts(facts)
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently
         raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
@@ -242,8 +246,7 @@ def eval_(
     """Run the offline evals: checker precision/recall and drafter assertions."""
     from assistant.evals import run_eval_command
 
-    settings = _settings(config, **{"llm.model": model, "llm.base_url": base_url,
-                                    "llm.prompts": str(prompts) if prompts else None})
+    settings = _settings(config, **_llm_flags(model, base_url, prompts=prompts))
     code = run_eval_command(suite, settings=settings, provider=provider, fmt=fmt, concurrency=concurrency,
                             out=out, force=force, record=record, compare=compare or [])
     raise typer.Exit(code)
