@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.checks.catalogue import CHECK_IDS
 from assistant.checks.datefind import find_mentions
@@ -19,9 +20,11 @@ from assistant.checks.placeholders import find_slots
 from assistant.checks.rules import CHECKS, Context, exceptions_for, split_sentences
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.facts import Facts
 from assistant.findings import FileReport, Finding, Report, summarise
 from assistant.textio import MAX_BYTES, decode_bytes, read_text
+
+if TYPE_CHECKING:  # facts are only loaded with --facts; a plain check never builds their models
+    from assistant.facts import Facts
 
 __all__ = ["SUFFIXES", "check_draft", "check_paths", "check_text"]
 

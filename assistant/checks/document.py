@@ -17,8 +17,6 @@ position, so only `disable-file` silences them.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -315,6 +313,9 @@ def _eml_document(text: str) -> tuple[str, list[str], str]:
     sep = text.find("\n\n")
     header_end = len(text) if sep < 0 else sep + 1
     body_start = len(text) if sep < 0 else sep + 2
+    import email  # only e-mails need the parser (a tenth of check's start-up otherwise)
+    import email.policy
+
     # parse bytes: the string parser mangles 8-bit bodies (it re-reads them as unicode escapes)
     msg = email.message_from_bytes(text.encode("utf-8", errors="surrogateescape"), policy=email.policy.default)
     cte = str(msg.get("Content-Transfer-Encoding", "7bit")).strip().lower()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, cached_property
 from importlib.resources import files
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -33,8 +33,10 @@ from assistant.dates import (
     weekday_name,
     working_days_between,
 )
-from assistant.facts import Facts
 from assistant.findings import Finding
+
+if TYPE_CHECKING:  # only annotations: a plain check never imports the facts models
+    from assistant.facts import Facts
 
 EN_LONG_WORDS = 30
 ZH_LONG_CHARS = 60
