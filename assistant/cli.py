@@ -5,8 +5,6 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -17,6 +15,9 @@ from assistant.errors import DelaynoteError, InputError
 
 if TYPE_CHECKING:
     from assistant.config import Settings
+
+# No `from __future__ import annotations` here: Typer reads every command's signature on each
+# run, and evaluating string annotations costs more than building them once at import.
 
 app = typer.Typer(
     name="delaynote",
@@ -76,7 +77,7 @@ def main() -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-def _settings(config: Path | None, **overrides: object) -> Settings:
+def _settings(config: Path | None, **overrides: object) -> "Settings":
     from assistant.config import load_settings
 
     return load_settings(config, overrides=overrides)
