@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -35,10 +35,15 @@ class Hit:
 
 @dataclass(frozen=True)
 class Matcher:
-    """One compiled alternation plus the entry -> suggestion map."""
+    """One category's entry -> suggestion map and its matcher. The matcher is compiled on first
+    use: compiling is most of a one-file check's lexicon cost, and many a notice never reaches
+    some categories (the rules ask for a cue only when an earlier test needs it)."""
 
-    pattern: PhrasePattern | None
     entries: dict[str, str | None] = field(default_factory=dict)
+
+    @cached_property
+    def pattern(self) -> PhrasePattern | None:
+        return compile_phrase_pattern(list(self.entries))
 
     def finditer(self, text: str) -> Iterator[Hit]:
         if self.pattern is None:
@@ -68,7 +73,7 @@ class Lexicon:
     matchers: dict[str, Matcher]
 
     def get(self, name: str) -> Matcher:
-        return self.matchers.get(name, Matcher(None))
+        return self.matchers.get(name, Matcher())
 
 
 def _normalise(phrase: str) -> str:
@@ -96,8 +101,9 @@ def _as_entries(data: Any) -> dict[str, str | None]:
 def compile_phrases(entries: dict[str, str | None], language: str) -> Matcher:
     """One matcher per category (see `phrasematch`): phrases starting with an ASCII letter never
     match after a letter ('API' never inside 'rapid'), English ones take a plural s/es, Chinese
-    ones match as substrings. It compiles in milliseconds, which `re` alternations did not."""
-    return Matcher(compile_phrase_pattern(list(entries)), entries)
+    ones match as substrings. It compiles in milliseconds, which `re` alternations did not, and
+    only when a rule first asks for it."""
+    return Matcher(entries)
 
 
 @lru_cache(maxsize=16)
