@@ -8,15 +8,21 @@ Conventions: `2/26` is read as US month/day (`26/2` has no month 26 and is skipp
 without a year takes the year that puts it nearest the reference date (the facts' notice
 date, else the first date written with its year; with neither, an arbitrary year that keeps
 the dates' order, which only ordering may rely on).
+
+Speed: the Chinese patterns compile on first use and run only on text holding CJK characters
+(none of them can match without one), so an English check never pays for them.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+
+from assistant.checks.lazyre import LazyPattern, may_have_cjk
 
 Kind = Literal["date", "relative", "period", "duration", "cadence"]
 
@@ -64,7 +70,7 @@ _WD_EN = r"(?:Mon(?:day)?|Tue(?:s(?:day)?)?|Wed(?:nesday)?|Thu(?:r(?:s(?:day)?)?
 _ZH_N = r"(?:\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])"
 
 _ISO = re.compile(r"(?<![\d.])(?P<y>\d{4})(?P<sep>[-/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d])")
-_ZH_DATE = re.compile(
+_ZH_DATE = LazyPattern(
     r"(?:(?P<y>\d{4}|[〇零一二三四五六七八九]{4})\s*年\s*)?(?P<m>" + _ZH_N + r")\s*月\s*(?P<d>" + _ZH_N + r")\s*[日号]")
 _EN_DMY = re.compile(r"(?<![\w])(?P<d>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH
                      + r"(?![A-Za-z])\.?(?:,?\s+(?P<y>\d{4})(?!\d))?", re.IGNORECASE)
@@ -72,20 +78,20 @@ _EN_MDY = re.compile(r"(?<![A-Za-z])" + MONTH + r"(?![A-Za-z])\.?\s+(?P<d>\d{1,2
                      r"(?:,?\s+(?P<y>\d{4})(?!\d))?", re.IGNORECASE)
 _WD_DAY = re.compile(r"(?<![A-Za-z])(?P<wd>" + _WD_EN + r")\.?,?\s+(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)(?![A-Za-z\d])",
                      re.IGNORECASE)
-_ZH_REL_MONTH = re.compile(r"(?P<rel>下下个?|下个?|本|这个?|当)月\s*(?P<d>" + _ZH_N + r")\s*[日号]")
+_ZH_REL_MONTH = LazyPattern(r"(?P<rel>下下个?|下个?|本|这个?|当)月\s*(?P<d>" + _ZH_N + r")\s*[日号]")
 _US = re.compile(r"(?<![\d/.\-])(?P<m>\d{1,2})/(?P<d>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?(?![\d/])"
                  r"(?!\s*(?:of|are|were|is|tests?|pages?|screens?|items?|tasks?|done|complete|passed)(?![A-Za-z]))")  # 2/3 of ...
 
 _EN_WD_BEFORE = re.compile(r"(?<![A-Za-z])(?P<wd>" + _WD_EN + r")\.?,?\s+(?:the\s+)?$", re.IGNORECASE)
 _EN_WD_AFTER = re.compile(r"\s*(?:,\s*|\(\s*)(?P<wd>" + _WD_EN + r")(?![A-Za-z])\.?\s*\)?", re.IGNORECASE)
-_ZH_WD_AFTER = re.compile(r"\s*[（(]?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])\s*[）)]?")
-_ZH_WD_BEFORE = re.compile(r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])\s*[，,]?\s*$")
+_ZH_WD_AFTER = LazyPattern(r"\s*[（(]?\s*(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])\s*[）)]?")
+_ZH_WD_BEFORE = LazyPattern(r"(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])\s*[，,]?\s*$")
 
 _EN_REL = re.compile(
     r"(?<![A-Za-z])(?:(?P<every>every|each)\s+|(?P<rel>next|this coming|this|coming|on)\s+)?(?P<wd>"
     + _WD_EN + r")(?![A-Za-z])|(?<![A-Za-z])(?P<word>the day after tomorrow|tomorrow|today)(?![A-Za-z])",
     re.IGNORECASE)
-_ZH_REL = re.compile(r"(?P<every>每)?(?P<rel>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
+_ZH_REL = LazyPattern(r"(?P<every>每)?(?P<rel>下下个?|下个?|本|这个?|上个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天])"
                      r"|(?P<word>大后天|后天|明天|明日|今天|今日)")
 
 _EN_NUMWORD = (r"\d+(?:\.\d+)?|a couple of|couple of|a few|several|some|a|an|one|two|three|four|five|six|seven"
@@ -98,18 +104,24 @@ _EN_DUR = re.compile(
     r"(?:(?:more|additional|extra|further|calendar|working|business)\s+)?(?P<unit>days?|weeks?|months?)"
     r"(?![A-Za-z])(?P<half2>\s+and\s+a\s+half)?(?:\s+(?P<post>later|late|behind|longer|of delay|delay|beyond))?",
     re.IGNORECASE)
-_ZH_DUR = re.compile(
+_ZH_DUR = LazyPattern(
     r"(?P<pre>推迟|延期|延后|延迟|顺延|推后|拖延|延长|多用|多花|多需|多出|晚|再|每)?了?[ \t]{0,3}(?:(?P<approx>约|大约|大概|将近|近|差不多)[ \t]{0,3})?"
     r"(?P<n>\d+(?:\.\d+)?|[一二两三四五六七八九十半]{1,4})[ \t]{0,3}(?:(?P<half>个半|半)[ \t]{0,3})?(?:个)?"
     r"(?P<unit>工作日|天|周|星期|礼拜|月)(?P<half2>半)?(?P<post>以内|之内|内|左右|以后|之后|后)?")
 _EN_PERIOD = re.compile(
     r"(?<![A-Za-z])(?:the\s+)?(?P<part>end|middle|start|beginning|first half|second half)\s+of\s+"
     r"(?:(?P<rel>next|this|the)\s+(?P<u>week|month)|" + MONTH + r"(?:\s+(?P<y>\d{4}))?)(?![A-Za-z])")
-_ZH_PERIOD = re.compile(r"(?:(?P<m>" + _ZH_N + r")\s*月|下个?月|本月|这个月|当月)(?P<part>底|末|初|中旬|上旬|下旬)"
+_ZH_PERIOD = LazyPattern(r"(?:(?P<m>" + _ZH_N + r")\s*月|下个?月|本月|这个月|当月)(?P<part>底|末|初|中旬|上旬|下旬)"
                         r"|(?<![年月])(?P<bare>月底|月末)")
 _EN_DELAY_BEFORE = re.compile(
     r"(?:delay\w*|postpone\w*|push\w*|slip\w*|moved?|moving|shift\w*|extend\w*|behind|late)\s+(?:back\s+|out\s+)?"
     r"(?:by\s+)?(?:of\s+)?$|(?:delay|slip|extension)\s+of\s+$", re.IGNORECASE)
+
+
+
+def _zh_finditer(rx: LazyPattern, text: str) -> Iterator[re.Match[str]]:
+    """Matches of a Chinese pattern; none (and nothing compiled) when the text has no CJK at all."""
+    return rx.finditer(text) if may_have_cjk(text) else iter(())
 
 
 def _zh_int(text: str) -> int | None:
@@ -172,7 +184,10 @@ class _Raw:
 
 def _absolute(text: str) -> list[_Raw]:
     found: list[_Raw] = []
+    zh = may_have_cjk(text)
     for rx in (_ISO, _ZH_DATE, _EN_DMY, _EN_MDY, _US):
+        if rx is _ZH_DATE and not zh:
+            continue
         for mt in rx.finditer(text):
             g = mt.groupdict()
             if rx is _EN_MDY and g["mon"].islower() and g["mon"][:3] in ("may", "mar"):
@@ -226,11 +241,11 @@ def _attach_weekday(text: str, raw: _Raw) -> None:
     if m:
         raw.weekday, raw.start = _en_weekday(m.group("wd")), raw.start - (len(before) - m.start())
     else:
-        m = _ZH_WD_BEFORE.search(before)
+        m = _ZH_WD_BEFORE.search(before) if may_have_cjk(before) else None
         if m:
             raw.weekday, raw.start = _ZH_WD[m.group("wd")], raw.start - (len(before) - m.start())
     after = text[raw.end:raw.end + 20]
-    m = _ZH_WD_AFTER.match(after)
+    m = _ZH_WD_AFTER.match(after) if may_have_cjk(after) else None
     if m and raw.weekday is None:
         raw.weekday, raw.end = _ZH_WD[m.group("wd")], raw.end + m.end()
         return
@@ -267,7 +282,7 @@ def _relative(text: str, reference: date | None) -> list[Mention]:
             first = _coming(reference, wd)
             dates = (first, first + timedelta(days=7))
         out.append(Mention(mt.start(), mt.end(), mt.group(0), "relative", dates, weekday=wd))
-    for mt in _ZH_REL.finditer(text):
+    for mt in _zh_finditer(_ZH_REL, text):
         word = mt.group("word")
         if word:
             offset = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3}[word]
@@ -316,7 +331,7 @@ def _durations(text: str) -> list[Mention]:
         bounded = pre in ("within", "in", "up to", "no more than", "at most") or post == "later"
         out.append(Mention(mt.start(), mt.end(), mt.group(0), "duration", days=days, bounded=bounded and n is not None,
                            delay=delay, approx=bool(mt.group("approx")), unit=unit))
-    for mt in _ZH_DUR.finditer(text):
+    for mt in _zh_finditer(_ZH_DUR, text):
         n_text = mt.group("n")
         unit = mt.group("unit")
         if n_text == "半":
@@ -344,7 +359,7 @@ def _durations(text: str) -> list[Mention]:
 
 def _periods(text: str) -> list[Mention]:
     out = [Mention(m.start(), m.end(), m.group(0), "period", bounded=True) for m in _EN_PERIOD.finditer(text)]
-    out += [Mention(m.start(), m.end(), m.group(0), "period", bounded=True) for m in _ZH_PERIOD.finditer(text)]
+    out += [Mention(m.start(), m.end(), m.group(0), "period", bounded=True) for m in _zh_finditer(_ZH_PERIOD, text)]
     return out
 
 
@@ -399,7 +414,7 @@ def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
             continue
         mentions.append(Mention(raw.start, raw.end, text[raw.start:raw.end], "date", dates, weekday=raw.weekday,
                                 year_given=raw.y is not None))
-    for mt in _ZH_REL_MONTH.finditer(text):  # 下个月15号
+    for mt in _zh_finditer(_ZH_REL_MONTH, text):  # 下个月15号
         day = _zh_int(mt.group("d"))
         dates: tuple[date, ...] = ()
         if reference and day:

@@ -21,6 +21,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from assistant.checks.lazyre import LazyPattern, may_have_cjk
+
 KINDS = ("md", "txt", "html", "eml")
 _SUFFIX_KIND = {
     ".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt",
@@ -383,14 +385,14 @@ def build_document(text: str, kind: str = "txt") -> Document:
                     contacts=tuple(contacts), line_starts=tuple(line_starts))
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # compiled only for non-ASCII text
 _LATIN = re.compile(r"[A-Za-z]")
 
 
 def detect_language(masked: str, default: str = "en") -> str:
     """zh when CJK characters are at least a fifth of the letters (one hanzi carries about as
     much as a short English word, so a Chinese notice full of 'API' and 'Bug' stays zh)."""
-    cjk = len(_CJK.findall(masked))
+    cjk = len(_CJK.findall(masked)) if may_have_cjk(masked) else 0
     latin = len(_LATIN.findall(masked))
     if cjk == 0 and latin == 0:
         return default

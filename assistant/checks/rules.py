@@ -21,6 +21,7 @@ import yaml
 from assistant.checks.catalogue import catalogue
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document
+from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
 from assistant.checks.lexicon import Hit, Lexicon, Matcher, compile_phrases
 from assistant.checks.placeholders import Slot
 from assistant.config import Settings
@@ -102,10 +103,10 @@ def msg(ctx: Context, key: str, **fields: Any) -> str:
 # --- sentences and words ------------------------------------------------------------------
 
 _EN_END = re.compile(r"[.!?]+(?=\s|$)|\n")
-_ZH_END = re.compile(r"[。！？；!?;]+|\n")
+_ZH_END = LazyPattern(r"[。！？；!?;]+|\n")
 _EN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_ZH_COUNTED = re.compile(r"[^\s，。！？；：、“”‘’（）《》【】—…,.!?;:()\"'\-|*#>`~]")
+_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_ZH_COUNTED = LazyPattern(r"[^\s，。！？；：、“”‘’（）《》【】—…,.!?;:()\"'\-|*#>`~]")
 _EN_STOP = frozenset("""
 the and for are was were been being have has had with this that these those from into onto our your their its
 his her they them you she him will would shall should can could may might must not but all any some such than
@@ -328,7 +329,7 @@ def check_original_date(ctx: Context) -> list[Finding]:
                  msg(ctx, "missing-original-date-suggestion", date="…"))]
 
 
-_ZH_CLAUSE_STOP = re.compile(r"[，。；！？,;!?\n]")
+_ZH_CLAUSE_STOP = LazyPattern(r"[，。；！？,;!?\n]")
 _EN_CLAUSE_STOP = re.compile(r"[.;!?\n]")
 _CLAUSE_MAX = 400  # no clause is longer; keeps the check linear on adversarial input
 
@@ -390,14 +391,14 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
     return found, empty
 
 
-_EN_EVENT = re.compile(
+_EN_EVENT = LazyPattern(
     r"(?<![A-Za-z])(?:[A-Za-z]{3,}ed|found|took|broke|came|went|left|fell|gave|told|sent|sold|began|became|grew|"
     r"knew|saw|wrote|ran|hit|built|made|got|lost|shut|stopped|failed|missed)(?![A-Za-z])", re.IGNORECASE)
 _OTHER_ELEMENTS = ("mitigation", "impact", "status", "update", "contact", "acknowledge", "original_date",
                    "new_date", "empty_cause", "generic_cause")
 
 
-_ZH_EVENT = re.compile(r"了|发现|出现|改变|变更|更换|坏|停|卡住|失败|退回|拒绝")
+_ZH_EVENT = LazyPattern(r"了|发现|出现|改变|变更|更换|坏|停|卡住|失败|退回|拒绝")
 
 
 def narrated_cause(ctx: Context) -> bool:
