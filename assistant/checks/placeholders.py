@@ -14,20 +14,24 @@ from importlib.resources import files
 
 import yaml
 
-_SLOT_PATTERNS = (
-    re.compile(r"\{\{-?\s*(?P<w>[^{}\n]{1,80}?)\s*-?\}\}"),
-    re.compile(r"\{(?P<w>[A-Za-z_\u4e00-\u9fff][^{}\n]{0,60})\}"),
-    re.compile(r"\$\{(?P<w>[A-Za-z_][\w.]{0,60})\}"),
-    re.compile(r"【(?P<w>[^【】\n]{1,40})】"),
-    re.compile(r"\[(?P<w>[^\[\]\n]{2,80})\]"),
-    re.compile(r"<(?P<w>[A-Za-z\u4e00-\u9fff][^<>\n]{0,80})>"),
-    re.compile(r"(?P<w>(?:YYYY|yyyy|XXXX|xxxx)\s*[-/.年]\s*(?:MM|mm|XX|xx)\s*[-/.月]\s*(?:DD|dd|XX|xx)\s*日?)"),
-    re.compile(r"(?P<w>(?:DD|dd)\s*[/.]\s*(?:MM|mm)(?:\s*[/.]\s*(?:YYYY|yyyy|YY|yy))?)"),
-    re.compile(r"(?P<w>(?<![_＿])(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?月 ?"
-               r"(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?[日号])"),
-    re.compile(r"(?P<w>(?<!_)_{3,}|(?<!＿)＿{2,}|(?<!\.)\.{5,}|(?<!…)…{3,})"),
+from assistant.checks.lazyre import LazyPattern
+
+# (a string every match contains, or None; the pattern): a pattern whose string is absent from
+# the text is neither compiled nor run, and most notices hold no braces, brackets or 月.
+_SLOT_PATTERNS: tuple[tuple[str | None, LazyPattern], ...] = (
+    ("{{", LazyPattern(r"\{\{-?\s*(?P<w>[^{}\n]{1,80}?)\s*-?\}\}")),
+    ("{", LazyPattern(r"\{(?P<w>[A-Za-z_\u4e00-\u9fff][^{}\n]{0,60})\}")),
+    ("${", LazyPattern(r"\$\{(?P<w>[A-Za-z_][\w.]{0,60})\}")),
+    ("【", LazyPattern(r"【(?P<w>[^【】\n]{1,40})】")),
+    ("[", LazyPattern(r"\[(?P<w>[^\[\]\n]{2,80})\]")),
+    ("<", LazyPattern(r"<(?P<w>[A-Za-z\u4e00-\u9fff][^<>\n]{0,80})>")),
+    (None, LazyPattern(r"(?P<w>(?:YYYY|yyyy|XXXX|xxxx)\s*[-/.年]\s*(?:MM|mm|XX|xx)\s*[-/.月]\s*(?:DD|dd|XX|xx)\s*日?)")),
+    (None, LazyPattern(r"(?P<w>(?:DD|dd)\s*[/.]\s*(?:MM|mm)(?:\s*[/.]\s*(?:YYYY|yyyy|YY|yy))?)")),
+    ("月", LazyPattern(r"(?P<w>(?<![_＿])(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?月 ?"
+                      r"(?:XX|xx|X|x|××|×|＿{1,6}|_{2,6}|\?{1,2}|？{1,2}|[Nn]) ?[日号])")),
+    (None, LazyPattern(r"(?P<w>(?<!_)_{3,}|(?<!＿)＿{2,}|(?<!\.)\.{5,}|(?<!…)…{3,})")),
 )
-_TOKEN = re.compile(r"[A-Za-z]+|[\u4e00-\u9fff]+")
+_TOKEN = LazyPattern(r"[A-Za-z]+|[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,9 @@ def find_slots(masked: str, original: str) -> list[Slot]:
     """Slots in the masked text (so code and link targets are not slots), non-overlapping."""
     found: list[Slot] = []
     taken: list[tuple[int, int]] = []
-    for index, rx in enumerate(_SLOT_PATTERNS):
+    for index, (needle, rx) in enumerate(_SLOT_PATTERNS):
+        if needle is not None and needle not in masked:
+            continue
         for m in rx.finditer(masked):
             s, e = m.start(), m.end()
             if any(s < te and e > ts for ts, te in taken):
