@@ -9,7 +9,6 @@ command escaping, JUnit XML as test dashboards count it).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -82,6 +81,8 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
+    import json  # only the json and sarif formats need it; text output starts faster without
+
     return json.dumps(report_dict(report), ensure_ascii=False, indent=2) + "\n"
 
 
@@ -208,6 +209,8 @@ def render_sarif(report: Report) -> str:
             "results": results,
         }],
     }
+    import json
+
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
