@@ -385,7 +385,7 @@ def build_document(text: str, kind: str = "txt") -> Document:
                     contacts=tuple(contacts), line_starts=tuple(line_starts))
 
 
-_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # compiled only for non-ASCII text
+_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # compiled only when may_have_cjk
 _LATIN = re.compile(r"[A-Za-z]")
 
 
