@@ -290,6 +290,32 @@ def _tidy(text: str, edits: list[tuple[Edit, bool]]) -> list[Edit]:
             if touching or text[:start].rstrip(" ").endswith(new):
                 new = ""
         out.append((start, end, new))
+    return _merge_repeats(text, out)
+
+
+_JOINERS = frozenset(" ,，、;；\n")
+
+
+def _merge_repeats(text: str, edits: list[Edit]) -> list[Edit]:
+    """Two fixes that write the same words with nothing but punctuation (or words another fix
+    empties) between them become one: "as soon as possible, hopefully in the near future" must
+    not turn into "by 15 January, by 15 January"."""
+    out: list[Edit] = []
+    for start, end, new in edits:
+        kept = [i for i, e in enumerate(out) if e[2]]
+        if new and kept and out[kept[-1]][2] == new:
+            last = kept[-1]
+            between = out[last + 1:]
+            gap, pos = [], out[last][1]
+            for s, e, _ in between:
+                gap.append(text[pos:s])
+                pos = e
+            gap.append(text[pos:start])
+            if set("".join(gap)) <= _JOINERS:
+                del out[last + 1:]
+                out.append((out[last][1], end, ""))
+                continue
+        out.append((start, end, new))
     return out
 
 

@@ -445,3 +445,14 @@ def test_fixes_that_meet_do_not_double_words_or_drop_jargon():
     out = apply_edits(text, word_edits(text, found, None, "zh"))
     assert out.startswith("我们会按时完成，将月底前弄完。")
     assert out.endswith("今晚召开会议统一认识一下。\n")  # touching jargon fixes both stay
+
+
+def test_neighbouring_vague_words_become_one_date_not_two(files, monkeypatch, capsys):
+    """Two vague phrases side by side, with a hedge between them, name the new date once."""
+    (files / "twice.md").write_text(
+        "Hi Ms. Chen,\n\nWe will deliver as soon as possible, hopefully in the near future.\n\nSam\n", encoding="utf-8")
+    code, out, _ = run(monkeypatch, capsys, "rewrite", "twice.md", "--facts", "facts.yaml", "--provider", "offline")
+    assert code == 0
+    assert "We will deliver by Friday, 18 December 2026." in out  # 2026-12-18 is a Friday
+    assert out.count("18 December 2026") == out.count("Friday, 18 December 2026")
+    assert "as soon as possible" not in out and "near future" not in out and "hopefully" not in out
