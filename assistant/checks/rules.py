@@ -77,6 +77,10 @@ class Context:
     def slot_starts(self) -> list[int]:
         return [x.start for x in self.slots]
 
+    @cached_property
+    def cause_spans(self) -> list[tuple[int, int]]:
+        return _cause_spans(self)
+
 
 @cache
 def messages(lang: str) -> dict[str, str]:
@@ -278,13 +282,149 @@ def facts_dates(facts: Facts) -> set[date]:
         allowed.add(d)
         d += step
     allowed.update(p.due for p in facts.phases)
-    texts = [c.summary for c in facts.causes] + [c.detail or "" for c in facts.causes] + list(facts.mitigations)
-    texts += [facts.impact or ""] + list(facts.completed) + list(facts.pending)
-    texts += [t for p in facts.phases for t in [p.name, *p.tasks]]
-    for text in texts:
+    for text in _facts_texts(facts):
         for m in find_mentions(text, facts.notice_date):
             allowed.update(m.dates)
     return allowed
+
+
+def _facts_texts(facts: Facts, causes_only: bool = False) -> list[str]:
+    """The free text the user typed into the facts (the causes alone, or every field)."""
+    texts = [c.summary for c in facts.causes] + [c.detail or "" for c in facts.causes]
+    if not causes_only:
+        texts += list(facts.mitigations) + [facts.impact or ""] + list(facts.completed) + list(facts.pending)
+        texts += [t for p in facts.phases for t in [p.name, *p.tasks]]
+    return [t for t in texts if t]
+
+
+# --- whose delay, whose date --------------------------------------------------------------
+# A duration or a "to be confirmed" inside the reason for the delay, or in words the user typed
+# into the facts, tells what happened to someone else ("the parts arrived two weeks late",
+# "every sign-up has to be confirmed by e-mail"); it is not the size of our delay or our date.
+
+_EN_PART_STOP = re.compile(r"[.!?](?=\s|$)|[,;\n]")
+_ZH_PART_STOP = LazyPattern(r"[，。；！？,;!?\n]")
+_HEADING_FILL = " \t*_#-:："
+
+
+def _part_end(ctx: Context, pos: int) -> int:
+    """End of the clause from `pos`: its first comma or stop (a cause span errs short)."""
+    limit = min(len(ctx.scan), pos + _CLAUSE_MAX)
+    m = (_ZH_PART_STOP if ctx.lang == "zh" else _EN_PART_STOP).search(ctx.scan, pos, limit)
+    return m.start() if m else limit
+
+
+def _next_line_part(ctx: Context, pos: int) -> tuple[int, int] | None:
+    """The first clause of the line after `pos` (a heading's content)."""
+    nl = ctx.scan.find("\n", pos)
+    if nl < 0:
+        return None
+    s = nl + 1
+    limit = min(len(ctx.scan), s + _CLAUSE_MAX)
+    while s < limit and ctx.scan[s] in _HEADING_FILL + "\n":
+        s += 1
+    return (s, _part_end(ctx, s)) if s < limit else None
+
+
+def _cause_spans(ctx: Context) -> list[tuple[int, int]]:
+    """Where the notice gives the reason: the clause after 'because' / 'due to' / '由于' / '原因：',
+    and the first clause under a heading line such as 'Why the date has moved:' / '延期原因：'."""
+    spans = []
+    for cue in cue_hits(ctx, "cause_intro"):
+        end = _part_end(ctx, cue.end)
+        if ctx.scan[cue.end:end].strip(_HEADING_FILL) or end >= len(ctx.scan) or ctx.scan[end] != "\n":
+            spans.append((cue.end, end))
+        elif (nxt := _next_line_part(ctx, end)) is not None:  # "Reason:" closes its line
+            spans.append(nxt)
+    for s, e in ctx.sentences:
+        heading = ctx.scan[s] == "#" or ctx.scan[s:e].rstrip(" *_#").endswith((":", "："))
+        if heading and has_cue(ctx, "cause_heading", s, e):
+            if (nxt := _next_line_part(ctx, e)) is not None:
+                spans.append(nxt)
+    return spans
+
+
+def cause_around(ctx: Context, start: int, end: int) -> tuple[int, int] | None:
+    """The cause span holding [start, end), if any."""
+    return next(((s, e) for s, e in ctx.cause_spans if s <= start and end <= e), None)
+
+
+def _normal_words(text: str, lang: str) -> str:
+    if lang == "zh" or _CJK.search(text):
+        return "".join(c.lower() for c in text if c.isalnum())
+    return " " + " ".join(w.lower() for w in _EN_WORD.findall(text)) + " "
+
+
+def copied_from(ctx: Context, start: int, end: int, texts: list[str]) -> bool:
+    """The words at [start, end), with the words just before them (or after, at a sentence's
+    start), occur together in one of `texts`: the draft repeats the user's own words there."""
+    if not texts:
+        return False
+    s, e = sentence_of(ctx, start)
+    e = max(e, end)
+    core = ctx.scan[start:end]
+    if ctx.lang == "zh" or _CJK.search(core):
+        before = _normal_words(ctx.scan[max(s, start - 12):start], "zh")[-4:]
+        after = _normal_words(ctx.scan[end:min(e, end + 12)], "zh")[:4]
+        needle = before + _normal_words(core, "zh") if before else _normal_words(core, "zh") + after
+        hay = [_normal_words(t, "zh") for t in texts]
+    else:
+        before_words = _EN_WORD.findall(ctx.scan[max(s, start - 60):start])[-2:]
+        after_words = _EN_WORD.findall(ctx.scan[end:min(e, end + 60)])[:2]
+        words = (before_words + _EN_WORD.findall(core)) if before_words else (_EN_WORD.findall(core) + after_words)
+        needle = " " + " ".join(w.lower() for w in words) + " "
+        hay = [_normal_words(t, "en") for t in texts]
+    return needle.strip() != "" and any(needle in h for h in hay)
+
+
+def _against_plan(ctx: Context, m: Mention) -> bool:
+    """'three weeks later than planned', '比原计划推迟21天': measured against our plan."""
+    matcher = ctx.lex.get("cue:delay_plan")
+    if matcher.pattern is None:
+        return False
+    after = matcher.pattern.search(ctx.scan, m.end, min(len(ctx.scan), m.end + 40))
+    if after is not None and after.start() - m.end <= 3:
+        return True
+    return ctx.lang == "zh" and cue_ends_near(ctx, "delay_plan", m.start, 4)
+
+
+def states_delay(ctx: Context, m: Mention) -> bool:
+    """Does this duration state the size of OUR delay? A delay-worded duration does, unless it
+    repeats the facts' own words, or sits in the reason without being measured against our plan
+    or said of us ('because the supplier shipped the parts two weeks late', '数据晚一天才送到')."""
+    if m.kind != "duration" or not m.delay:
+        return False
+    if ctx.facts is not None and copied_from(ctx, m.start, m.end, _facts_texts(ctx.facts)):
+        return False
+    cause = cause_around(ctx, m.start, m.end)
+    # "because the supplier was late we will be two weeks late": we are the subject again
+    return cause is None or _against_plan(ctx, m) or has_cue(ctx, "our_delay", cause[0], m.start)
+
+
+def _about_a_date(ctx: Context, h: Hit) -> bool:
+    """'New date: TBC', '交付日期待定', '19 February (to be confirmed)': what is pending is a date.
+    A pending phrase standing alone as a value (after a label, a dash, a bracket or at a line's
+    start) is one too."""
+    line_start = ctx.scan.rfind("\n", 0, h.start) + 1
+    before = ctx.scan[line_start:h.start].rstrip()
+    if not before.strip(" \t*_#>-") or before.endswith((":", "：", "-", "–", "—", "|", "(", "（", "=")):
+        return True
+    s, _ = sentence_of(ctx, h.start)
+    window = max(s, line_start, h.start - (20 if ctx.lang == "zh" else 60))
+    if has_cue(ctx, "date_subject", window, h.start):
+        return True
+    return any(m.kind in ("date", "relative", "period")
+               for m in in_span(ctx.mention_starts, ctx.mentions, window, h.start))
+
+
+def vague_hits(ctx: Context) -> list[Hit]:
+    """Vague time words that stand for our date: 'to be confirmed' only when a date is what is
+    pending; never words repeated from the facts' causes (they tell what happened)."""
+    pending = ctx.lex.get("cue:pending_date").entries
+    causes = _facts_texts(ctx.facts, causes_only=True) if ctx.facts is not None else []
+    return [h for h in hits(ctx, "vague_time")
+            if not (h.phrase in pending and not _about_a_date(ctx, h))
+            and not copied_from(ctx, h.start, h.end, causes)]
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -507,7 +647,8 @@ def check_hedging(ctx: Context) -> list[Finding]:
 
 
 def check_vague(ctx: Context) -> list[Finding]:
-    out = _phrase_check(ctx, "vague-timeline", "vague_time")
+    out = [make(ctx, "vague-timeline", msg(ctx, "vague-timeline", text=ctx.doc.text[h.start:h.end]),
+                _sentence_case(h.suggestion), (h.start, h.end)) for h in vague_hits(ctx)]
     if ctx.facts is not None:
         better = msg(ctx, "vague-timeline-facts", date=fmt_date(ctx, ctx.facts.new_date))
         out = [f.model_copy(update={"suggestion": better}) for f in out]
@@ -521,11 +662,11 @@ def check_new_date(ctx: Context) -> list[Finding]:
     if f is not None:
         if any(f.new_date in m.dates for m in ctx.mentions) or any(r == "new" for _, r in date_roles(ctx)):
             return []
-        if any(m.kind == "duration" and m.delay and m.days and _duration_ok(m, f.delay_days) for m in ctx.mentions):
+        if any(m.days and states_delay(ctx, m) and _duration_ok(m, f.delay_days) for m in ctx.mentions):
             return []  # "three weeks later" carries the new date when it is exact
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
-    vague = [(h.start, h.end) for h in hits(ctx, "vague_time")]
+    vague = [(h.start, h.end) for h in vague_hits(ctx)]
     roles = date_roles(ctx)
     promised = [d for m, role in roles if role == "original" for d in m.dates]
     latest = max(promised) if promised else None
@@ -535,7 +676,7 @@ def check_new_date(ctx: Context) -> list[Finding]:
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
         return []
-    if any(m.kind == "duration" and (m.bounded or m.delay) and m.days for m in ctx.mentions):
+    if any(m.kind == "duration" and (m.bounded or states_delay(ctx, m)) and m.days for m in ctx.mentions):
         return []
     return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
 
@@ -694,7 +835,7 @@ def check_fact_mismatch(ctx: Context) -> list[Finding]:
                 out.append(make(ctx, "fact-mismatch", msg(
                     ctx, "fact-mismatch-date", text=text, new=new_text, original=fmt_date(ctx, f.original_date)),
                     msg(ctx, "fact-mismatch-suggestion", date=new_text), span))
-        elif m.kind == "duration" and m.delay and not _duration_ok(m, f.delay_days):
+        elif m.kind == "duration" and states_delay(ctx, m) and not _duration_ok(m, f.delay_days):
             actual = format_duration(f.delay_days, ctx.lang)
             out.append(make(ctx, "fact-mismatch", msg(
                 ctx, "fact-mismatch-duration", text=text, actual=actual,
