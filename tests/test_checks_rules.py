@@ -410,3 +410,104 @@ def test_zh_narrated_event_is_a_cause_but_an_empty_phrase_blocks_it() -> None:
     assert "missing-cause" not in fired(zh(told))
     empty = "系统改到12月18日交付。因技术原因，我们上周换了方案。"
     assert "missing-cause" in fired(zh(empty))
+
+
+# --- whose delay, whose date: the reason tells what happened to someone else ----------------
+
+EN_REASON = ("The reason: your payment provider changed how it confirms payments, so our payment step has to be "
+             "rebuilt and tested again.")
+ZH_REASON = "原因是支付服务商更改了付款确认方式，我们的付款环节需要重做并重新测试。"
+
+
+def with_reason(reason: str, base: str = GOOD_EN, old: str = EN_REASON) -> str:
+    assert old in base
+    return base.replace(old, reason)
+
+
+def mismatches(text: str, f=None) -> list[str]:
+    return [x.text for x in check_text(text, facts=f or facts()).findings if x.check == "fact-mismatch"]
+
+
+@pytest.mark.parametrize("reason", [
+    "This is because the supplier shipped the card readers two weeks late.",
+    "Why the date has moved:\nThe test data from your system arrive a day late, so every run starts over.",
+    "The cause: the parts from the supplier came a week late.",
+])
+def test_a_duration_inside_the_reason_is_not_our_delay(reason: str) -> None:
+    # the facts' delay is 17 days (1 -> 18 December); each duration here is another party's lateness
+    assert mismatches(with_reason(reason)) == []
+
+
+def test_a_duration_stated_as_our_delay_still_contradicts_the_facts() -> None:
+    assert mismatches(with_reason("The portal will be two weeks late.")) == ["two weeks late"]
+    # the reason's clause ends at its comma: what follows is our delay again
+    assert mismatches(with_reason("Because of the supplier, delivery moves one week later than planned.")) \
+        == ["one week later"]
+    # inside the reason, but measured against our plan
+    assert mismatches(with_reason("This is due to a supplier fault that leaves us one week behind schedule.")) \
+        == ["one week behind"]
+    # inside the reason, but said of us
+    assert mismatches(with_reason("Due to the supplier's fault we will be one week late.")) == ["one week late"]
+
+
+@pytest.mark.parametrize("reason", [
+    "原因是供应商晚两周才发货。",
+    "延期原因：\n测试数据晚一天才送到，每次都要重来。",
+    "由于供应商晚一周发货，付款环节需要重新测试。",
+])
+def test_zh_a_duration_inside_the_reason_is_not_our_delay(reason: str) -> None:
+    assert mismatches(with_reason(reason, GOOD_ZH, ZH_REASON), facts(language="zh")) == []
+
+
+def test_zh_a_duration_stated_as_our_delay_still_contradicts_the_facts() -> None:
+    zh_facts = facts(language="zh")
+    assert mismatches(with_reason("项目将晚两周交付。", GOOD_ZH, ZH_REASON), zh_facts) == ["晚两周"]
+    assert mismatches(with_reason("由于供应商的问题，交付比原计划推迟一周。", GOOD_ZH, ZH_REASON), zh_facts) == ["推迟一周"]
+    assert mismatches(with_reason("由于供应商晚两周发货导致我们晚一周交付。", GOOD_ZH, ZH_REASON), zh_facts) == ["晚一周"]
+
+
+def test_a_reason_duration_is_no_new_date() -> None:
+    # without facts, "two weeks late" counts as a bounded new date only when it is our delay
+    ours = "We cannot deliver on Tuesday 1 December as promised; it will be two weeks late."
+    assert "missing-new-date" not in fired(en(ours))
+    theirs = "We cannot deliver on Tuesday 1 December as promised, because the supplier shipped the parts two weeks late."
+    assert "missing-new-date" in fired(en(theirs))
+
+
+def test_words_repeated_from_the_facts_causes_are_not_claims() -> None:
+    # a user's cause appears verbatim in every offline draft, with or without a cause word
+    summary = "The supplier shipped the parts two weeks late"
+    text = with_reason(f"{summary}.")
+    assert mismatches(text, facts(causes=[{"summary": summary}])) == []
+    assert mismatches(text) == ["two weeks late"]  # the same words, not the user's: read as our delay
+    claim = text.replace("Order tracking", "The portal will be two weeks late. Order tracking")
+    assert mismatches(claim, facts(causes=[{"summary": summary}])) == ["two weeks late"]
+    vendor = "The vendor says the fix ships soon"
+    assert "vague-timeline" in fired(check_text(with_reason(f"{vendor}."), facts=facts()))
+    assert "vague-timeline" not in fired(check_text(with_reason(f"{vendor}."), facts=facts(causes=[{"summary": vendor}])))
+    zh_summary = "供应商的零件晚两周才到"
+    zh_text = with_reason(f"{zh_summary}。", GOOD_ZH, ZH_REASON)
+    assert mismatches(zh_text, facts(language="zh")) == ["晚两周"]
+    assert mismatches(zh_text, facts(language="zh", causes=[{"summary": zh_summary}])) == []
+
+
+@pytest.mark.parametrize("language,summary", [
+    ("en", "The supplier shipped the parts two weeks late and the replacement date is to be confirmed"),
+    ("zh", "供应商晚两周才发货，补货时间待定"),
+])
+def test_offline_draft_of_a_late_supplier_passes(language: str, summary: str) -> None:
+    from assistant.drafting.offline import draft_offline
+
+    f = facts(language=language, causes=[{"summary": summary}])
+    found = {x.check for x in check_draft(draft_offline(f), f)}
+    assert not {"fact-mismatch", "vague-timeline", "missing-new-date"} & found
+
+
+def test_to_be_confirmed_is_vague_only_when_a_date_is_pending() -> None:
+    assert "vague-timeline" not in fired(en("The mailing service needs every sign-up to be confirmed by e-mail."))
+    for text in ("New date: to be confirmed.", "The delivery date is still to be confirmed.", "Go-live - TBC",
+                 "We expect Friday 18 December (to be confirmed)."):
+        assert "vague-timeline" in fired(en(text)), text
+    assert "vague-timeline" not in fired(zh("接口方案还待定，我们先做其他部分。"))
+    for text in ("交付时间：待定。", "新系统的上线待定。"):
+        assert "vague-timeline" in fired(zh(text)), text
