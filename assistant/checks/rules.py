@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -316,7 +316,7 @@ def _part_end(ctx: Context, pos: int) -> int:
 
 def _next_line_part(ctx: Context, pos: int) -> tuple[int, int] | None:
     """The first clause of the line after `pos` (a heading's content)."""
-    nl = ctx.scan.find("\n", pos)
+    nl = ctx.scan.find("\n", pos, pos + _CLAUSE_MAX)
     if nl < 0:
         return None
     s = nl + 1
@@ -341,14 +341,17 @@ def _cause_spans(ctx: Context) -> list[tuple[int, int]]:
         if heading and has_cue(ctx, "cause_heading", s, e):
             if (nxt := _next_line_part(ctx, e)) is not None:
                 spans.append(nxt)
-    return spans
+    return sorted(spans)
 
 
 def cause_around(ctx: Context, start: int, end: int) -> tuple[int, int] | None:
-    """The cause span holding [start, end), if any."""
-    return next(((s, e) for s, e in ctx.cause_spans if s <= start and end <= e), None)
+    """The cause span holding [start, end), if any (spans are sorted and none is longer than a clause)."""
+    spans = ctx.cause_spans
+    lo = bisect_left(spans, (start - _CLAUSE_MAX - 2, 0))
+    return next(((s, e) for s, e in spans[lo:bisect_right(spans, (start, len(ctx.scan)))] if end <= e), None)
 
 
+@lru_cache(maxsize=256)  # the facts' texts are compared with every duration and vague phrase
 def _normal_words(text: str, lang: str) -> str:
     if lang == "zh" or _CJK.search(text):
         return "".join(c.lower() for c in text if c.isalnum())
@@ -405,7 +408,8 @@ def _about_a_date(ctx: Context, h: Hit) -> bool:
     """'New date: TBC', '交付日期待定', '19 February (to be confirmed)': what is pending is a date.
     A pending phrase standing alone as a value (after a label, a dash, a bracket or at a line's
     start) is one too."""
-    line_start = ctx.scan.rfind("\n", 0, h.start) + 1
+    reach = max(0, h.start - 200)  # bounded: many pending phrases on one long line stay linear
+    line_start = max(ctx.scan.rfind("\n", reach, h.start) + 1, reach)
     before = ctx.scan[line_start:h.start].rstrip()
     if not before.strip(" \t*_#>-") or before.endswith((":", "：", "-", "–", "—", "|", "(", "（", "=")):
         return True
