@@ -7,19 +7,16 @@ checks, `delaynote rules` and the SARIF rule help can never disagree.
 from __future__ import annotations
 
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
+from assistant.checks.lexicon import read_data
 from assistant.errors import InputError
 
 
 @cache
 def catalogue() -> dict[str, dict[str, Any]]:
     """Check id -> its entry (principle, severity, title, why, examples)."""
-    text = (files("assistant.checks") / "data" / "catalogue.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_data("catalogue.yaml")
 
 
 CHECK_IDS: tuple[str, ...] = (

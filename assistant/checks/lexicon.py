@@ -80,13 +80,19 @@ def _normalise(phrase: str) -> str:
     return " ".join(phrase.lower().split())
 
 
-def _read(language: str, name: str) -> Any:
-    resource = files("assistant.checks") / "data" / language / f"{name}.yaml"
+def read_data(*parts: str) -> Any:
+    """A YAML file under `data/` (e.g. `read_data("en", "cues.yaml")`), parsed; None when absent.
+    The one reader of the checker's data files (catalogue, messages, placeholders, phrase lists)."""
+    resource = files("assistant.checks").joinpath("data", *parts)
     try:
         text = resource.read_text(encoding="utf-8")
     except (FileNotFoundError, OSError):
         return None
     return yaml.load(text, Loader=_Loader)
+
+
+def _read(language: str, name: str) -> Any:
+    return read_data(language, f"{name}.yaml")
 
 
 def _as_entries(data: Any) -> dict[str, str | None]:

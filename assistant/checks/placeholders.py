@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
-
-import yaml
 
 from assistant.checks.lazyre import LazyPattern
+from assistant.checks.lexicon import read_data
 
 # (a string every match contains, or None; the pattern): a pattern whose string is absent from
 # the text is neither compiled nor run, and most notices hold no braces, brackets or 月.
@@ -47,8 +45,7 @@ class Slot:
 
 @cache
 def _keywords() -> dict[str, tuple[str, ...]]:
-    text = (files("assistant.checks") / "data" / "placeholders.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    data = read_data("placeholders.yaml") or {}
     return {kind: tuple(str(w).lower() for w in words) for kind, words in data.items()}
 
 

@@ -13,16 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from assistant.checks.catalogue import catalogue
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
-from assistant.checks.lexicon import Hit, Lexicon, Matcher, compile_phrases
+from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries, compile_phrases, read_data
 from assistant.checks.placeholders import Slot
 from assistant.config import Settings
 from assistant.dates import (
@@ -84,20 +81,14 @@ class Context:
 
 @cache
 def messages(lang: str) -> dict[str, str]:
-    text = (files("assistant.checks") / "data" / lang / "messages.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_data(lang, "messages.yaml")
 
 
 @cache
 def exceptions_for(lang: str) -> dict[str, Matcher]:
     """Per category, phrases in which a listed word means something else."""
-    try:
-        text = (files("assistant.checks") / "data" / lang / "exceptions.yaml").read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return {}
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    return {cat: compile_phrases({" ".join(str(p).lower().split()): None for p in phrases or []}, lang)
-            for cat, phrases in data.items()}
+    data = read_data(lang, "exceptions.yaml") or {}
+    return {cat: compile_phrases(_as_entries(phrases), lang) for cat, phrases in data.items()}
 
 
 def msg(ctx: Context, key: str, **fields: Any) -> str:
