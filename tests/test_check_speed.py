@@ -16,7 +16,7 @@ from pathlib import Path
 from assistant.checks import check_text
 from assistant.checks.datefind import find_mentions
 from assistant.checks.lazyre import LazyPattern, may_have_cjk
-from assistant.checks.lexicon import compile_phrases
+from assistant.checks.lexicon import Matcher
 from assistant.checks.placeholders import _SLOT_PATTERNS, find_slots
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +121,7 @@ def test_each_slot_pattern_needs_its_string() -> None:
 
 
 def test_lexicon_category_compiles_on_first_use() -> None:
-    matcher = compile_phrases({"as soon as possible": None, "asap": None}, "en")
+    matcher = Matcher({"as soon as possible": None, "asap": None})
     assert "pattern" not in matcher.__dict__
     assert [h.text for h in matcher.finditer("Please reply ASAP, as soon as possible.")] == [
         "ASAP", "as soon as possible"]

@@ -1,14 +1,13 @@
 """Phrase lists per language (`data/{lang}/*.yaml`), compiled once into linear matchers.
 
-Entries are literal phrases (see `data/README.md`): each category becomes ONE alternation of
-escaped literals, longest first. English is case-insensitive, bounded by ASCII-letter
-lookarounds (Python's `\\b` fails next to CJK) and accepts a plural s/es; Chinese matches
-plain substrings. No entry can add a quantifier, so matching stays linear in the text.
+Entries are literal phrases (see `data/README.md`): each category becomes one trie matcher
+(`phrasematch`), longest phrase first. English is case-insensitive, never matches after or
+before an ASCII letter (Python's `\\b` fails next to CJK) and accepts a plural s/es; Chinese
+matches plain substrings. No entry can add a quantifier, so matching stays linear in the text.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -21,7 +20,6 @@ from assistant.checks.phrasematch import PhrasePattern, compile_phrase_pattern
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PHRASE_FILES = ("jargon", "vague_time", "hedges", "blame", "overpromise", "apology", "passive")
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -35,9 +33,11 @@ class Hit:
 
 @dataclass(frozen=True)
 class Matcher:
-    """One category's entry -> suggestion map and its matcher. The matcher is compiled on first
-    use: compiling is most of a one-file check's lexicon cost, and many a notice never reaches
-    some categories (the rules ask for a cue only when an earlier test needs it)."""
+    """One category's entry -> suggestion map and its matcher (see `phrasematch`: phrases starting
+    with an ASCII letter never match after a letter, so 'API' never inside 'rapid'; English ones
+    take a plural s/es; Chinese ones match as substrings). The matcher is compiled on first use:
+    compiling is most of a one-file check's lexicon cost, and many a notice never reaches some
+    categories (the rules ask for a cue only when an earlier test needs it)."""
 
     entries: dict[str, str | None] = field(default_factory=dict)
 
@@ -104,14 +104,6 @@ def _as_entries(data: Any) -> dict[str, str | None]:
     return {}
 
 
-def compile_phrases(entries: dict[str, str | None], language: str) -> Matcher:
-    """One matcher per category (see `phrasematch`): phrases starting with an ASCII letter never
-    match after a letter ('API' never inside 'rapid'), English ones take a plural s/es, Chinese
-    ones match as substrings. It compiles in milliseconds, which `re` alternations did not, and
-    only when a rule first asks for it."""
-    return Matcher(entries)
-
-
 @lru_cache(maxsize=16)
 def load_lexicon(language: str, accept: tuple[str, ...] = (), reject: tuple[str, ...] = ()) -> Lexicon:
     """Build (once per language and vocabulary) every matcher the rules use."""
@@ -123,11 +115,11 @@ def load_lexicon(language: str, accept: tuple[str, ...] = (), reject: tuple[str,
                 entries.setdefault(_normalise(term), None)
             for term in accept:
                 entries.pop(_normalise(term), None)
-        matchers[name] = compile_phrases(entries, language)
+        matchers[name] = Matcher(entries)
     cues = _read(language, "cues") or {}
     if isinstance(cues, dict):
         for kind, phrases in cues.items():
-            matchers[f"cue:{kind}"] = compile_phrases(_as_entries(phrases), language)
+            matchers[f"cue:{kind}"] = Matcher(_as_entries(phrases))
     return Lexicon(language, matchers)
 
 

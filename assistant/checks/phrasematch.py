@@ -1,4 +1,4 @@
-"""A fast, drop-in replacement for the phrase alternations that `lexicon.compile_phrases` builds.
+"""The phrase matcher behind every lexicon category (`lexicon.Matcher`), in place of `re` alternations.
 
 Why: `re` compiles one big case-insensitive alternation slowly (over a second for the English
 lexicon, paid on every `delaynote check` process) and scans it slowly (every alternative is tried
@@ -8,7 +8,7 @@ How: one character trie per phrase list. A regex built from the trie (literal fi
 no lookarounds, on an ASCII-lower-cased copy of the text) finds the positions where some phrase
 could start, in C; only there a short walk down the trie finds the phrases that match, and the
 first in the original priority (longest first) whose word-boundary and plural rules hold wins.
-The result is the same as the alternation's, match for match (tests compare them), except for
+The result is the same as the alternation's, match for match (test_phrasematch compares them), except for
 two exotic characters `re.IGNORECASE` folds onto ASCII (the Kelvin sign and the long s).
 Work is linear in the text: a trie walk is bounded by the longest phrase.
 """
@@ -92,7 +92,6 @@ class PhrasePattern:
         self._rank = {p: i for i, p in enumerate(ordered)}
         self._trie = _build_trie(ordered)
         self._candidates = re.compile(_candidate_regex(self._trie)) if ordered else None
-        self.pattern = "|".join(ordered)
 
     def finditer(self, string: str, pos: int = 0, endpos: int = _MAXPOS) -> Iterator[PhraseMatch]:
         if self._candidates is None:

@@ -19,7 +19,7 @@ from assistant.checks.catalogue import catalogue
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
-from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries, compile_phrases, read_data
+from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries, read_data
 from assistant.checks.placeholders import Slot
 from assistant.config import Settings
 from assistant.dates import (
@@ -88,7 +88,7 @@ def messages(lang: str) -> dict[str, str]:
 def exceptions_for(lang: str) -> dict[str, Matcher]:
     """Per category, phrases in which a listed word means something else."""
     data = read_data(lang, "exceptions.yaml") or {}
-    return {cat: compile_phrases(_as_entries(phrases), lang) for cat, phrases in data.items()}
+    return {cat: Matcher(_as_entries(phrases)) for cat, phrases in data.items()}
 
 
 def msg(ctx: Context, key: str, **fields: Any) -> str:
