@@ -189,12 +189,8 @@ def hits(ctx: Context, category: str) -> list[Hit]:
     return [h for h in found if not _overlaps_any(spans, h.start, h.end)]
 
 
-def cue_hits(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> list[Hit]:
-    matcher = ctx.lex.get(f"cue:{kind}")
-    if matcher.pattern is None:
-        return []
-    end = len(ctx.scan) if end is None else end
-    return [h for h in matcher.finditer(ctx.scan[:end]) if h.start >= start]
+def cue_hits(ctx: Context, kind: str) -> list[Hit]:
+    return list(ctx.lex.get(f"cue:{kind}").finditer(ctx.scan))
 
 
 def has_cue(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> bool:
@@ -293,15 +289,14 @@ def _facts_texts(facts: Facts, causes_only: bool = False) -> list[str]:
 # into the facts, tells what happened to someone else ("the parts arrived two weeks late",
 # "every sign-up has to be confirmed by e-mail"); it is not the size of our delay or our date.
 
-_EN_PART_STOP = re.compile(r"[.!?](?=\s|$)|[,;\n]")
-_ZH_PART_STOP = LazyPattern(r"[，。；！？,;!?\n]")
+_EN_PART_STOP = re.compile(r"[.!?](?=\s|$)|[,;\n]")  # zh: _ZH_CLAUSE_STOP, a comma already ends a clause
 _HEADING_FILL = " \t*_#-:："
 
 
 def _part_end(ctx: Context, pos: int) -> int:
     """End of the clause from `pos`: its first comma or stop (a cause span errs short)."""
     limit = min(len(ctx.scan), pos + _CLAUSE_MAX)
-    m = (_ZH_PART_STOP if ctx.lang == "zh" else _EN_PART_STOP).search(ctx.scan, pos, limit)
+    m = (_ZH_CLAUSE_STOP if ctx.lang == "zh" else _EN_PART_STOP).search(ctx.scan, pos, limit)
     return m.start() if m else limit
 
 
