@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.checks import check_paths, check_text
+from assistant.checks.catalogue import CHECK_IDS
 from assistant.checks.document import build_document, kind_for_path
 from assistant.config import Settings
 from assistant.errors import InputError
@@ -201,6 +202,8 @@ def test_empty_file_does_not_crash(tmp_path: Path) -> None:
     report = check_paths([str(tmp_path / "e.md")], facts=None, settings=Settings())
     assert report.files[0].language == "en"
     assert all(f.line is None for f in report.files[0].findings)
+    # nothing is said, so every structural element is reported missing (and only those)
+    assert sorted(f.check for f in report.files[0].findings) == sorted(c for c in CHECK_IDS if c.startswith("missing-"))
 
 
 def test_binary_and_missing_files_are_input_errors(tmp_path: Path) -> None:
