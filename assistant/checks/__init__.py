@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.checks.catalogue import CHECK_IDS
+from assistant.checks.catalogue import CHECK_ORDER
 from assistant.checks.datefind import find_mentions
 from assistant.checks.document import build_document, detect_language, kind_for_path
 from assistant.checks.lexicon import lexicon_for
@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # facts are only loaded with --facts; a plain check never bui
 __all__ = ["SUFFIXES", "check_draft", "check_paths", "check_text"]
 
 SUFFIXES = (".md", ".markdown", ".txt", ".html", ".htm", ".eml")
-_ORDER = {check: i for i, check in enumerate(CHECK_IDS)}
 
 
 def _blank_slots(masked: str, slots: list) -> str:
@@ -45,8 +44,8 @@ def _blank_slots(masked: str, slots: list) -> str:
 
 def _sort_key(f: Finding) -> tuple:
     if f.line is None:
-        return (1, 0, 0, _ORDER.get(f.check, 99))
-    return (0, f.line, f.column or 0, _ORDER.get(f.check, 99))
+        return (1, 0, 0, CHECK_ORDER.get(f.check, 99))
+    return (0, f.line, f.column or 0, CHECK_ORDER.get(f.check, 99))
 
 
 def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settings: Settings | None = None,

@@ -25,6 +25,7 @@ CHECK_IDS: tuple[str, ...] = (
     "missing-status", "hedging", "missing-update-plan", "missing-apology", "over-apology",
     "long-sentence", "fact-mismatch", "missing-contact",
 )
+CHECK_ORDER: dict[str, int] = {check_id: i for i, check_id in enumerate(CHECK_IDS)}  # catalogue (SARIF rule) order
 
 
 def rule_entry(check_id: str) -> dict[str, Any]:

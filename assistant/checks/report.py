@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from assistant import __version__
-from assistant.checks.catalogue import CHECK_IDS, catalogue
+from assistant.checks.catalogue import CHECK_IDS, CHECK_ORDER, catalogue
 from assistant.errors import InputError
 from assistant.findings import SEVERITY_RANK, FileReport, Finding, Report, Summary, summarise
 
@@ -178,7 +178,6 @@ def _result_message(finding: Finding) -> str:
 
 def render_sarif(report: Report) -> str:
     """SARIF 2.1.0 with one run, all 18 rules, and a located result per finding."""
-    index = {check_id: i for i, check_id in enumerate(CHECK_IDS)}
     results = []
     for file in report.files:
         uri = _uri(file.path)
@@ -187,8 +186,8 @@ def render_sarif(report: Report) -> str:
             key = (finding.check, finding.text or "")
             occurrence = seen[key] = seen.get(key, -1) + 1
             result: dict[str, Any] = {"ruleId": finding.check}
-            if finding.check in index:
-                result["ruleIndex"] = index[finding.check]
+            if finding.check in CHECK_ORDER:
+                result["ruleIndex"] = CHECK_ORDER[finding.check]
             result.update({
                 "level": SARIF_LEVEL[finding.severity],
                 "message": {"text": _result_message(finding)},
@@ -283,8 +282,7 @@ def render_junit(report: Report) -> str:
         suite = ET.SubElement(root, "testsuite", name=file.path)
         if not by_check:
             ET.SubElement(suite, "testcase", classname=file.path, name="delay-notice")
-        order = {check_id: i for i, check_id in enumerate(CHECK_IDS)}
-        for check_id in sorted(by_check, key=lambda c: (order.get(c, len(order)), c)):
+        for check_id in sorted(by_check, key=lambda c: (CHECK_ORDER.get(c, len(CHECK_ORDER)), c)):
             found = by_check[check_id]
             worst = max(found, key=lambda f: SEVERITY_RANK[f.severity]).severity
             case = ET.SubElement(suite, "testcase", classname=file.path, name=check_id)
