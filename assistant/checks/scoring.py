@@ -26,7 +26,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.checks.catalogue import CHECK_IDS
+from assistant.checks.catalogue import CHECK_ORDER
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.textio import read_text
@@ -134,8 +134,7 @@ def score_results(labels: Mapping[str, Label], fired: Mapping[str, Iterable[str]
                 cell.tn += not hit
             if hit != (expected == "fire"):
                 score.misses.append(Miss(file=name, check=check, expected=expected, got="fired" if hit else "quiet"))
-    order = {c: i for i, c in enumerate(CHECK_IDS)}
-    score.checks = sorted(table.values(), key=lambda c: (c.language, order.get(c.check, len(order)), c.check))
+    score.checks = sorted(table.values(), key=lambda c: (c.language, CHECK_ORDER.get(c.check, len(CHECK_ORDER)), c.check))
     return score
 
 
