@@ -218,7 +218,7 @@ def facts_text(facts: Facts | None) -> str:
 
 def build_messages(text: str, report: FileReport, *, facts: Facts | None, settings: Settings) -> list[dict[str, str]]:
     """System and user messages for the judge. The draft appears only in the user message,
-    cleaned of invisible characters, inside a random marker, with the task restated after it."""
+    cleaned of invisible characters, inside a marker it cannot contain, with the task restated after it."""
     from assistant.llm.prompts import fill, load_prompt
 
     lang = report.language

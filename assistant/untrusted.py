@@ -2,14 +2,14 @@
 
 A draft may hold instructions aimed at the model ("ignore previous instructions ..."), or
 invisible characters that hide them from the person who pasted it. So the text is cleaned
-of invisible Unicode, fenced between random per-request markers the text itself cannot
-contain, and placed only in the user message, with the task restated after the fence.
+of invisible Unicode, fenced between markers the text itself cannot contain, and placed only
+in the user message, with the task restated after the fence.
 It is inserted literally, never through a template engine (see `assistant.llm.prompts.fill`).
 """
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 
 # Zero-width characters, bidi embedding/override/isolate controls, marks and the
 # Unicode "tag" block: they change nothing a reader sees but can smuggle text past them.
@@ -26,11 +26,18 @@ def strip_invisible(text: str) -> str:
 
 
 def new_marker(text: str) -> str:
-    """A random marker such as 'DRAFT-3f9a…' that does not occur in `text`."""
+    """A marker such as 'DRAFT-3f9a…' that does not occur in `text`, made from a hash of the text.
+
+    A text cannot hold the marker made from itself (writing it in would change the hash), so it
+    fences as safely as a random one; and the same draft gives the same request, which lets the
+    LLM cache answer a repeated `check --llm` or `rewrite` (a random marker made every request new)."""
+    data = text.encode("utf-8", "surrogatepass")
+    n = 0
     while True:
-        marker = f"DRAFT-{secrets.token_hex(8)}"
+        marker = f"DRAFT-{hashlib.sha256(b'%d:' % n + data).hexdigest()[:16]}"
         if marker not in text:
             return marker
+        n += 1
 
 
 def fence(text: str, marker: str) -> str:

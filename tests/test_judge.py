@@ -246,3 +246,20 @@ def test_a_quote_shortened_with_an_ellipsis_is_grounded_on_the_real_words():
     assert text[start:end] == "The portal will be ready on 18 December, after the tests"
     assert locate_elided(text, "The portal will ... before launch") is None  # the end is invented
     assert locate_elided(text, "We ... Thanks", max_span=20) is None  # too far apart to be one quote
+
+
+def test_the_same_draft_is_judged_once_and_then_answered_from_the_cache(httpx2_mock, settings):
+    """The fence marker comes from the draft, so a repeated `check --llm` is the same request."""
+    from assistant.untrusted import new_marker
+
+    route = httpx2_mock.post(URL).mock(return_value=chat(verdict([jf("jargon", "sprint")])))
+    first = judge_file(DRAFT, empty_report(), facts=None, settings=settings)
+    second = judge_file(DRAFT, empty_report(), facts=None, settings=settings)
+    assert route.call_count == 1
+    assert second.findings == first.findings and [f.text for f in second.findings] == ["sprint"]
+    judge_file(DRAFT + "PS.\n", empty_report(), facts=None, settings=settings)
+    assert route.call_count == 2  # another draft is another request
+    marker = new_marker(DRAFT)
+    assert marker == new_marker(DRAFT) != new_marker(DRAFT + "PS.\n")
+    assert marker.startswith("DRAFT-") and len(marker) == 22
+    assert new_marker(f"x {marker} y") not in f"x {marker} y"  # never a marker the text holds
