@@ -38,13 +38,6 @@ def format_date(d: date, lang: str, *, weekday: bool = True) -> str:
     return f"{weekday_name(d, lang)}, {text}" if weekday else text
 
 
-def format_short_date(d: date, lang: str) -> str:
-    """A date without the year, for tables and chat: '26 Feb (Fri)' / '2月26日（周五）'."""
-    if lang == "zh":
-        return f"{d.month}月{d.day}日（周{ZH_WEEKDAYS[d.weekday()][-1]}）"
-    return f"{weekday_name(d, lang)[:3]} {d.day} {EN_MONTHS[d.month - 1][:3]}"
-
-
 def en_number(n: int) -> str:
     """Small numbers in words, larger ones as digits (newspaper style)."""
     return EN_NUMBERS[n] if 0 <= n < len(EN_NUMBERS) else str(n)
