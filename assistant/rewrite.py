@@ -752,7 +752,8 @@ def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, sett
 
     def one_round(source: str, findings: list[Finding]) -> tuple[str, FileReport, Usage]:
         messages, marker = rewrite_messages(source, findings, facts=facts, settings=settings, lang=lang)
-        answer = complete(messages, settings, redaction=mapping, notify=notify)
+        answer = complete(messages, settings, redaction=mapping, notify=notify,
+                          on_retry=notify if verbose else None)
         result = clean_reply(answer.text, marker, text)
         return result, check_text(result, path=before.path, facts=facts, settings=settings, language=lang), answer.usage
 

@@ -456,3 +456,15 @@ def test_neighbouring_vague_words_become_one_date_not_two(files, monkeypatch, ca
     assert "We will deliver by Friday, 18 December 2026." in out  # 2026-12-18 is a Friday
     assert out.count("18 December 2026") == out.count("Friday, 18 December 2026")
     assert "as soon as possible" not in out and "near future" not in out and "hopefully" not in out
+
+
+def test_verbose_llm_rewrite_reports_retries_and_usage(files, monkeypatch, capsys, httpx2_mock, llm_env):
+    """`-v` promises token usage and retries; the SDK retries silently unless we relay them."""
+    (files / "delaynote.toml").write_text("[llm]\nmax_retries = 1\n", encoding="utf-8")
+    route = httpx2_mock.post(URL).mock(side_effect=[
+        httpx.Response(503, json={"error": {"message": "busy"}}, headers={"retry-after-ms": "1"}),
+        chat(good_rewrite())])
+    code, out, err = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "-v")
+    assert code == 0 and route.call_count == 2 and out == good_rewrite()
+    assert "delaynote: HTTP 503; retry 1 of 1 in 0.0 s" in err
+    assert "LLM: 1 call(s), 10 prompt + 5 completion tokens" in err
