@@ -42,19 +42,12 @@ def rewrite_data(lang: str) -> dict[str, Any]:
 
 @cache
 def jargon_alternatives(lang: str) -> dict[str, str]:
-    """The checker's jargon lexicon, lower-cased term -> plain alternative."""
-    path = files("assistant.checks") / "data" / lang / "jargon.yaml"
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        return {}
-    out: dict[str, str] = {}
-    for term, alt in data.items():
-        if isinstance(alt, list):
-            alt = alt[0] if alt else None
-        if isinstance(alt, str) and alt.strip():
-            out[str(term).lower()] = alt.strip()
-    return out
+    """The checker's jargon lexicon (already loaded by the check before the rewrite),
+    lower-cased term -> plain alternative; terms without one are left out."""
+    from assistant.checks.lexicon import lexicon_for
+
+    return {term: alt.strip() for term, alt in lexicon_for(lang).get("jargon").entries.items()
+            if alt and alt.strip()}
 
 
 # --- locating what a finding points at -------------------------------------------------------
