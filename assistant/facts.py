@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -25,13 +25,12 @@ Cadence = Literal["daily", "twice-weekly", "weekly", "biweekly", "monthly"]
 CauseCategory = Literal["technical", "scope_change", "dependency", "resource", "external", "quality", "other"]
 PhaseStatus = Literal["done", "in_progress", "planned"]
 
-LANGUAGES: tuple[str, ...] = ("en", "zh")
-CHANNELS: tuple[str, ...] = ("email", "phone", "meeting", "im")
-TONES: tuple[str, ...] = ("formal", "neutral", "warm")
-CADENCES: tuple[str, ...] = ("daily", "twice-weekly", "weekly", "biweekly", "monthly")
-CAUSE_CATEGORIES: tuple[str, ...] = (
-    "technical", "scope_change", "dependency", "resource", "external", "quality", "other",
-)
+# The allowed values as tuples, read from the types above so the two can never disagree.
+LANGUAGES: tuple[str, ...] = get_args(Language)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+TONES: tuple[str, ...] = get_args(Tone)
+CADENCES: tuple[str, ...] = get_args(Cadence)
+CAUSE_CATEGORIES: tuple[str, ...] = get_args(CauseCategory)
 
 
 def _iso_date(value: Any) -> Any:
