@@ -685,11 +685,11 @@ def rewrite_messages(text: str, findings: list[Finding], *, facts: Facts | None,
 
 
 def clean_reply(reply: str, marker: str, original: str) -> str:
-    """The rewritten notice from the model's reply: without a code fence around it or echoed
-    marker lines, ending with a newline when the original did."""
-    lines = reply.strip("\n").split("\n")
-    if len(lines) >= 2 and lines[0].lstrip().startswith("```") and lines[-1].strip() == "```":
-        lines = lines[1:-1]
+    """The rewritten notice from the model's reply: without a code fence around it, echoed
+    marker lines or a reasoning block, ending with a newline when the original did."""
+    from assistant.drafting.llm import unwrap_answer
+
+    lines = unwrap_answer(reply).split("\n")
     lines = [ln for ln in lines if ln.strip() not in (f"<<<{marker}>>>", f"<<<END-{marker}>>>")]
     first = lines[0].strip().lower() if lines else ""
     prefaces = [p for lang in ("en", "zh") for p in rewrite_data(lang).get("reply_prefaces", [])]

@@ -398,6 +398,9 @@ def test_clean_reply_drops_fences_and_echoed_markers():
         "Dear Ms. Chen,\nText.\n")
     assert clean_reply("以下是改写后的通知：\n\n```\n尊敬的王经理：\n```", "DRAFT-ab12", "x") == "尊敬的王经理："
     assert clean_reply("Dear Ms. Chen:\nText.", "DRAFT-ab12", "x") == "Dear Ms. Chen:\nText."
+    # a local reasoning model's thinking never lands in the user's file
+    thinking = "<think>\nThe user wants the dates fixed.\n</think>\n\n```\nDear Ms. Chen,\nText.\n```"
+    assert clean_reply(thinking, "DRAFT-ab12", "x\n") == "Dear Ms. Chen,\nText.\n"
 
 
 def test_a_users_prompt_without_a_draft_slot_still_fences_the_draft(files, monkeypatch, capsys, httpx2_mock,

@@ -90,9 +90,9 @@ def revise_messages(messages: list[dict[str, str]], answer: str, findings: list[
     return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": note}]
 
 
-def _strip_fence(text: str) -> str:
+def unwrap_answer(text: str) -> str:
     """Drop a reasoning block (`<think>...</think>`, from local reasoning models) and a code
-    fence wrapped around the whole answer (some models add one)."""
+    fence wrapped around the whole answer (some models add one). Shared with the LLM rewrite."""
     text = text.strip()
     if text.startswith("<think>") and "</think>" in text:
         text = text.split("</think>", 1)[1].strip()
@@ -105,7 +105,7 @@ def _strip_fence(text: str) -> str:
 def parse_answer(text: str, facts: Facts) -> Draft:
     """The model's text as a Draft: a leading `Subject:` line becomes the subject (e-mail only);
     an e-mail without one gets the offline drafter's subject."""
-    body = _strip_fence(text)
+    body = unwrap_answer(text)
     subject: str | None = None
     first, _, rest = body.partition("\n")
     if first.strip().lower().startswith(SUBJECT_PREFIXES):
