@@ -200,6 +200,27 @@ def test_json_through_the_cli_has_findings_and_no_usage(tmp_path: Path, monkeypa
     assert isinstance(data["findings"], list)
 
 
+def test_json_through_the_cli_applies_channel_and_tone_and_carries_the_checks(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--channel/--tone override the file, and the findings are the checker's on this draft: a notice
+    sent on the promised day must carry late-notice (an empty list would pass the shape test above)."""
+    monkeypatch.chdir(tmp_path)
+    text = ZH_STORE.read_text(encoding="utf-8")
+    late = tmp_path / "late.yaml"
+    late.write_text(text.replace("notice_date: 2026-11-30", "notice_date: 2026-12-15")
+                    .replace("next: 2026-12-04", "next: 2026-12-18"), encoding="utf-8")
+    result = runner.invoke(app, ["draft", "--facts", str(late), "--format", "json", "--provider", "offline",
+                                 "--channel", "phone", "--tone", "warm"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["language"] == "zh" and data["channel"] == "phone" and data["subject"] is None
+    expected = draft_offline(load_facts(late).model_copy(update={"channel": "phone", "tone": "warm"}))
+    assert data["body"] == expected.body
+    assert data["body"] != draft_offline(load_facts(late).model_copy(update={"channel": "phone"})).body
+    late_notice = [f for f in data["findings"] if f["check"] == "late-notice"]
+    assert [f["severity"] for f in late_notice] == ["error"]
+
+
 def test_init_writes_a_file_that_drafts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["init", "--lang", "zh", "facts.yaml"])
