@@ -717,20 +717,12 @@ def introduced_errors(before: list[Finding], after: list[Finding]) -> list[Findi
     return [f for f in after if f.severity == "error" and f.check in grew]
 
 
-def _add(total: Usage, more: Usage) -> Usage:
-    from assistant.drafting import Usage
-
-    return Usage(calls=total.calls + more.calls, prompt_tokens=total.prompt_tokens + more.prompt_tokens,
-                 completion_tokens=total.completion_tokens + more.completion_tokens)
-
-
 def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, settings: Settings,
                      verbose: bool = False) -> tuple[str, FileReport, Usage]:
     """Ask the model to fix the findings, check its answer with the rules, and give it one
     revision round when it introduced an error-level finding. Returns text, after-report, usage."""
     from assistant.checks import check_text
-    from assistant.drafting import Usage
-    from assistant.llm.client import complete
+    from assistant.llm.client import add_usage, complete
 
     lang = before.language
     mapping = None
@@ -751,11 +743,11 @@ def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, sett
         return result, check_text(result, path=before.path, facts=facts, settings=settings, language=lang), answer.usage
 
     result, after, usage = one_round(text, before.findings)
-    total = _add(Usage(), usage)
+    total = usage
     if introduced_errors(before.findings, after.findings):
         notify("the rewrite introduced an error; asking for one revision")
         revised, revised_after, usage = one_round(result, after.findings)
-        total = _add(total, usage)
+        total = add_usage(total, usage)
         if sum(f.severity == "error" for f in revised_after.findings) <= sum(
                 f.severity == "error" for f in after.findings):
             result, after = revised, revised_after

@@ -180,11 +180,6 @@ def _writer(target: TextIO) -> Callable[[str], None]:
     return write
 
 
-def _add(total: Usage, part: Usage) -> Usage:
-    return Usage(calls=total.calls + part.calls, prompt_tokens=total.prompt_tokens + part.prompt_tokens,
-                 completion_tokens=total.completion_tokens + part.completion_tokens)
-
-
 def _to_fix(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error" and f.check not in UNFIXABLE]
 
@@ -207,7 +202,7 @@ def draft_with_llm(
     `log` (stderr by default). Raises `LLMServiceError` (exit 3) when the service fails.
     """
     from assistant.checks import check_draft
-    from assistant.llm.client import complete
+    from assistant.llm.client import add_usage, complete
     from assistant.llm.redact import build_mapping
 
     say = log or (lambda line: print(f"delaynote: {line}", file=sys.stderr, flush=True))
@@ -229,7 +224,7 @@ def draft_with_llm(
                           notify=say, on_retry=say if verbose else None)
         if sink is not None and sink is not _discard and not answer.text.endswith("\n"):
             sink("\n")
-        total = _add(total, answer.usage)
+        total = add_usage(total, answer.usage)
         if verbose:
             origin = " (from the cache)" if answer.cached else ""
             say(f"{label}: {answer.usage.prompt_tokens} tokens in, "

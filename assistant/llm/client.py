@@ -209,6 +209,12 @@ class _Raw(BaseModel):
     usage: Usage = Field(default_factory=Usage)
 
 
+def add_usage(total: Usage, more: Usage) -> Usage:
+    """Two usages summed (calls and tokens), for a total over several requests."""
+    return Usage(calls=total.calls + more.calls, prompt_tokens=total.prompt_tokens + more.prompt_tokens,
+                 completion_tokens=total.completion_tokens + more.completion_tokens)
+
+
 def _usage(raw: Any) -> Usage:
     if raw is None:
         return Usage(calls=1)
@@ -349,9 +355,7 @@ def _ask(client: openai.OpenAI, settings: Settings, sent: list[Message], params:
                 raw = _call(client, settings, attempt_messages, params, stream_to, mapping)
             else:
                 raise
-        total = Usage(calls=total.calls + raw.usage.calls,
-                      prompt_tokens=total.prompt_tokens + raw.usage.prompt_tokens,
-                      completion_tokens=total.completion_tokens + raw.usage.completion_tokens)
+        total = add_usage(total, raw.usage)
         if raw.finish_reason == "content_filter":
             raise LLMServiceError(
                 f"the model '{settings.llm.model}' refused to answer (content filter); rephrase the input")
