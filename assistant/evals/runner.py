@@ -88,15 +88,10 @@ def _draft(case: Case, variant: Variant) -> Draft:
                           verbose=False, use_cache=variant.settings.llm.cache)
 
 
-def draft_text(draft: Draft) -> str:
-    """What the client reads: the subject line (if any) and the body."""
-    return f"{draft.subject}\n\n{draft.body}" if draft.subject else draft.body
-
-
 def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
     """Draft, check (rules with the facts; the judge when a model is available and the case has a
     rubric) and apply the assertions. Provider failures become a failed case, named."""
-    from assistant.checks import check_draft
+    from assistant.checks import check_draft, draft_text
 
     facts = case.facts
     base = {"name": case.name, "language": case.language, "channel": facts.channel, "tone": facts.tone,
@@ -107,7 +102,7 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
         # the LLM drafter has already checked its final draft with these settings
         findings: list[Finding] = (draft.findings if variant.provider != "offline"
                                    else check_draft(draft, facts, variant.settings))
-        text = draft_text(draft)
+        text = draft_text(draft.subject, draft.body)  # what the client reads, as the checker sees it
         scores: dict[str, int] | None = None
         if expect.rubric and variant.provider != "offline":
             from assistant.judge import judge_file
