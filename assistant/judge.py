@@ -9,13 +9,13 @@ invention and is dropped and counted, so `check --llm` never reports words nobod
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.checks.catalogue import CHECK_IDS, catalogue
 from assistant.errors import LLMServiceError
-from assistant.findings import SEVERITY_RANK, FileReport, Finding, PrincipleScore
+from assistant.findings import SEVERITY_RANK, FileReport, Finding, PrincipleScore, Severity
 from assistant.untrusted import fence, new_marker, strip_invisible
 
 if TYPE_CHECKING:
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from assistant.drafting import Usage
     from assistant.facts import Facts
 
-PRINCIPLES: tuple[str, ...] = ("advance-notice", "explain-cause", "solution", "transparency", "regular-updates")
-Sev = Literal["error", "warning", "info"]
+ScoredPrinciple = Literal["advance-notice", "explain-cause", "solution", "transparency", "regular-updates"]
+PRINCIPLES: tuple[str, ...] = get_args(ScoredPrinciple)  # the five of DOMAIN.md, in its order
 
 
 class _Strict(BaseModel):
@@ -38,13 +38,13 @@ class JudgeFinding(_Strict):
     quote: str | None
     message: str
     suggestion: str | None
-    severity: Sev
+    severity: Severity
 
 
 class JudgeScore(_Strict):
     """The model's 1-5 score for one principle and why, in one line."""
 
-    principle: Literal["advance-notice", "explain-cause", "solution", "transparency", "regular-updates"]
+    principle: ScoredPrinciple
     score: int = Field(ge=1, le=5)
     reason: str
 
