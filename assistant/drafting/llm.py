@@ -209,11 +209,9 @@ def draft_with_llm(
     sink = stream_to
     if stream and sink is None:
         target = _stream_target()
-        sink = _writer(target) if target is not None else None
-    if stream and sink is None:
-        sink = _discard  # still stream: a cut answer keeps its partial text
+        # nobody watching: still stream, so a cut answer keeps its partial text
+        sink = _writer(target) if target is not None else _discard
     mapping = build_mapping(facts) if settings.llm.redact else None
-    use_cache = use_cache and settings.llm.cache
 
     messages = draft_messages(facts, settings, mapping)
     total = Usage()
