@@ -303,7 +303,9 @@ def test_llm_rewrite_redacts_names(files, monkeypatch, capsys, httpx2_mock, llm_
     route = httpx2_mock.post(URL).mock(return_value=chat(good_rewrite().replace("Ms. Chen", "[CLIENT_CONTACT]")))
     code, out, _ = run(monkeypatch, capsys, "rewrite", "draft.md", "--facts", "facts.yaml", "--redact")
     assert code == 0
-    assert "Ms. Chen" not in route.calls[0].request.content.decode("utf-8")
+    sent = route.calls[0].request.content.decode("utf-8")
+    assert "Ms. Chen" not in sent
+    assert "[CLIENT_CONTACT]" in sent and "[SENDER_NAME]" in sent  # the draft went, with placeholders
     assert out.startswith("Dear Ms. Chen,")  # restored in the answer
 
 
