@@ -44,11 +44,11 @@ def timed(suite: Path, provider: str, concurrency: int, **overrides: object) -> 
 
 
 def drafter_only_suite() -> Path:
-    """A copy of the suite without the checker corpus, so only drafting is timed."""
+    """A copy of the suite without the checker corpora (labelled and held out), so only drafting is timed."""
     folder = Path(tempfile.mkdtemp(prefix="delaynote-bench-suite-")) / "evals"
-    shutil.copytree(SUITE, folder, ignore=shutil.ignore_patterns("drafts", "recordings"))
+    shutil.copytree(SUITE, folder, ignore=shutil.ignore_patterns("drafts", "heldout", "recordings"))
     config = yaml.safe_load((folder / "suite.yaml").read_text(encoding="utf-8"))
-    config["corpus"] = None
+    config["corpus"] = config["heldout"] = None
     (folder / "suite.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return folder
 
@@ -59,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["DELAYNOTE_CACHE_DIR"] = tempfile.mkdtemp(prefix="delaynote-bench-")  # never a warm cache
     cases = load_suite(SUITE).cases
-    print(f"whole suite ({len(cases)} drafting cases + the checker on the labelled corpus):")
+    print(f"whole suite ({len(cases)} drafting cases + the checker on both labelled corpora):")
     for provider, conc in (("offline", 1), ("offline", 4), ("replay", 1), ("replay", 4)):
         seconds, code = timed(SUITE, provider, conc)
         print(f"  {provider:<8} concurrency {conc}: {seconds:6.2f} s (exit {code})")
