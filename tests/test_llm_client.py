@@ -20,7 +20,7 @@ from fakeserver import chat_body, split_text, sse_body
 from pydantic import BaseModel
 
 from assistant.config import load_settings
-from assistant.errors import LLMServiceError
+from assistant.errors import InputError, LLMServiceError
 from assistant.llm import cache
 from assistant.llm.client import build_client, complete
 from assistant.llm.prompts import fill, load_prompt
@@ -189,8 +189,9 @@ def test_context_too_long_says_so(httpx2_mock, tmp_path):
 
 def test_no_key_and_no_base_url_names_the_variable(tmp_path):
     settings = load_settings(None, cwd=tmp_path, env={}, overrides={})
-    with pytest.raises(LLMServiceError, match="OPENAI_API_KEY"):
+    with pytest.raises(InputError, match="OPENAI_API_KEY") as raised:  # bad usage: exit 2, not 3
         build_client(settings)
+    assert raised.value.exit_code == 2
 
 
 def test_local_server_without_key_gets_a_dummy_key(httpx2_mock, tmp_path):

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.drafting import Usage
-from assistant.errors import LLMServiceError
+from assistant.errors import InputError, LLMServiceError
 from assistant.llm import cache
 from assistant.llm.redact import Mapping, redact, restore, streaming_restorer
 
@@ -75,7 +75,7 @@ def build_client(settings: Settings) -> openai.OpenAI:
     key = _api_key(settings)
     if key is None:
         if not (llm.base_url or llm.azure_endpoint):
-            raise LLMServiceError(
+            raise InputError(  # a setting never made is bad usage (exit 2), not a failed service (3)
                 "no API key is set: export OPENAI_API_KEY, or point --base-url (or [llm] base_url) "
                 "at a local OpenAI-compatible server")
         key = "not-needed"  # Ollama, vLLM and friends ignore it, but the SDK insists on one
