@@ -552,14 +552,9 @@ def print_diff(diff_text: str) -> None:
 
 def read_draft(draft_path: str) -> str:
     """The draft's text from a file (UTF-8 or GBK/GB18030) or from stdin for '-'."""
-    from assistant.textio import MAX_BYTES, decode_bytes, read_text
+    from assistant.textio import read_input
 
-    if draft_path == "-":
-        data = sys.stdin.buffer.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads drafts up to that")
-        return decode_bytes(data, "stdin", legacy_zh=True)
-    return read_text(Path(draft_path), legacy_zh=True)
+    return read_input(draft_path, legacy_zh=True)
 
 
 def _write_in_place(path: Path, text: str, force: bool) -> None:

@@ -6,6 +6,7 @@ while facts files must be UTF-8 as SPEC §2 says.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from assistant.errors import InputError
@@ -48,6 +49,16 @@ def read_text(path: Path, *, legacy_zh: bool = False) -> str:
     except OSError as exc:
         raise InputError(f"{path} cannot be read: {exc.strerror}") from None
     return decode_bytes(data, str(path), legacy_zh=legacy_zh)
+
+
+def read_input(path: str, *, legacy_zh: bool = False) -> str:
+    """A file's text, or stdin's for '-' (read as bytes, with the same size limit and decoding)."""
+    if path != "-":
+        return read_text(Path(path), legacy_zh=legacy_zh)
+    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads inputs up to that")
+    return decode_bytes(data, "stdin", legacy_zh=legacy_zh)
 
 
 def write_new_file(path: Path, content: str | bytes, *, force: bool = False) -> None:

@@ -8,7 +8,6 @@ is imported only when `use_llm` asks for it.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +20,7 @@ from assistant.checks.rules import CHECKS, Context, exceptions_for, split_senten
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.findings import FileReport, Finding, Report, summarise
-from assistant.textio import MAX_BYTES, decode_bytes, read_text
+from assistant.textio import read_input
 
 if TYPE_CHECKING:  # facts are only loaded with --facts; a plain check never builds their models
     from assistant.facts import Facts
@@ -109,18 +108,11 @@ def _expand(paths: list[str]) -> list[str]:
     return out
 
 
-def _read_stdin() -> str:
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    return decode_bytes(data, "stdin", legacy_zh=True)
-
-
 def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
     """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order."""
     reports: list[FileReport] = []
     for path in _expand(paths):
-        text = _read_stdin() if path == "-" else read_text(Path(path), legacy_zh=True)
+        text = read_input(path, legacy_zh=True)
         report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
         if use_llm:
             from assistant.judge import judge_file
