@@ -148,13 +148,20 @@ def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: st
     words plus the next word are tried first, so "we hope" + "to" becomes "we will"."""
     replacement = None
     if lang == "en":
-        rest = text[end:end + 40]
-        stripped = rest.lstrip(" ")
-        next_word = stripped.split(None, 1)[0] if stripped.split() else ""
+        # Words the table removes ("100%") are passed over, so "we guarantee 100% it" is read as
+        # "we guarantee it"; the edit then spans them and the removal is not applied twice.
+        after = end
+        while True:
+            rest = text[after:after + 40]
+            stripped = rest.lstrip(" ")
+            next_word = stripped.split(None, 1)[0] if stripped.split() else ""
+            if rest[:1] != " " or table.get(_key(next_word)) != "":
+                break
+            after += len(rest) - len(stripped) + len(next_word)
         if next_word.isalpha() and rest[:1] == " ":
             replacement = table.get(_key(text[start:end] + " " + next_word))
             if replacement is not None:
-                end = end + (len(rest) - len(stripped)) + len(next_word)
+                end = after + (len(rest) - len(stripped)) + len(next_word)
     elif lang == "zh":  # "应该" flagged, "应该能" written: the longest entry the text continues with
         flagged = text[start:end]
         longer = [k for k in table if k.startswith(flagged) and len(k) > len(flagged)

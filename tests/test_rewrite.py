@@ -473,3 +473,12 @@ def test_verbose_llm_rewrite_reports_retries_and_usage(files, monkeypatch, capsy
     assert code == 0 and route.call_count == 2 and out == good_rewrite()
     assert "delaynote: HTTP 503; retry 1 of 1 in 0.0 s" in err
     assert "LLM: 1 call(s), 10 prompt + 5 completion tokens" in err
+
+
+def test_a_removed_word_between_a_guarantee_and_its_object_keeps_the_grammar(files, monkeypatch, capsys):
+    """'100%' is removed, so the guarantee is read as 'we guarantee it' -> 'we are confident it'."""
+    (files / "sure.md").write_text("Hi Ms. Chen,\n\nWe guarantee 100% it will work on Friday.\n\nSam\n", encoding="utf-8")
+    code, out, _ = run(monkeypatch, capsys, "rewrite", "sure.md", "--provider", "offline")
+    assert code == 0
+    assert "We are confident it will work on Friday." in out
+    assert "commit to it" not in out and "100%" not in out
