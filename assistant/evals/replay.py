@@ -23,8 +23,9 @@ from typing import Any, Literal
 MISSING = "no recording for this request"
 _DROP_HEADERS = frozenset({"host", "content-length", "accept-encoding", "connection", "transfer-encoding"})
 DEFAULT_UPSTREAM = "https://api.openai.com/v1"
-# The random per-request delimiter around untrusted text (`assistant.untrusted.new_marker`) is
-# masked in the key: it changes every run by design, yet the request means the same.
+# The delimiter around untrusted text (`assistant.untrusted.new_marker`) is masked in the key: it
+# is derived from the draft, which the key already covers, and masking keeps recordings made when
+# it was random still valid.
 _MARKER = re.compile(r"DRAFT-[0-9a-f]{16}")
 
 
