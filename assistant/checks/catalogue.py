@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from assistant.checks.lexicon import read_data
+from assistant.checks.datafiles import read_data
 from assistant.errors import InputError
 
 

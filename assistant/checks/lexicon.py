@@ -11,14 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib.resources import files
 from typing import Any
 
-import yaml
-
+from assistant.checks.datafiles import read_data
 from assistant.checks.phrasematch import PhrasePattern, compile_phrase_pattern
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PHRASE_FILES = ("jargon", "vague_time", "hedges", "blame", "overpromise", "apology", "passive")
 
 
@@ -78,17 +75,6 @@ class Lexicon:
 
 def _normalise(phrase: str) -> str:
     return " ".join(phrase.lower().split())
-
-
-def read_data(*parts: str) -> Any:
-    """A YAML file under `data/` (e.g. `read_data("en", "cues.yaml")`), parsed; None when absent.
-    The one reader of the checker's data files (catalogue, messages, placeholders, phrase lists)."""
-    resource = files("assistant.checks").joinpath("data", *parts)
-    try:
-        text = resource.read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return None
-    return yaml.load(text, Loader=_Loader)
 
 
 def _read(language: str, name: str) -> Any:

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.checks.datafiles import read_data
 from assistant.checks.lazyre import LazyPattern
-from assistant.checks.lexicon import read_data
 
 # (a string every match contains, or None; the pattern): a pattern whose string is absent from
 # the text is neither compiled nor run, and most notices hold no braces, brackets or 月.

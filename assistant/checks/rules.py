@@ -16,10 +16,11 @@ from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.checks.catalogue import catalogue
+from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
-from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries, read_data
+from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries
 from assistant.checks.placeholders import Slot
 from assistant.config import Settings
 from assistant.dates import (

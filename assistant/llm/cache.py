@@ -10,22 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-ENV_VAR = "DELAYNOTE_CACHE_DIR"
+from assistant.usercache import ENV_VAR, cache_dir, read_json, write_json
 
-
-def cache_dir(env: dict[str, str] | None = None) -> Path:
-    """`$DELAYNOTE_CACHE_DIR`, else the user cache dir (`$XDG_CACHE_HOME/delaynote` on Linux)."""
-    env = dict(os.environ) if env is None else env
-    if env.get(ENV_VAR):
-        return Path(env[ENV_VAR]).expanduser()
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("delaynote"))
+__all__ = ["ENV_VAR", "cache_dir", "cache_key", "entry_path", "load", "store"]
 
 
 def cache_key(*, base_url: str, model: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> str:
@@ -44,27 +34,10 @@ def entry_path(key: str, root: Path | None = None) -> Path:
 
 def load(key: str, root: Path | None = None) -> dict[str, Any] | None:
     """The cached entry for `key`, or None (a corrupt entry counts as a miss)."""
-    path = entry_path(key, root)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = read_json(entry_path(key, root))
     return data if isinstance(data, dict) else None
 
 
 def store(key: str, data: dict[str, Any], root: Path | None = None) -> Path | None:
-    """Write an entry atomically (temp file + rename); a cache that cannot be written is skipped."""
-    path = entry_path(key, root)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, sort_keys=True)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError:
-        return None
-    return path
+    """Write an entry atomically; a cache that cannot be written is skipped."""
+    return write_json(entry_path(key, root), data)
