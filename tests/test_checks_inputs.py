@@ -256,3 +256,11 @@ def test_kind_can_be_given_for_stdin_text() -> None:
     text = "```\nASAP\n```\nDone soon.\n"
     assert [f.line for f in only(check_text(text, path="-", kind="md"), "vague-timeline")] == [4]
     assert [f.line for f in only(check_text(text, path="-"), "vague-timeline")] == [2, 4]
+
+
+@pytest.mark.parametrize("text", ["", "one line", "a\nbb\n\nc", "\n\n", "ends with a break\n", "中文\n第二行\n\n第三行"])
+def test_positions_count_lines_and_characters_from_one(text: str) -> None:
+    doc = build_document(text, "txt")
+    for offset in range(len(text) + 1):
+        before = text[:offset]
+        assert doc.position(offset) == (before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1)
