@@ -1,7 +1,7 @@
 """The fast phrase matcher gives exactly the matches of the plain regex alternation it replaced.
 
 The reference alternation is built here, independently of the product, so the comparison
-fails if the trie matcher drifts from the documented matching rules (data/README.md)."""
+fails if the matcher drifts from the documented matching rules (data/README.md)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Phrase lists per language (`data/{lang}/*.yaml`), compiled once into linear matchers.
 
-Entries are literal phrases (see `data/README.md`): each category becomes one trie matcher
-(`phrasematch`), longest phrase first. English is case-insensitive, never matches after or
+Entries are literal phrases (see `data/README.md`): each category becomes one Aho-Corasick
+matcher (`phrasematch`), longest phrase first. English is case-insensitive, never matches after or
 before an ASCII letter (Python's `\\b` fails next to CJK) and accepts a plural s/es; Chinese
 matches plain substrings. No entry can add a quantifier, so matching stays linear in the text.
 """
@@ -32,9 +32,9 @@ class Hit:
 class Matcher:
     """One category's entry -> suggestion map and its matcher (see `phrasematch`: phrases starting
     with an ASCII letter never match after a letter, so 'API' never inside 'rapid'; English ones
-    take a plural s/es; Chinese ones match as substrings). The matcher is compiled on first use:
-    compiling is most of a one-file check's lexicon cost, and many a notice never reaches some
-    categories (the rules ask for a cue only when an earlier test needs it)."""
+    take a plural s/es; Chinese ones match as substrings). The matcher is built on first use:
+    many a notice never reaches some categories (the rules ask for a cue only when an earlier
+    test needs it)."""
 
     entries: dict[str, str | None] = field(default_factory=dict)
 

@@ -1,31 +1,33 @@
 """The phrase matcher behind every lexicon category (`lexicon.Matcher`), in place of `re` alternations.
 
-Why: `re` compiles one big case-insensitive alternation slowly (over a second for the English
-lexicon, paid on every `delaynote check` process) and scans it slowly (every alternative is tried
-at every position, because each starts with a lookbehind): a 2 MB file took minutes.
+Why: `re` compiles a big alternation in pure Python (over a second for the English lexicon,
+paid by every `delaynote check` process) and scans it slowly (every alternative is tried at
+every position). An Aho-Corasick automaton (`pyahocorasick`, in C) is built in about a
+millisecond and finds every occurrence of every phrase in one pass, linear in the text.
 
-How: one character trie per phrase list. A regex built from the trie (literal first characters,
-no lookarounds, on an ASCII-lower-cased copy of the text) finds the positions where some phrase
-could start, in C; only there a short walk down the trie finds the phrases that match, and the
-first in the original priority (longest first) whose word-boundary and plural rules hold wins.
-The result is the same as the alternation's, match for match (test_phrasematch compares them), except for
-two exotic characters `re.IGNORECASE` folds onto ASCII (the Kelvin sign and the long s).
-Work is linear in the text: a trie walk is bounded by the longest phrase.
+How: the text is ASCII-lower-cased and each whitespace run becomes one space (a phrase's space
+matches any run, as `\\s+` does); the automaton lists every occurrence once per text. A query
+(`finditer` / `search`, with re's pos and endpos) then keeps, from the left, the first
+occurrence in the original priority (longest phrase first) whose word-boundary and plural rules
+hold inside the window, exactly as the alternation did (test_phrasematch compares them), except
+for two exotic characters `re.IGNORECASE` folds onto ASCII (the Kelvin sign and the long s).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+
+import ahocorasick
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-_END = ""  # trie key marking the end of a phrase; phrase characters are never empty
-_SPACE = " "  # a phrase's space matches any run of whitespace, as `\s+` does
 _TAILS = ("es", "s", "")
 _MAXPOS = 2**63 - 1
-PREFIX_DEPTH = 6
+_RUN = re.compile(r"\s+")
+_LONG_RUN = re.compile(r"\s{2,}")
 
 
 def _letter(ch: str) -> bool:
@@ -53,104 +55,93 @@ class PhraseMatch:
         return self.string[self._start:self._end]
 
 
-def _build_trie(phrases: list[str]) -> dict[str, Any]:
-    trie: dict[str, Any] = {}
-    for phrase in phrases:
-        node = trie
-        for ch in phrase:
-            node = node.setdefault(ch, {})
-        node[_END] = phrase
-    return trie
+@dataclass(frozen=True)
+class _Folded:
+    """A text as the automaton reads it, and the way back to the text's own offsets."""
+
+    low: str  # ASCII-lower-cased, same length as the text
+    norm: str  # `low` with each whitespace run as one space
+    breaks: list[int]  # offsets in `norm` after which the shift grows ...
+    shifts: list[int]  # ... to this many characters
+
+    def original(self, offset: int) -> int:
+        return offset + self.shifts[bisect_right(self.breaks, offset) - 1]
 
 
-def _token(ch: str) -> str:
-    return r"\s+" if ch == _SPACE else re.escape(ch)
-
-
-def _candidate_regex(node: dict[str, Any], depth: int = PREFIX_DEPTH) -> str:
-    """A pattern true where some phrase may start: the trie cut at `depth` characters (the walk in
-    `_match_at` confirms), or at a phrase end. A shallow trie compiles fast and still skips fast."""
-    alternatives = []
-    for ch in sorted(k for k in node if k != _END):
-        piece, child, left = _token(ch), node[ch], depth - 1
-        while left > 0 and _END not in child and len(child) == 1:  # compress single-child chains
-            (nxt, child), = child.items()
-            piece += _token(nxt)
-            left -= 1
-        done = _END in child or left <= 0
-        alternatives.append(piece if done else piece + _candidate_regex(child, left))
-    if len(alternatives) == 1:
-        return alternatives[0]
-    return "(?:" + "|".join(alternatives) + ")"
+@lru_cache(maxsize=4)
+def _fold(string: str) -> _Folded:
+    """Shared by every category that scans the same text (a check scans one text 20-odd times)."""
+    low = string.translate(_ASCII_LOWER)
+    breaks, shifts, shift = [0], [0], 0
+    for run in _LONG_RUN.finditer(low):  # the run becomes one space at run.start() - shift
+        breaks.append(run.start() - shift + 1)
+        shift += run.end() - run.start() - 1
+        shifts.append(shift)
+    return _Folded(low, _RUN.sub(" ", low), breaks, shifts)
 
 
 class PhrasePattern:
     """Behaves like the compiled alternation for `search` and `finditer` (with pos/endpos)."""
 
     def __init__(self, phrases: list[str]) -> None:
-        ordered = sorted(phrases, key=lambda p: (-len(p), p))  # the alternation's priority
-        self._rank = {p: i for i, p in enumerate(ordered)}
-        self._trie = _build_trie(ordered)
-        self._candidates = re.compile(_candidate_regex(self._trie)) if ordered else None
+        ordered = sorted(set(phrases), key=lambda p: (-len(p), p))  # the alternation's priority
+        self._automaton = ahocorasick.Automaton()
+        for rank, phrase in enumerate(ordered):
+            self._automaton.add_word(phrase, (rank, phrase))
+        self._automaton.make_automaton()
+        # The last text's occurrences; one tuple, so threads sharing a pattern never see half of it.
+        self._last: tuple[str, _Folded, list[int], list[tuple[int, int, int, str]]] | None = None
+
+    def _occurrences(self, string: str) -> tuple[_Folded, list[int], list[tuple[int, int, int, str]]]:
+        """Every occurrence as (start, rank, body end, phrase) in the text's offsets, by start then rank."""
+        last = self._last
+        if last is not None and last[0] is string:
+            return last[1], last[2], last[3]
+        folded = _fold(string)
+        found = []
+        for end, (rank, phrase) in self._automaton.iter(folded.norm):
+            found.append((folded.original(end - len(phrase) + 1), rank, folded.original(end) + 1, phrase))
+        found.sort()
+        starts = [item[0] for item in found]
+        self._last = (string, folded, starts, found)
+        return folded, starts, found
 
     def finditer(self, string: str, pos: int = 0, endpos: int = _MAXPOS) -> Iterator[PhraseMatch]:
-        if self._candidates is None:
-            return
         pos = max(pos, 0)
         end = min(endpos, len(string))
         if pos >= end:
             return
-        low = string[pos:end].translate(_ASCII_LOWER)
-        i = 0
-        while True:
-            candidate = self._candidates.search(low, i)
-            if candidate is None:
-                return
-            start = candidate.start()
-            stop = self._match_at(string, low, pos, start)
-            if stop is None:
-                i = start + 1
-                continue
-            yield PhraseMatch(string, pos + start, pos + stop)
-            i = stop
+        folded, starts, found = self._occurrences(string)
+        i = bisect_left(starts, pos)
+        while i < len(found) and found[i][0] < end:
+            start = found[i][0]
+            stop = None
+            while i < len(found) and found[i][0] == start:
+                if stop is None:
+                    stop = _accept(found[i], string, folded.low, end)
+                i += 1
+            if stop is not None:
+                yield PhraseMatch(string, start, stop)
+                i = bisect_left(starts, stop, i)
 
     def search(self, string: str, pos: int = 0, endpos: int = _MAXPOS) -> PhraseMatch | None:
         return next(self.finditer(string, pos, endpos), None)
 
-    def _match_at(self, string: str, low: str, offset: int, start: int) -> int | None:
-        """End of the highest-priority phrase matching at `start` in the window `low`, or None."""
-        found: list[tuple[int, str, int]] = []
-        node, j, n = self._trie, start, len(low)
-        while True:
-            if _END in node:
-                phrase = node[_END]
-                found.append((self._rank[phrase], phrase, j))
-            if j >= n:
-                break
-            ch = low[j]
-            if ch.isspace():
-                node = node.get(_SPACE)
-                if node is None:
-                    break
-                while j < n and low[j].isspace():
-                    j += 1
-                continue
-            node = node.get(ch)
-            if node is None:
-                break
-            j += 1
-        absolute = offset + start
-        before_is_letter = absolute > 0 and _letter(string[absolute - 1])
-        for _, phrase, body_end in sorted(found):
-            if _letter(phrase[0]) and before_is_letter:
-                continue
-            if not _letter(phrase[-1]):
-                return body_end
-            for tail in _TAILS:
-                stop = body_end + len(tail)
-                if low.startswith(tail, body_end) and (stop >= n or not _letter(low[stop])):
-                    return stop
+
+def _accept(item: tuple[int, int, int, str], string: str, low: str, end: int) -> int | None:
+    """Where the match of this occurrence ends inside a window ending at `end`, or None when a
+    word-boundary rule fails: no letter before an English phrase; after one, a non-letter or
+    the window's end, optionally after a plural s/es."""
+    start, _, body_end, phrase = item
+    if body_end > end or _letter(phrase[0]) and start > 0 and _letter(string[start - 1]):
         return None
+    if not _letter(phrase[-1]):
+        return body_end
+    for tail in _TAILS:
+        stop = body_end + len(tail)
+        if stop <= end and low.startswith(tail, body_end) and (stop >= end or not _letter(low[stop])):
+            return stop
+    return None
 
 
 def compile_phrase_pattern(phrases: list[str]) -> PhrasePattern | None:
