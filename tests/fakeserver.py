@@ -4,7 +4,8 @@ It runs on 127.0.0.1 on a free port in a thread, so end-to-end tests exercise th
 its HTTP stack and its retry path without any network. Replies are scripted: a list used in
 order (the last one repeats), or a function of the request body. A streamed request
 (`"stream": true`) gets its reply as server-sent events. `latency` delays every answer;
-`requests` records every request body, `count` how many arrived.
+`requests` records every request body, `count` how many arrived, `connections` how many TCP
+connections carried them.
 
     with serve([Reply(status=500), Reply(text="Hello")]) as server:
         ... base_url=server.url ...
@@ -80,6 +81,11 @@ class FakeServer:
     url: str
     requests: list[dict[str, Any]]
     headers: list[dict[str, str]]
+    peers: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def connections(self) -> int:
+        return len(set(self.peers))
 
     @property
     def count(self) -> int:
@@ -91,6 +97,7 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
     """Run the server for the duration of the `with` block."""
     requests: list[dict[str, Any]] = []
     headers: list[dict[str, str]] = []
+    peers: list[tuple[str, int]] = []
     lock = threading.Lock()
 
     def next_reply(body: dict[str, Any]) -> Reply:
@@ -125,6 +132,7 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
             with lock:
                 requests.append(body)
                 headers.append({k.lower(): v for k, v in self.headers.items()})
+                peers.append(self.client_address)
             if latency:
                 time.sleep(latency)
             reply = next_reply(body)
@@ -144,7 +152,8 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield FakeServer(url=f"http://127.0.0.1:{server.server_address[1]}/v1", requests=requests, headers=headers)
+        yield FakeServer(url=f"http://127.0.0.1:{server.server_address[1]}/v1", requests=requests, headers=headers,
+                         peers=peers)
     finally:
         server.shutdown()
         server.server_close()

@@ -16,7 +16,7 @@ from typing import Any
 import httpcore2
 import httpx
 import pytest
-from fakeserver import chat_body, split_text, sse_body
+from fakeserver import Reply, chat_body, serve, split_text, sse_body
 from pydantic import BaseModel
 
 from assistant.config import load_settings
@@ -198,6 +198,17 @@ def test_local_server_without_key_gets_a_dummy_key(httpx2_mock, tmp_path):
     route = httpx2_mock.post(URL).mock(return_value=ok("local"))
     assert complete(MESSAGES, make_settings(tmp_path, key=None)).text == "local"
     assert route.calls[0].request.headers["authorization"] == "Bearer not-needed"
+
+
+def test_requests_with_equal_settings_share_one_client_and_its_connection(tmp_path):
+    with serve([Reply(text="first"), Reply(text="second"), Reply(text="third")]) as server:
+        settings = make_settings(tmp_path, key=None, **{"llm.base_url": server.url, "llm.cache": False})
+        assert build_client(settings) is build_client(settings.model_copy(deep=True))
+        slower = settings.model_copy(update={"llm": settings.llm.model_copy(update={"timeout": 99.0})})
+        assert build_client(slower) is not build_client(settings)
+        answers = [complete([*MESSAGES, {"role": "user", "content": str(i)}], settings).text for i in range(3)]
+    assert answers == ["first", "second", "third"]
+    assert server.count == 3 and server.connections == 1  # kept alive, not one TLS/TCP set-up per request
 
 
 def test_azure_endpoint_builds_an_azure_client(httpx2_mock, tmp_path):
