@@ -197,6 +197,27 @@ def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: st
     return begin, stop, tail
 
 
+_SENTENCE_END = frozenset(".!?\n")
+
+
+def _guarantee_edit(text: str, start: int, end: int, data: dict[str, Any]) -> Edit | None:
+    """'We guarantee' + a clause ('it will work') -> 'we are confident'; + a thing ('the date')
+    -> 'we commit to'; + nothing but words the table removes ('We guarantee 100%.') -> None, as
+    no rewording of it is both honest and grammatical."""
+    stop = end
+    while stop < len(text) and text[stop] not in _SENTENCE_END:
+        stop += 1
+    removed = {k for k, v in data.get("overpromise", {}).items() if v == ""}
+    words = [w.strip(",;:()\"'“”‘’").lower() for w in text[end:stop].split()]
+    words = [w for w in words if w and w not in removed]
+    if not words:
+        return None
+    key = _key(text[start:end])
+    clause = any(w.replace("’", "'") in data.get("clause_verbs", []) for w in words)
+    table = data["guarantee_clause"] if clause else data.get("overpromise", {})
+    return start, end, _match_case(text[start:end], table.get(key, data["guarantee_clause"][key]))
+
+
 def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edit:
     from assistant.dates import format_date
 
@@ -270,6 +291,8 @@ def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: st
             edit = _mismatch_edit(text, *span, f, facts, lang)
         elif f.check == "hedging":
             edit = _table_edit(text, *span, data.get("hedging", {}), lang)
+        elif f.check == "overpromise" and _key(text[span[0]:span[1]]) in data.get("guarantee_clause", {}):
+            edit = _guarantee_edit(text, *span, data)
         elif f.check == "overpromise":
             edit = _table_edit(text, *span, data.get("overpromise", {}), lang)
         if edit is not None:

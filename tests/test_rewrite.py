@@ -482,3 +482,26 @@ def test_a_removed_word_between_a_guarantee_and_its_object_keeps_the_grammar(fil
     assert code == 0
     assert "We are confident it will work on Friday." in out
     assert "commit to it" not in out and "100%" not in out
+
+
+@pytest.mark.parametrize(("sentence", "expected"), [
+    ("We guarantee the date.", "We commit to the date."),
+    ("We guarantee it.", "We commit to it."),
+    ("We guarantee that the portal will be ready.", "We are confident that the portal will be ready."),
+    ("I guarantee it works.", "I am confident it works."),
+    ("We guarantee the new date won't move again.", "We are confident the new date won't move again."),
+])
+def test_a_guarantee_becomes_confidence_before_a_clause_and_commitment_before_a_thing(
+        files, monkeypatch, capsys, sentence, expected):
+    (files / "sure.md").write_text(f"Hi Ms. Chen,\n\n{sentence}\n\nSam\n", encoding="utf-8")
+    code, out, _ = run(monkeypatch, capsys, "rewrite", "sure.md", "--provider", "offline")
+    assert code == 0 and f"\n{expected}\n" in out
+
+
+def test_a_guarantee_of_nothing_is_left_for_the_writer(files, monkeypatch, capsys):
+    """'We guarantee 100%.' has no honest rewording: no 'We commit to.'; the finding stays listed."""
+    (files / "sure.md").write_text("Hi Ms. Chen,\n\nWe guarantee 100%.\n\nSam\n", encoding="utf-8")
+    code, out, err = run(monkeypatch, capsys, "rewrite", "sure.md", "--provider", "offline")
+    assert code == 0 and "commit to." not in out and "confident." not in out
+    assert "\nWe guarantee.\n" in out
+    assert 'overpromise "We guarantee"' in err
