@@ -511,3 +511,15 @@ def test_to_be_confirmed_is_vague_only_when_a_date_is_pending() -> None:
     assert "vague-timeline" not in fired(zh("接口方案还待定，我们先做其他部分。"))
     for text in ("交付时间：待定。", "新系统的上线待定。"):
         assert "vague-timeline" in fired(zh(text)), text
+
+
+# --- wider wording (the wide-* drafts): one firing and one quiet example per fix -----------
+
+EN_STATUS = "Order tracking and invoices are finished. Payment and the final check remain."
+
+
+def test_status_all_done_counts_but_pending_a_reply_does_not() -> None:
+    done = GOOD_EN.replace(EN_STATUS, "Order tracking and invoices are all done, just payment left.")
+    assert "missing-status" not in fired(en(done))
+    waiting = GOOD_EN.replace(EN_STATUS, "The payment step waits, pending a reply from the provider.")
+    assert "missing-status" in fired(en(waiting))
