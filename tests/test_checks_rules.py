@@ -523,3 +523,12 @@ def test_status_all_done_counts_but_pending_a_reply_does_not() -> None:
     assert "missing-status" not in fired(en(done))
     waiting = GOOD_EN.replace(EN_STATUS, "The payment step waits, pending a reply from the provider.")
     assert "missing-status" in fired(en(waiting))
+
+
+ZH_STATUS = "订单跟踪和发票已完成，剩下付款环节和最终验收。"
+
+
+def test_zh_status_done_and_not_yet_done_in_plain_words() -> None:
+    plain = GOOD_ZH.replace(ZH_STATUS, "已经做好的：订单跟踪和发票。还没做好的：付款环节。")
+    assert "missing-status" not in fired(zh(plain))
+    assert "missing-status" in fired(zh(GOOD_ZH.replace(ZH_STATUS, "付款环节要重新做。")))
