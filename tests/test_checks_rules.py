@@ -532,3 +532,10 @@ def test_zh_status_done_and_not_yet_done_in_plain_words() -> None:
     plain = GOOD_ZH.replace(ZH_STATUS, "已经做好的：订单跟踪和发票。还没做好的：付款环节。")
     assert "missing-status" not in fired(zh(plain))
     assert "missing-status" in fired(zh(GOOD_ZH.replace(ZH_STATUS, "付款环节要重新做。")))
+
+
+def test_original_date_in_the_passive_was_promised() -> None:
+    passive = GOOD_EN.replace(", not on Tuesday 1 December as we promised",
+                              ". It was promised to you for 1 of December")
+    assert "missing-original-date" not in fired(en(passive))
+    assert "missing-original-date" in fired(en(GOOD_EN.replace(", not on Tuesday 1 December as we promised", "")))
