@@ -539,3 +539,8 @@ def test_original_date_in_the_passive_was_promised() -> None:
                               ". It was promised to you for 1 of December")
     assert "missing-original-date" not in fired(en(passive))
     assert "missing-original-date" in fired(en(GOOD_EN.replace(", not on Tuesday 1 December as we promised", "")))
+
+
+def test_doing_ones_best_is_a_hedge_in_any_person() -> None:
+    assert "hedging" in fired(en("Ben said the team will do their best to have it by 1 July."))
+    assert "hedging" not in fired(en("The team did their best, and the page is finished."))
