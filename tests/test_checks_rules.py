@@ -544,3 +544,8 @@ def test_original_date_in_the_passive_was_promised() -> None:
 def test_doing_ones_best_is_a_hedge_in_any_person() -> None:
     assert "hedging" in fired(en("Ben said the team will do their best to have it by 1 July."))
     assert "hedging" not in fired(en("The team did their best, and the page is finished."))
+
+
+def test_zh_call_length_is_not_a_hedge() -> None:
+    assert "hedging" not in fired(zh("孙经理您好，交付时间有变化，大概占用您五分钟。"))
+    assert "hedging" in fired(zh("孙经理您好，系统大概下周三能交付。"))
