@@ -549,3 +549,8 @@ def test_doing_ones_best_is_a_hedge_in_any_person() -> None:
 def test_zh_call_length_is_not_a_hedge() -> None:
     assert "hedging" not in fired(zh("孙经理您好，交付时间有变化，大概占用您五分钟。"))
     assert "hedging" in fired(zh("孙经理您好，系统大概下周三能交付。"))
+
+
+def test_zh_everyday_error_word_is_not_jargon() -> None:
+    assert "jargon" not in fired(zh("新系统导入旧的会员卡数据时会报错。"))
+    assert "jargon" in fired(zh("新系统导入旧的会员卡数据时接口会报错。"))
