@@ -554,3 +554,12 @@ def test_zh_call_length_is_not_a_hedge() -> None:
 def test_zh_everyday_error_word_is_not_jargon() -> None:
     assert "jargon" not in fired(zh("新系统导入旧的会员卡数据时会报错。"))
     assert "jargon" in fired(zh("新系统导入旧的会员卡数据时接口会报错。"))
+
+
+EN_STEPS = "Two more testers join the team from Monday 23 November, and we moved the search improvements to after launch."
+
+
+def test_a_partial_release_with_the_rest_added_later_is_a_mitigation() -> None:
+    early = GOOD_EN.replace(EN_STEPS, "If it helps, I can put the portal up on 1 December without payment and add it later.")
+    assert "missing-mitigation" not in fired(en(early))
+    assert "missing-mitigation" in fired(en(GOOD_EN.replace(EN_STEPS, "The rest of the work follows the plan.")))
