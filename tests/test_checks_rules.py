@@ -563,3 +563,11 @@ def test_a_partial_release_with_the_rest_added_later_is_a_mitigation() -> None:
     early = GOOD_EN.replace(EN_STEPS, "If it helps, I can put the portal up on 1 December without payment and add it later.")
     assert "missing-mitigation" not in fired(en(early))
     assert "missing-mitigation" in fired(en(GOOD_EN.replace(EN_STEPS, "The rest of the work follows the plan.")))
+
+
+def test_a_pending_new_date_is_not_replaced_by_another_date() -> None:
+    base = "The dashboard will miss the agreed 19 June date. New target: {}. Carla asked about the board pack on 1 July."
+    assert "missing-new-date" in fired(en(base.format("TBD, pending vendor response")))
+    assert "missing-new-date" not in fired(en(base.format("26 June")))
+    assert "missing-new-date" in fired(zh("原定6月19日交付，新的交付日期待定。贵方7月1日的董事会照常召开。"))
+    assert "missing-new-date" not in fired(zh("原定6月19日交付，新的交付日期为6月26日。贵方7月1日的董事会照常召开。"))

@@ -657,13 +657,20 @@ def check_new_date(ctx: Context) -> list[Finding]:
             return []  # "three weeks later" carries the new date when it is exact
         return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date-facts", date=fmt_date(ctx, f.new_date)),
                      msg(ctx, "missing-new-date-suggestion", date=fmt_date(ctx, f.new_date)))]
-    vague = [(h.start, h.end) for h in vague_hits(ctx)]
+    vague_found = vague_hits(ctx)
+    vague = [(h.start, h.end) for h in vague_found]
+    # "New target: TBD", "交付日期待定": the notice says its new date is not set, so a date it
+    # names without a new-date cue (the client's board meeting, the day we will confirm) is not it
+    reach = 6 if ctx.lang == "zh" else 15
+    pending_new = any(cue_ends_near(ctx, "new_date", h.start, reach) for h in vague_found)
     roles = date_roles(ctx)
     promised = [d for m, role in roles if role == "original" for d in m.dates]
     latest = max(promised) if promised else None
     for m, role in roles:
-        if role not in ("new", "other") or _overlaps_any(vague, m.start, m.end + 2):  # "thurs-ish"
-            continue  # "争取月底" is a hope, not a date
+        if role not in ("new", "other") or (pending_new and role == "other"):
+            continue
+        if _overlaps_any(vague, m.start, m.end + 2):  # "thurs-ish", "争取月底" is a hope, not a date
+            continue
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
         return []
