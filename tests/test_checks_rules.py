@@ -571,3 +571,11 @@ def test_a_pending_new_date_is_not_replaced_by_another_date() -> None:
     assert "missing-new-date" not in fired(en(base.format("26 June")))
     assert "missing-new-date" in fired(zh("原定6月19日交付，新的交付日期待定。贵方7月1日的董事会照常召开。"))
     assert "missing-new-date" not in fired(zh("原定6月19日交付，新的交付日期为6月26日。贵方7月1日的董事会照常召开。"))
+
+
+def test_a_name_that_is_also_a_jargon_word_is_not_jargon() -> None:
+    named = GOOD_EN.replace("call me on +1 555 0100", "call Dev Malhotra on +1 555 0100")
+    assert "jargon" not in fired(en(named))
+    assert "jargon" not in fired(en(GOOD_EN.replace("Sam Lee\n", "Dev Malhotra\n")))
+    slang = GOOD_EN.replace("Dear Ms. Chen,\n", "Dear Ms. Chen,\n\nOur Dev Team needs more time.\n")
+    assert "jargon" in fired(en(slang))

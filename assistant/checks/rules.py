@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.checks.catalogue import catalogue
 from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
-from assistant.checks.document import Document
+from assistant.checks.document import _EMAIL, _ISO_IN, _PHONE, Document
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
 from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries
 from assistant.checks.placeholders import Slot
@@ -598,9 +598,36 @@ _EXPLANATION_AFTER = re.compile(
     r"\s*(?:\(|（|, which |, i\.e\.|, meaning |, that is|—|–| - |，即|，也就是|，就是|：即|即：)", re.IGNORECASE)
 
 
+_CAPITALISED_NEXT = re.compile(r"[ \t]+[A-Z][a-z]+(?![A-Za-z])")
+_NAME_REACH = 80  # bounded look around a hit, so the check stays linear on one huge line
+
+
+def _part_of_a_name(ctx: Context, h: Hit) -> bool:
+    """'Contact: Dev Malhotra, +44 20 …' or a sign-off line 'Dev Malhotra': a jargon word written
+    capitalised and followed by a capitalised word, next to a phone number or an e-mail address
+    on its line, or opening a short line near the end, is someone's name, not team slang."""
+    text = ctx.scan[h.start:h.end]
+    if len(text) < 2 or not (text[0].isupper() and text[1:].islower()):
+        return False
+    if _CAPITALISED_NEXT.match(ctx.scan, h.end) is None:
+        return False
+    starts = ctx.doc.line_starts
+    row = bisect_right(starts, h.start) - 1
+    line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.doc.text)
+    lo, hi = max(starts[row], h.start - _NAME_REACH), min(line_end, h.end + _NAME_REACH)
+    if _EMAIL.search(ctx.doc.text, lo, hi) or any(
+            sum(c.isdigit() for c in m.group(0)) >= 7 and not _ISO_IN.search(m.group(0))
+            for m in _PHONE.finditer(ctx.doc.text, lo, hi)):
+        return True
+    return row >= len(starts) - 6 and h.start - starts[row] <= 4 and line_end - h.start <= 40 \
+        and not ctx.scan[starts[row]:h.start].strip(" \t*_>-")
+
+
 def check_jargon(ctx: Context) -> list[Finding]:
     out = []
     found = hits(ctx, "jargon")
+    if ctx.lang == "en":
+        found = [h for h in found if not _part_of_a_name(ctx, h)]
     explained = set()
     for h in found:
         before = ctx.scan[max(0, h.start - 2):h.start].rstrip()
