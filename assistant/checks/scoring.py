@@ -172,15 +172,18 @@ def _ratio(value: float | None) -> str:
     return "  n/a" if value is None else f"{value:5.2f}"
 
 
-def format_score(score: CorpusScore) -> str:
-    """A plain table: one row per language and check, then the misses."""
+def format_score(score: CorpusScore, *, name_misses: bool = True) -> str:
+    """A plain table: one row per language and check, then the misses (file and check), or only
+    their count when `name_misses` is off (the held-out corpus: names invite tuning on it)."""
     lines = [f"{'lang':4} {'check':22} {'tp':>3} {'fp':>3} {'fn':>3} {'tn':>3} {'prec':>5} {'rec':>5} {'f1':>5}"]
     for c in score.checks:
         lines.append(
             f"{c.language:4} {c.check:22} {c.tp:3} {c.fp:3} {c.fn:3} {c.tn:3} "
             f"{_ratio(c.precision)} {_ratio(c.recall)} {_ratio(c.f1)}"
         )
-    if score.misses:
+    if score.misses and not name_misses:
+        lines += ["", f"misses: {len(score.misses)} (not named: this corpus must not be tuned on)"]
+    elif score.misses:
         lines.append("")
         lines.append(f"misses ({len(score.misses)}):")
         lines.extend(f"  {m.file}: {m.check} expected {m.expected}, got {m.got}" for m in score.misses)
