@@ -166,10 +166,18 @@ def _mask_urls(text: str, buf: list[str], contacts: list[str]) -> None:
         for m in rx.finditer(text):
             contacts.append(m.group(0))
             _blank(buf, m.start(), m.end())
-    for m in _PHONE.finditer(text):
-        digits = sum(c.isdigit() for c in m.group(0))
-        if digits >= 7 and not _ISO_IN.search(m.group(0)):
-            contacts.append(m.group(0))
+    contacts.extend(m.group(0) for m in _PHONE.finditer(text) if _is_phone(m.group(0)))
+
+
+def _is_phone(candidate: str) -> bool:
+    """At least seven digits and not a date ('2026-12-18' fits the phone pattern too)."""
+    return sum(c.isdigit() for c in candidate) >= 7 and not _ISO_IN.search(candidate)
+
+
+def has_contact(text: str, start: int, end: int) -> bool:
+    """An e-mail address or a phone number within `text[start:end]`."""
+    return _EMAIL.search(text, start, end) is not None or any(
+        _is_phone(m.group(0)) for m in _PHONE.finditer(text, start, end))
 
 
 def _mask_html(text: str, buf: list[str], start: int, end: int, *, all_tags: bool) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.checks.catalogue import catalogue
 from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
-from assistant.checks.document import _EMAIL, _ISO_IN, _PHONE, Document
+from assistant.checks.document import Document, has_contact
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
 from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries
 from assistant.checks.placeholders import Slot
@@ -615,9 +615,7 @@ def _part_of_a_name(ctx: Context, h: Hit) -> bool:
     row = bisect_right(starts, h.start) - 1
     line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.doc.text)
     lo, hi = max(starts[row], h.start - _NAME_REACH), min(line_end, h.end + _NAME_REACH)
-    if _EMAIL.search(ctx.doc.text, lo, hi) or any(
-            sum(c.isdigit() for c in m.group(0)) >= 7 and not _ISO_IN.search(m.group(0))
-            for m in _PHONE.finditer(ctx.doc.text, lo, hi)):
+    if has_contact(ctx.doc.text, lo, hi):
         return True
     return row >= len(starts) - 6 and h.start - starts[row] <= 4 and line_end - h.start <= 40 \
         and not ctx.scan[starts[row]:h.start].strip(" \t*_>-")
