@@ -61,12 +61,20 @@ class Summary(BaseModel):
     dropped_ungrounded: int | None = None
 
 
+class Skipped(BaseModel):
+    """An input that could not be read (binary, undecodable, unreadable), with the reason."""
+
+    path: str
+    reason: str
+
+
 class Report(BaseModel):
     """The whole result of `check` (SPEC §4 JSON, `version` 1)."""
 
     version: int = 1
     files: list[FileReport] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
+    skipped: list[Skipped] = Field(default_factory=list)
 
 
 def summarise(files: list[FileReport]) -> Summary:

@@ -328,3 +328,28 @@ def test_check_does_not_import_openai_or_rich_when_plain(fmt: str, tmp_path: Pat
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, timeout=60,
                           check=False)
     assert proc.returncode == 0, proc.stderr.decode()
+
+
+def test_an_unreadable_file_in_a_folder_is_skipped_and_named_while_the_rest_is_reported(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "drafts"
+    folder.mkdir()
+    (folder / "good.txt").write_text("The portal will be late, soon.\n", encoding="utf-8")
+    (folder / "png.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["check", "drafts", "--format", "json"], monkeypatch, capsys)
+    report = json.loads(out)
+    assert code == 2  # the input was not fully checked: CI must not pass
+    assert [f["path"] for f in report["files"]] == [str(Path("drafts") / "good.txt")]
+    assert "vague-timeline" in {f["check"] for f in report["files"][0]["findings"]}
+    assert report["skipped"] == [{"path": str(Path("drafts") / "png.md"),
+                                  "reason": f"{Path('drafts') / 'png.md'} looks like a binary file, not text"}]
+    assert "1 of 2 inputs could not be checked" in err and "png.md looks like a binary file" in err
+
+
+def test_a_folder_whose_files_all_fail_reports_the_first_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.md").write_bytes(b"\x00\x01\x02binary")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["check", "."], monkeypatch, capsys)
+    assert code == 2 and out == "" and "a.md looks like a binary file" in err

@@ -19,7 +19,7 @@ from assistant.checks.placeholders import find_slots
 from assistant.checks.rules import CHECKS, Context, exceptions_for, split_sentences
 from assistant.config import Settings
 from assistant.errors import InputError
-from assistant.findings import FileReport, Finding, Report, summarise
+from assistant.findings import FileReport, Finding, Report, Skipped, summarise
 from assistant.textio import read_input
 
 if TYPE_CHECKING:  # facts are only loaded with --facts; a plain check never builds their models
@@ -109,14 +109,25 @@ def _expand(paths: list[str]) -> list[str]:
 
 
 def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
-    """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order."""
+    """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order.
+    An input that cannot be read is listed in `Report.skipped` and the rest are still checked (one
+    UTF-16 file must not cost the report on a whole folder); when none can be read, its error is raised."""
     reports: list[FileReport] = []
+    skipped: list[Skipped] = []
+    first_error: InputError | None = None
     for path in _expand(paths):
-        text = read_input(path, legacy_zh=True)
+        try:
+            text = read_input(path, legacy_zh=True)
+        except InputError as exc:
+            first_error = first_error or exc
+            skipped.append(Skipped(path=path, reason=exc.message))
+            continue
         report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
         if use_llm:
             from assistant.judge import judge_file
 
             report = judge_file(text, report, facts=facts, settings=settings)
         reports.append(report)
-    return Report(files=reports, summary=summarise(reports))
+    if first_error is not None and not reports:
+        raise first_error
+    return Report(files=reports, summary=summarise(reports), skipped=skipped)

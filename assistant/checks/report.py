@@ -77,7 +77,10 @@ def report_dict(report: Report) -> dict[str, Any]:
     summary = _summary(report).model_dump(mode="json")
     if summary.get("dropped_ungrounded") is None:
         summary.pop("dropped_ungrounded", None)
-    return {"version": report.version, "files": files, "summary": summary}
+    out: dict[str, Any] = {"version": report.version, "files": files, "summary": summary}
+    if report.skipped:  # inputs that could not be read; the key is absent when every input was read
+        out["skipped"] = [s.model_dump(mode="json") for s in report.skipped]
+    return out
 
 
 def render_json(report: Report) -> str:
