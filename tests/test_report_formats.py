@@ -206,7 +206,7 @@ def test_github_paths_are_relative_to_the_working_directory(tmp_path, monkeypatc
 # --- junit ---------------------------------------------------------------------------------
 
 def test_junit_parses_and_counts(report: Report) -> None:
-    root = ET.fromstring(render_report(report, "junit"))
+    root = ET.fromstring(render_report(report, "junit", fail_on="info"))
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["drafts/a.md", "drafts/b.md"]
@@ -227,18 +227,32 @@ def test_junit_parses_and_counts(report: Report) -> None:
 
 def test_junit_groups_repeated_findings_into_one_case() -> None:
     rep = make_report([FileReport(path="a.md", language="en", findings=[vague(line=2), vague(line=7)])])
-    suite = ET.fromstring(render_report(rep, "junit")).find("testsuite")
+    suite = ET.fromstring(render_report(rep, "junit", fail_on="warning")).find("testsuite")
     assert suite is not None and suite.get("tests") == "1" and suite.get("failures") == "1"
     failure = suite.find("testcase/failure")
     assert failure is not None and failure.get("message", "").startswith("2 findings")
     assert "2:12" in (failure.text or "") and "7:12" in (failure.text or "")
 
 
+@pytest.mark.parametrize(("fail_on", "failing"), [
+    ("error", set()), ("warning", {"vague-timeline"}), ("info", {"vague-timeline", "missing-apology"}),
+    ("never", set())])
+def test_junit_fails_a_check_exactly_when_it_would_fail_the_run(fail_on: str, failing: set[str]) -> None:
+    apology = Finding(check="missing-apology", principle="tone", severity="info", message="No apology.")
+    rep = make_report([FileReport(path="a.md", language="en", findings=[vague(line=2), apology])])
+    suite = ET.fromstring(render_report(rep, "junit", fail_on=fail_on)).find("testsuite")
+    assert suite is not None
+    failed = {c.get("name") for c in suite.findall("testcase") if c.find("failure") is not None}
+    assert failed == failing and suite.get("failures") == str(len(failing)) and suite.get("tests") == "2"
+    passed = [c for c in suite.findall("testcase") if c.find("failure") is None]
+    assert all(c.find("system-out") is not None and (c.find("system-out").text or "").strip() for c in passed)
+
+
 def test_junit_escapes_markup_in_messages() -> None:
     f = Finding(check="jargon", principle="explain-cause", severity="warning", message='<b> & "x"', line=1,
                 column=1, end_line=1, end_column=2, text="<")
     root = ET.fromstring(render_report(make_report([FileReport(path="a&b.md", language="en", findings=[f])]),
-                                       "junit"))
+                                       "junit", fail_on="warning"))
     assert root.find("testsuite").get("name") == "a&b.md"  # type: ignore[union-attr]
     assert root.find("testsuite/testcase/failure").get("message") == '<b> & "x"'  # type: ignore[union-attr]
 

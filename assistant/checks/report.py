@@ -19,7 +19,7 @@ from urllib.parse import quote
 from assistant import __version__
 from assistant.checks.catalogue import CHECK_IDS, CHECK_ORDER, catalogue
 from assistant.errors import InputError
-from assistant.findings import SEVERITY_RANK, FileReport, Finding, Report, Summary, summarise
+from assistant.findings import SEVERITY_RANK, FileReport, Finding, Report, Summary, fails, summarise
 
 FORMATS: tuple[str, ...] = ("text", "json", "sarif", "github", "junit")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -30,16 +30,19 @@ GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 STDIN_PATH = "-"
 
 
-def render_report(report: Report, fmt: str, *, color: bool | None = None) -> str:
+def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_on: str = "error") -> str:
     """The report in `fmt` (text, json, sarif, github or junit).
 
     `color` only matters for text: None decides from the real stdout (a terminal and no
-    NO_COLOR), so piped or redirected output never carries ANSI codes."""
+    NO_COLOR), so piped or redirected output never carries ANSI codes. `fail_on` only matters for
+    junit: a check fails there exactly when it would fail the run (exit 1)."""
     renderers: dict[str, Callable[[Report], str]] = {
-        "json": render_json, "sarif": render_sarif, "github": render_github, "junit": render_junit,
+        "json": render_json, "sarif": render_sarif, "github": render_github,
     }
     if fmt == "text":
         return render_text(report, color=color)
+    if fmt == "junit":
+        return render_junit(report, fail_on=fail_on)
     if fmt not in renderers:
         raise InputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     return renderers[fmt](report)
@@ -272,8 +275,10 @@ def _finding_line(finding: Finding) -> str:
     return line
 
 
-def render_junit(report: Report) -> str:
-    """One testsuite per file; one failing testcase per check that fired, or one passing testcase."""
+def render_junit(report: Report, *, fail_on: str = "error") -> str:
+    """One testsuite per file; one testcase per check that fired, or one passing testcase. A check
+    fails when a finding reaches `fail_on` (as the exit code does); below it the testcase passes
+    and carries its findings in <system-out>, so a dashboard is red exactly when the run failed."""
     import xml.etree.ElementTree as ET
 
     root = ET.Element("testsuites", name="delaynote")
@@ -283,18 +288,23 @@ def render_junit(report: Report) -> str:
         for finding in _ordered(file.findings):
             by_check.setdefault(finding.check, []).append(finding)
         suite = ET.SubElement(root, "testsuite", name=file.path)
+        failures = 0
         if not by_check:
             ET.SubElement(suite, "testcase", classname=file.path, name="delay-notice")
         for check_id in sorted(by_check, key=lambda c: (CHECK_ORDER.get(c, len(CHECK_ORDER)), c)):
             found = by_check[check_id]
             worst = max(found, key=lambda f: SEVERITY_RANK[f.severity]).severity
             case = ET.SubElement(suite, "testcase", classname=file.path, name=check_id)
+            lines = "\n".join(_finding_line(f) for f in found)
+            if not fails(found, fail_on):
+                ET.SubElement(case, "system-out").text = lines
+                continue
+            failures += 1
             failure = ET.SubElement(case, "failure", type=worst,
                                     message=found[0].message if len(found) == 1
                                     else f"{len(found)} findings: {found[0].message}")
-            failure.text = "\n".join(_finding_line(f) for f in found)
+            failure.text = lines
         tests = max(len(by_check), 1)
-        failures = len(by_check)
         suite.set("tests", str(tests))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
