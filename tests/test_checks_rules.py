@@ -579,3 +579,20 @@ def test_a_name_that_is_also_a_jargon_word_is_not_jargon() -> None:
     assert "jargon" not in fired(en(GOOD_EN.replace("Sam Lee\n", "Dev Malhotra\n")))
     slang = GOOD_EN.replace("Dear Ms. Chen,\n", "Dear Ms. Chen,\n\nOur Dev Team needs more time.\n")
     assert "jargon" in fired(en(slang))
+
+
+@pytest.mark.parametrize(("lang", "sentence", "check"), [
+    ("en", "We will ship soon. ", "vague-timeline"),
+    ("en", "We hope to ship on Friday 18 December. ", "hedging"),
+    ("zh", "我们尽快交付。", "vague-timeline"),
+])
+def test_a_check_lists_at_most_max_per_check_findings_and_counts_the_rest(lang: str, sentence: str,
+                                                                          check: str) -> None:
+    from assistant.checks.rules import MAX_PER_CHECK
+
+    report = check_text(sentence * (MAX_PER_CHECK + 57), language=lang)
+    mine = [f for f in report.findings if f.check == check]
+    placed = [f for f in mine if f.line is not None]
+    [summary] = [f for f in mine if f.line is None]
+    assert len(placed) == MAX_PER_CHECK
+    assert "57" in summary.message and str(MAX_PER_CHECK) in summary.message

@@ -16,7 +16,7 @@ from assistant.checks.datefind import find_mentions
 from assistant.checks.document import build_document, detect_language, kind_for_path
 from assistant.checks.lexicon import lexicon_for
 from assistant.checks.placeholders import find_slots
-from assistant.checks.rules import CHECKS, Context, exceptions_for, split_sentences
+from assistant.checks.rules import CHECKS, MAX_PER_CHECK, Context, exceptions_for, make, msg, split_sentences
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.findings import FileReport, Finding, Report, Skipped, summarise
@@ -73,6 +73,8 @@ def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settin
                 offset = doc.line_starts[finding.line - 1] + (finding.column or 1) - 1
             if not doc.suppressed(check, offset):
                 findings.append(finding)
+    for check, count in ctx.omitted.items():
+        findings.append(make(ctx, check, msg(ctx, "more-findings", count=count, shown=MAX_PER_CHECK, check=check)))
     findings.sort(key=_sort_key)
     return FileReport(path=path, language=lang, findings=findings)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,7 @@ class Context:
     sentences: list[tuple[int, int]]
     facts: Facts | None
     settings: Settings
+    omitted: dict[str, int] = field(default_factory=dict)  # check id -> findings past MAX_PER_CHECK
 
     @cached_property
     def sentence_starts(self) -> list[int]:
@@ -164,6 +165,20 @@ def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 # --- findings -----------------------------------------------------------------------------
+
+# Findings of one check listed per file. A real notice has a handful; a file with thousands (a
+# generated or pasted log) would build a report no one reads, at gigabytes of memory. The rest are
+# counted, and one finding at the end says how many were left out.
+MAX_PER_CHECK = 200
+
+
+def first(ctx: Context, check: str, items: list[Any]) -> list[Any]:
+    """The first MAX_PER_CHECK items a check reports on; the number left out goes to `ctx.omitted`."""
+    if len(items) > MAX_PER_CHECK:
+        ctx.omitted[check] = ctx.omitted.get(check, 0) + len(items) - MAX_PER_CHECK
+        return items[:MAX_PER_CHECK]
+    return items
+
 
 def make(ctx: Context, check: str, message: str, suggestion: str | None = None,
          span: tuple[int, int] | None = None, severity: str | None = None) -> Finding:
@@ -631,9 +646,7 @@ def check_jargon(ctx: Context) -> list[Finding]:
         before = ctx.scan[max(0, h.start - 2):h.start].rstrip()
         if _EXPLANATION_AFTER.match(ctx.scan, h.end) or before.endswith(("(", "（")):
             explained.add(h.phrase)
-    for h in found:
-        if h.phrase in explained:
-            continue
+    for h in first(ctx, "jargon", [h for h in found if h.phrase not in explained]):
         alt = h.suggestion
         suggestion = msg(ctx, "jargon-suggestion", alternative=alt) if alt else msg(ctx, "jargon-suggestion-generic")
         out.append(make(ctx, "jargon", msg(ctx, "jargon", text=ctx.doc.text[h.start:h.end]), suggestion,
@@ -647,7 +660,7 @@ def _sentence_case(text: str | None) -> str | None:
 
 def _phrase_check(ctx: Context, check: str, category: str) -> list[Finding]:
     return [make(ctx, check, msg(ctx, check, text=ctx.doc.text[h.start:h.end]), _sentence_case(h.suggestion),
-                 (h.start, h.end)) for h in hits(ctx, category)]
+                 (h.start, h.end)) for h in first(ctx, check, hits(ctx, category))]
 
 
 def check_blame(ctx: Context) -> list[Finding]:
@@ -664,7 +677,7 @@ def check_hedging(ctx: Context) -> list[Finding]:
 
 def check_vague(ctx: Context) -> list[Finding]:
     out = [make(ctx, "vague-timeline", msg(ctx, "vague-timeline", text=ctx.doc.text[h.start:h.end]),
-                _sentence_case(h.suggestion), (h.start, h.end)) for h in vague_hits(ctx)]
+                _sentence_case(h.suggestion), (h.start, h.end)) for h in first(ctx, "vague-timeline", vague_hits(ctx))]
     if ctx.facts is not None:
         better = msg(ctx, "vague-timeline-facts", date=fmt_date(ctx, ctx.facts.new_date))
         out = [f.model_copy(update={"suggestion": better}) for f in out]
@@ -803,9 +816,11 @@ def check_long_sentence(ctx: Context) -> list[Finding]:
             count, limit = len(_ZH_COUNTED.findall(sentence)), ZH_LONG_CHARS
         else:
             count, limit = len(_EN_WORD.findall(sentence)), EN_LONG_WORDS
-        if count > limit:
+        if count > limit and len(out) < MAX_PER_CHECK:
             out.append(make(ctx, "long-sentence", msg(ctx, "long-sentence", count=count, limit=limit),
                             msg(ctx, "long-sentence-suggestion"), (s, e)))
+        elif count > limit:
+            ctx.omitted["long-sentence"] = ctx.omitted.get("long-sentence", 0) + 1
     return out
 
 
