@@ -278,23 +278,78 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+MAX_NESTING = 64
+"""Lists and mappings inside one another, at most: a facts file needs 4 (phases[0].tasks[0]), an
+eval case a few more. Deeper data is refused before anything walks it recursively."""
+
+MAX_VALUES = 200_000
+"""Values in a parsed file with its YAML aliases expanded: a few aliases of aliases can stand for
+billions of values ("billion laughs"), which validation would walk one by one."""
+
+
+class _Unusable(Exception):
+    """Parsed data that is too deep, too large or refers to itself (the message says which)."""
+
+
+def _check_shape(data: Any) -> None:
+    """Raise `_Unusable` when `data` nests deeper than MAX_NESTING, expands beyond MAX_VALUES or
+    contains itself (a YAML alias loop). Shared parts (aliases) are measured once; the recursion
+    here stops at MAX_NESTING, so it cannot exhaust the stack itself."""
+    heights: dict[int, tuple[int, int]] = {}  # id -> (levels below and including it, values inside)
+    open_ids: set[int] = set()
+
+    def measure(node: Any) -> tuple[int, int]:
+        if not isinstance(node, dict | list):
+            return 0, 1
+        key = id(node)
+        if key in heights:
+            return heights[key]
+        if key in open_ids:
+            raise _Unusable("refers to itself (a YAML alias inside its own anchor)")
+        if len(open_ids) >= MAX_NESTING:
+            raise _Unusable(f"is nested too deeply (more than {MAX_NESTING} levels of lists and mappings)")
+        open_ids.add(key)
+        height, size = 0, 1
+        for child in node.values() if isinstance(node, dict) else node:
+            h, n = measure(child)
+            height, size = max(height, h), size + n
+            if size > MAX_VALUES:
+                raise _Unusable(f"holds more than {MAX_VALUES} values once its YAML aliases are expanded")
+        open_ids.discard(key)
+        heights[key] = (height + 1, size)
+        return heights[key]
+
+    measure(data)
+
+
 def parse_facts_text(text: str, source: str = "facts") -> Any:
-    """Parse YAML or JSON text (JSON is YAML, but its own parser gives better messages)."""
+    """Parse YAML or JSON text (JSON is YAML, but its own parser gives better messages).
+    Data nested too deeply, or that refers to itself, is an `InputError` like bad syntax."""
+    too_deep = InputError(f"{source} is nested too deeply (more than {MAX_NESTING} levels of lists and mappings)")
     stripped = text.lstrip()
-    if stripped.startswith("{"):
-        try:
-            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-        except ValueError as exc:  # a duplicate key, from the hook
-            raise InputError(f"{source}: invalid JSON: {exc}") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        what = getattr(exc, "problem", None) or str(exc)
-        raise InputError(f"{source}: {where}invalid YAML: {what}") from None
+        if stripped.startswith("{"):
+            try:
+                data = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+            except ValueError as exc:  # a duplicate key, from the hook
+                raise InputError(f"{source}: invalid JSON: {exc}") from None
+        else:
+            try:
+                data = yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+                what = getattr(exc, "problem", None) or str(exc)
+                raise InputError(f"{source}: {where}invalid YAML: {what}") from None
+    except RecursionError:  # the parsers recurse once per level: thousands of '[' exhaust the stack
+        raise too_deep from None
+    try:
+        _check_shape(data)
+    except _Unusable as exc:
+        raise InputError(f"{source} {exc}") from None
+    return data
 
 
 def load_facts(path: str | Path) -> Facts:

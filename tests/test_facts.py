@@ -165,6 +165,43 @@ def test_a_missing_file_and_a_directory_are_refused(tmp_path: Path) -> None:
         load_facts(tmp_path)
 
 
+@pytest.mark.parametrize("name, text", [
+    ("deep.yaml", "project: " + "[" * 5000 + "]" * 5000 + "\n"),  # the YAML parser itself recurses
+    ("deep.json", '{"project": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ("deep2.yaml", "project: " + "[" * 200 + "]" * 200 + "\n"),  # parses, but too deep to validate
+])
+def test_data_nested_too_deeply_is_refused_in_one_sentence(tmp_path: Path, name: str, text: str) -> None:
+    assert error(tmp_path, text, name) == f"{tmp_path / name} is nested too deeply (more than 64 levels of lists and mappings)"
+
+
+def test_yaml_alias_loops_and_alias_bombs_are_refused(tmp_path: Path) -> None:
+    assert "refers to itself" in error(tmp_path, "project: &x [*x]\n")
+    bomb, prev = "a: &a [x, x, x, x, x, x, x, x, x, x]\n", "a"
+    for name in "bcdefghi":
+        bomb += f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 10) + "]\n"
+        prev = name
+    assert "more than 200000 values" in error(tmp_path, bomb)
+
+
+def test_a_deep_answers_file_for_resume_and_a_deep_eval_case_are_refused(tmp_path: Path) -> None:
+    from assistant.evals.suite import load_case
+    from assistant.gather import load_resume
+
+    deep = write(tmp_path, "project: " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InputError, match="is nested too deeply"):
+        load_resume(deep)
+    case, found = load_case(deep, "deep", None)
+    assert case is None and len(found) == 1 and "is nested too deeply" in found[0]
+
+
+def test_a_deep_facts_file_is_exit_2_with_one_line_not_a_traceback(tmp_path: Path) -> None:
+    write(tmp_path, "project: " + "[" * 5000 + "]" * 5000 + "\n")
+    result = delaynote("draft", "--facts", "facts.yaml", "--provider", "offline", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == ["delaynote: facts.yaml is nested too deeply (more than 64 levels of "
+                                          "lists and mappings)"]
+
+
 @pytest.mark.parametrize("text", ["- a list\n- of things\n", "just a sentence\n", "42\n"])
 def test_a_file_that_is_not_a_mapping_is_refused(tmp_path: Path, text: str) -> None:
     assert problems(tmp_path, text) == ["the file must hold a mapping of keys (project, client, …)"]
