@@ -111,9 +111,22 @@ def test_eml_quoted_printable_body_is_decoded() -> None:
     report = check_text(raw, path="m.eml")
     [vague] = only(report, "vague-timeline")
     assert vague.text == "as soon as possible"
-    # decoded positions: line 1 is the Subject, the body starts at line 3
-    assert vague.line == 3
+    # the phrase spans a soft line break, so it points at the start of its line in the file
+    assert (vague.line, vague.column) == (7, 1)
     assert only(report, "jargon") == []  # "UAT — acceptance test" is explained
+
+
+def test_eml_decoded_positions_point_into_the_file() -> None:
+    raw = ("From: Sam Lee <sam@example.com>\nSubject: We will deliver soon\nTo: chen@example.com\n"
+           "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n"
+           "\nDear Ms. Chen, the portal will be ready soon. Caf=C3=A9 menu is fine.\n"
+           "We hope to fix the regression by Friday.\n")
+    report = check_text(raw, path="m.eml")
+    spans = [(f.text, f.line, f.column, f.end_line, f.end_column) for f in report.findings if f.line]
+    lines = raw.split("\n")
+    for text, line, column, end_line, end_column in spans:
+        assert line == end_line and lines[line - 1][column - 1:end_column - 1] == text, (text, line, column)
+    assert {span[1] for span in spans} == {2, 8, 9}  # the Subject, a decoded line, a verbatim one
 
 
 def test_eml_multipart_prefers_plain_text() -> None:
@@ -123,7 +136,8 @@ def test_eml_multipart_prefers_plain_text() -> None:
            "Content-Type: text/html; charset=utf-8\n\n<p>我们会尽快完成。</p>\n--XX--\n")
     report = check_text(raw, path="m.eml")
     assert report.language == "zh"
-    assert [f.text for f in only(report, "vague-timeline")] == ["尽快"]
+    [vague] = only(report, "vague-timeline")
+    assert (vague.text, vague.line, vague.column, vague.end_column) == ("尽快", 9, 4, 6)  # in the file, not the decoding
 
 
 def test_txt_is_read_as_is() -> None:

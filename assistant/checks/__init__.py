@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from assistant.checks.catalogue import CHECK_ORDER
 from assistant.checks.datefind import find_mentions
-from assistant.checks.document import build_document, detect_language, kind_for_path
+from assistant.checks.document import Document, build_document, detect_language, kind_for_path
 from assistant.checks.lexicon import lexicon_for
 from assistant.checks.placeholders import find_slots
 from assistant.checks.rules import CHECKS, MAX_PER_CHECK, Context, exceptions_for, make, msg, split_sentences
@@ -73,10 +73,20 @@ def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settin
                 offset = doc.line_starts[finding.line - 1] + (finding.column or 1) - 1
             if not doc.suppressed(check, offset):
                 findings.append(finding)
+    if doc.origin is not None:  # a decoded e-mail: positions go back into the file
+        findings = [_in_file(doc, f) for f in findings]
     for check, count in ctx.omitted.items():
         findings.append(make(ctx, check, msg(ctx, "more-findings", count=count, shown=MAX_PER_CHECK, check=check)))
     findings.sort(key=_sort_key)
     return FileReport(path=path, language=lang, findings=findings)
+
+
+def _in_file(doc: Document, f: Finding) -> Finding:
+    if f.line is None:
+        return f
+    line, column, end_line, end_column = doc.to_original(f.line, f.column or 1, f.end_line or f.line,
+                                                         f.end_column or 1, f.text)
+    return f.model_copy(update={"line": line, "column": column, "end_line": end_line, "end_column": end_column})
 
 
 def draft_text(subject: str | None, body: str) -> str:

@@ -4,9 +4,12 @@ Skipped regions (code, link targets, front matter, markup, e-mail headers other 
 Subject) are blanked with spaces in the masked copy, newlines kept, so every offset a check
 finds maps 1:1 to the original text and line/column always point into the user's file.
 
-E-mail limitation: a single-part 7bit/8bit message keeps its offsets. A quoted-printable,
-base64 or multipart message (or an RFC 2047 encoded Subject) is decoded first; its positions
-then refer to the decoded text, in which line 1 is the Subject and the body starts at line 3.
+E-mail: a single-part 7bit/8bit message keeps its offsets. A quoted-printable, base64 or
+multipart message (or an RFC 2047 encoded Subject) is decoded first and checked as
+"Subject: ...", a blank line, then the body; `Document.to_original` maps a position in that
+decoded text back into the file: exactly on a decoded line that also stands verbatim in the file
+(most lines of a quoted-printable body), else to column 1 of the nearest line before it (the
+Subject line, or the line where the body's part begins). Base64 bodies only ever get the latter.
 
 Inline suppression (Vale/textlint style), in an HTML comment or after `#` / `//`:
 `delaynote-disable [ids]` ... `delaynote-enable [ids]` (an unclosed region runs to the end),
@@ -76,6 +79,26 @@ class Document:
     suppressions: tuple[Suppression, ...] = ()
     contacts: tuple[str, ...] = ()  # e-mail addresses, phone numbers and URLs found (masked as they are)
     line_starts: tuple[int, ...] = field(default=(0,), repr=False)
+    # For a decoded e-mail: per decoded line, (its line in the file, whether it stands there verbatim).
+    origin: tuple[tuple[int, bool], ...] | None = field(default=None, repr=False)
+    raw_lines: tuple[str, ...] = field(default=(), repr=False)  # the file's own lines, for a decoded e-mail
+
+    def to_original(self, line: int, column: int, end_line: int, end_column: int,
+                    quoted: str | None = None) -> tuple[int, int, int, int]:
+        """A 1-based span in `text` as a span in the user's file (see the module docstring). On a
+        decoded line, `quoted` found once in the file's line gives the columns; else column 1."""
+        if self.origin is None or not 1 <= line <= len(self.origin) or not 1 <= end_line <= len(self.origin):
+            return line, column, end_line, end_column
+        raw_line, verbatim = self.origin[line - 1]
+        raw_end, end_verbatim = self.origin[end_line - 1]
+        if verbatim and end_verbatim:
+            return raw_line, column, raw_end, end_column
+        text = self.raw_lines[raw_line - 1] if raw_line <= len(self.raw_lines) else ""
+        at = text.find(quoted) if quoted and "\n" not in quoted else -1
+        if at >= 0 and text.find(quoted, at + 1) < 0:  # type: ignore[arg-type]
+            return raw_line, at + 1, raw_line, at + 1 + len(quoted)  # type: ignore[arg-type]
+        column = column if verbatim else 1
+        return (raw_line, column) + max((raw_end, end_column if end_verbatim else 1), (raw_line, column))
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; column counts characters."""
@@ -322,8 +345,33 @@ def _mask_inline_code(masked: str, buf: list[str]) -> None:
 _SUBJECT = re.compile(r"^Subject:[ \t]*", re.IGNORECASE | re.MULTILINE)
 
 
-def _eml_document(text: str) -> tuple[str, list[str], str]:
-    """(text, masked buffer, body kind) for an e-mail; see the module docstring for decoded messages."""
+def _origin(raw: str, decoded: str, subject_line: int, body_line: int) -> tuple[tuple[int, bool], ...]:
+    """Where each line of a decoded e-mail stands in the raw file: the Subject on its header line,
+    then each body line at the next raw line with the same text (verbatim), or else at the last
+    line found before it (column 1). One forward pass with an index of raw lines: linear."""
+    raw_lines = raw.split("\n")
+    where: dict[str, list[int]] = {}
+    for i in range(body_line - 1, len(raw_lines)):
+        where.setdefault(raw_lines[i].rstrip(), []).append(i + 1)
+    decoded_lines = decoded.split("\n")
+    subject_verbatim = 0 < subject_line <= len(raw_lines) and raw_lines[subject_line - 1] == decoded_lines[0]
+    out = [(max(subject_line, 1), subject_verbatim), (max(body_line - 1, 1), False)]
+    last = body_line
+    for line in decoded_lines[2:]:
+        candidates = where.get(line.rstrip(), []) if line.strip() else []
+        k = bisect_right(candidates, last - 1) if candidates else 0
+        if k < len(candidates):
+            last = candidates[k]
+            out.append((last, line == raw_lines[last - 1]))
+            last += 1
+        else:
+            out.append((max(last - 1, body_line), False))
+    return tuple(out)
+
+
+def _eml_document(text: str) -> tuple[str, list[str], str, tuple[tuple[int, bool], ...] | None]:
+    """(text, masked buffer, body kind, origin) for an e-mail; origin is None when the text is the
+    file itself, else it maps decoded lines into the file (see the module docstring)."""
     sep = text.find("\n\n")
     header_end = len(text) if sep < 0 else sep + 1
     body_start = len(text) if sep < 0 else sep + 2
@@ -354,7 +402,7 @@ def _eml_document(text: str) -> tuple[str, list[str], str]:
         body_kind = "html" if ctype == "text/html" else "txt"
         if body_kind == "html":
             _mask_html(text, buf, body_start, len(text), all_tags=True)
-        return text, buf, body_kind
+        return text, buf, body_kind, None
     subject = str(msg.get("Subject", "") or "")
     part = msg.get_body(preferencelist=("plain", "html"))
     body = ""
@@ -373,15 +421,30 @@ def _eml_document(text: str) -> tuple[str, list[str], str]:
     _blank(buf, 0, len(head))
     if body_kind == "html":
         _mask_html(decoded, buf, len(head) + len(subject) + 2, len(decoded), all_tags=True)
-    return decoded, buf, body_kind
+    subject_line = text.count("\n", 0, raw_subject.start()) + 1 if raw_subject else 0
+    body_line = _part_body_line(text, body) if part is not None and part is not msg else text.count("\n", 0, body_start) + 1
+    return decoded, buf, body_kind, _origin(text, decoded, subject_line, body_line)
+
+
+def _part_body_line(raw: str, body: str) -> int:
+    """The file line where a multipart message's chosen body starts: after the blank line that
+    ends its part headers, found by the first body line that stands verbatim in the file (else
+    the end of the message headers)."""
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    sep = raw.find("\n\n")
+    found = raw.find("\n" + first.rstrip(), max(sep, 0)) if first else -1
+    if found >= 0:
+        return raw.count("\n", 0, found + 1) + 1
+    return raw.count("\n", 0, max(sep, 0) + 2) + 1
 
 
 def build_document(text: str, kind: str = "txt") -> Document:
     """Mask what the checks must not read, and collect inline suppressions."""
     kind = kind if kind in KINDS else "txt"
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    origin, raw = None, text
     if kind == "eml":
-        text, buf, _ = _eml_document(text)
+        text, buf, _, origin = _eml_document(text)
     else:
         buf = list(text)
     suppressions = _suppressions(text, buf)
@@ -394,7 +457,8 @@ def build_document(text: str, kind: str = "txt") -> Document:
     _mask_urls("".join(buf), buf, contacts)
     line_starts = _line_starts(text)
     return Document(text=text, masked="".join(buf), kind=kind, suppressions=tuple(suppressions),
-                    contacts=tuple(contacts), line_starts=tuple(line_starts))
+                    contacts=tuple(contacts), line_starts=tuple(line_starts), origin=origin,
+                    raw_lines=tuple(raw.split("\n")) if origin is not None else ())
 
 
 _CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # compiled only when may_have_cjk
