@@ -65,13 +65,15 @@ def split_text(text: str, size: int = 7) -> list[str]:
 
 @dataclass
 class Reply:
-    """One scripted answer: an HTTP error `status` (with `error` JSON), or `text`."""
+    """One scripted answer: an HTTP error `status` (with `error` JSON), or `text`; `raw` is sent
+    as the whole body instead (a broken server: not JSON, a bad stream chunk)."""
 
     text: str = ""
     status: int = 200
     finish_reason: str = "stop"
     error: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: str | None = None
 
 
 @dataclass
@@ -136,7 +138,10 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
             if latency:
                 time.sleep(latency)
             reply = next_reply(body)
-            if reply.status != 200:
+            if reply.raw is not None:
+                content_type = "text/event-stream" if body.get("stream") else "application/json"
+                self._send(reply.status, reply.raw.encode("utf-8"), content_type, reply.headers)
+            elif reply.status != 200:
                 error = reply.error or {"message": f"scripted HTTP {reply.status}", "type": "server_error"}
                 self._send(reply.status, json.dumps({"error": error}).encode(), "application/json", reply.headers)
             elif body.get("stream"):

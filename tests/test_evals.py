@@ -506,6 +506,16 @@ def test_a_failing_real_service_ends_the_run_with_exit_3(tmp_path: Path) -> None
     assert caught.value.exit_code == 3
 
 
+
+def test_a_server_answering_garbage_ends_the_openai_run_with_exit_3(tmp_path: Path) -> None:
+    from assistant.errors import LLMServiceError
+
+    root = two_case_suite(tmp_path / "s")
+    with serve([Reply(raw="this is not json {{{")]) as server, pytest.raises(LLMServiceError) as caught:
+        run(root, provider="openai", **{"llm.base_url": server.url})
+    assert caught.value.exit_code == 3 and "not a chat completion" in caught.value.message
+
+
 def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> None:
     root = tmp_path / "s"
     write_suite(root, {"en/portal": {"facts": facts_data()}},

@@ -102,6 +102,60 @@ def test_stream_that_ends_without_finishing_is_reported(httpx2_mock, tmp_path):
         complete(MESSAGES, make_settings(tmp_path), stream_to=lambda _: None)
 
 
+
+# --- answers that are not chat completions -------------------------------------------------
+
+@pytest.mark.parametrize("body", [b"this is not json {{{", b'{"id": "x", "choices": [{"index": 0, "messa',
+                                  b"[1, 2]", b'{"choices": "none"}'])
+def test_a_body_that_is_not_a_chat_completion_is_exit_3_naming_the_server(httpx2_mock, tmp_path, body):
+    route = httpx2_mock.post(URL).mock(return_value=httpx.Response(
+        200, content=body, headers={"content-type": "application/json"}))
+    with pytest.raises(LLMServiceError) as err:
+        complete(MESSAGES, make_settings(tmp_path), json_mode=True)
+    assert err.value.exit_code == 3 and route.call_count == 1
+    assert "not a chat completion" in err.value.message and BASE in err.value.message
+    assert "\n" not in err.value.message and KEY not in err.value.message
+
+
+def test_a_bad_chunk_mid_stream_keeps_the_partial_text_in_a_named_file(httpx2_mock, tmp_path):
+    body = sse_body(["Dear Ms. Chen, ", "the portal "], finish_reason=None, done=False) + "data: {not json\n\n"
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(200, text=body,
+                                                           headers={"content-type": "text/event-stream"}))
+    seen: list[str] = []
+    with pytest.raises(LLMServiceError) as err:
+        complete(MESSAGES, make_settings(tmp_path), stream_to=seen.append)
+    message = err.value.message
+    assert err.value.exit_code == 3
+    assert "broke off mid-way (a piece of the stream is not valid JSON)" in message
+    path = Path(message.split("saved in ")[1].split(";")[0])
+    assert path.read_text(encoding="utf-8") == "Dear Ms. Chen, the portal " == "".join(seen)
+
+
+@pytest.mark.parametrize("body", ["data: {not json\n\n", "data: [1, 2]\n\n",
+                                  'data: {"choices": [{"delta": 5}]}\n\n'])
+def test_a_stream_of_garbage_is_exit_3_not_an_empty_answer(httpx2_mock, tmp_path, body):
+    route = httpx2_mock.post(URL).mock(return_value=httpx.Response(
+        200, text=body, headers={"content-type": "text/event-stream"}))
+    with pytest.raises(LLMServiceError, match="not a chat completion") as err:
+        complete(MESSAGES, make_settings(tmp_path), stream_to=lambda _: None)
+    assert err.value.exit_code == 3 and route.call_count == 1
+
+
+def test_a_stream_request_answered_without_events_is_not_called_empty(httpx2_mock, tmp_path):
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(
+        200, content=b"this is not json {{{", headers={"content-type": "application/json"}))
+    with pytest.raises(LLMServiceError, match="held no chat-completion events") as err:
+        complete(MESSAGES, make_settings(tmp_path), stream_to=lambda _: None)
+    assert "empty" not in err.value.message
+
+
+def test_a_bad_chunk_after_the_finish_reason_keeps_the_answer(httpx2_mock, tmp_path):
+    body = sse_body(["Dear Ms. Chen, ", "all done."], done=False) + "data: {not json\n\n"
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(200, text=body,
+                                                           headers={"content-type": "text/event-stream"}))
+    assert complete(MESSAGES, make_settings(tmp_path), stream_to=lambda _: None).text == "Dear Ms. Chen, all done."
+
+
 # --- retries are the SDK's, errors are one sentence --------------------------------------
 
 def test_rate_limit_is_retried_after_the_servers_delay_then_succeeds(httpx2_mock, tmp_path):

@@ -229,9 +229,69 @@ def add_usage(total: Usage, more: Usage) -> Usage:
 
 
 def _usage(raw: Any) -> Usage:
-    if raw is None:
-        return Usage(calls=1)
-    return Usage(calls=1, prompt_tokens=raw.prompt_tokens or 0, completion_tokens=raw.completion_tokens or 0)
+    def count(name: str) -> int:
+        value = getattr(raw, name, None)
+        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+    return Usage(calls=1, prompt_tokens=count("prompt_tokens"), completion_tokens=count("completion_tokens"))
+
+
+class _Garbled(Exception):
+    """The server answered with something that is not a chat completion; `args[0]` says what."""
+
+
+def _garbled_error(url: str, what: str) -> LLMServiceError:
+    return LLMServiceError(
+        f"the LLM server at {url} sent an answer that is not a chat completion ({what}); check that "
+        "--base-url points at an OpenAI-compatible API (usually ending in /v1), or try again later")
+
+
+def _text_field(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(type(value).__name__)
+    return value
+
+
+def _choices(answer: Any) -> list[Any]:
+    """The `choices` of a parsed answer; TypeError/AttributeError when it has none (the SDK does
+    not validate: a JSON list or string arrives as such, an object with other keys half-filled)."""
+    choices = answer.choices
+    if not isinstance(choices, list):
+        raise TypeError("choices")
+    return choices
+
+
+def _message_of(resp: Any) -> tuple[str, str | None]:
+    """Text and finish reason of a non-streamed answer; `_Garbled` when it is not one."""
+    try:
+        choices = _choices(resp)
+        if not choices:
+            return "", None
+        choice = choices[0]
+        return _text_field(choice.message.content) or "", _text_field(choice.finish_reason)
+    except (AttributeError, TypeError):
+        raise _Garbled("its JSON has no chat-completion choices") from None
+
+
+def _chunks(stream: Any) -> Iterator[tuple[list[tuple[str | None, str | None]], Any]]:
+    """Each streamed chunk as its (text, finish reason) per choice, and its usage; `_Garbled`
+    for a piece that is not valid JSON or not a chat-completion chunk."""
+    iterator = iter(stream)
+    while True:
+        try:
+            chunk = next(iterator)
+        except StopIteration:
+            return
+        except ValueError:  # json.JSONDecodeError from the SDK's event decoder
+            raise _Garbled("a piece of the stream is not valid JSON") from None
+        try:
+            choices = [] if chunk.choices is None else _choices(chunk)  # a usage-only chunk has none
+            pieces = [(_text_field(c.delta.content) if c.delta is not None else None, _text_field(c.finish_reason))
+                      for c in choices]
+            usage = chunk.usage if getattr(chunk, "usage", None) else None
+        except (AttributeError, TypeError):
+            raise _Garbled("a piece of the stream is not a chat-completion chunk") from None
+        yield pieces, usage
 
 
 def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], params: dict[str, Any],
@@ -240,46 +300,60 @@ def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], pa
     import openai
 
     model = settings.llm.model
+    url = server_url(settings)
     if sink is None:
         try:
             resp = client.chat.completions.create(model=model, messages=messages, **params)
+            text, finish_reason = _message_of(resp)
         except openai.OpenAIError as exc:
             raise service_error(exc, settings) from None
-        choice = resp.choices[0] if resp.choices else None
-        text = (choice.message.content or "") if choice else ""
-        return _Raw(text=restore(text, mapping), finish_reason=choice.finish_reason if choice else None,
-                    usage=_usage(resp.usage))
+        except ValueError:  # json.JSONDecodeError: the SDK parses the body before we see it
+            raise _garbled_error(url, "its body is not valid JSON") from None
+        except _Garbled as exc:
+            raise _garbled_error(url, str(exc)) from None
+        return _Raw(text=restore(text, mapping), finish_reason=finish_reason, usage=_usage(resp.usage))
 
     feed, flush = streaming_restorer(mapping, sink)
     parts: list[str] = []
     finish: str | None = None
     usage: Any = None
+    chunks = 0
     try:
         stream = client.chat.completions.create(model=model, messages=messages, stream=True,
                                                 stream_options={"include_usage": True}, **params)
-        for chunk in stream:
-            if getattr(chunk, "usage", None):
-                usage = chunk.usage
-            for choice in chunk.choices or []:
-                delta = choice.delta.content if choice.delta else None
+        for pieces, chunk_usage in _chunks(stream):
+            chunks += 1
+            usage = chunk_usage or usage
+            for delta, finish_reason in pieces:
                 if delta:
                     parts.append(delta)
                     feed(delta)
-                if choice.finish_reason:
-                    finish = choice.finish_reason
+                if finish_reason:
+                    finish = finish_reason
     except openai.OpenAIError as exc:
         flush()
         if parts:
             text = restore("".join(parts), mapping)
             raise LLMServiceError(
-                f"the answer from {server_url(settings)} broke off mid-way ({_kind(exc)}){_partial_note(text)}; "
+                f"the answer from {url} broke off mid-way ({_kind(exc)}){_partial_note(text)}; "
                 "run the command again") from None
         raise service_error(exc, settings) from None
+    except _Garbled as exc:
+        flush()
+        if finish is None:  # after the finish reason only the usage was still to come: keep the answer
+            if parts:
+                text = restore("".join(parts), mapping)
+                raise LLMServiceError(
+                    f"the answer from {url} broke off mid-way ({exc}){_partial_note(text)}; "
+                    "run the command again") from None
+            raise _garbled_error(url, str(exc)) from None
     flush()
+    if chunks == 0:  # not even an empty answer: the body held no server-sent events at all
+        raise _garbled_error(url, "the stream held no chat-completion events")
     text = restore("".join(parts), mapping)
     if finish is None and parts:
         raise LLMServiceError(
-            f"the answer from {server_url(settings)} ended before it was complete{_partial_note(text)}; "
+            f"the answer from {url} ended before it was complete{_partial_note(text)}; "
             "run the command again")
     return _Raw(text=text, finish_reason=finish, usage=_usage(usage))
 
