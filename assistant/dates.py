@@ -23,6 +23,11 @@ EN_NUMBERS = (
 
 CADENCE_DAYS = {"daily": 1, "twice-weekly": 3, "weekly": 7, "biweekly": 14, "monthly": 30}
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+"""The years a date in a notice may fall in. Far from `date.max` (9999-12-31), so every date derived
+from an accepted one (the next update, the weekly updates after new_date) exists, and no rule can
+raise OverflowError."""
+
 
 def weekday_name(d: date, lang: str) -> str:
     """The weekday's name: 'Friday' / '星期五'."""
@@ -102,13 +107,22 @@ def next_update(notice: date, cadence: str) -> date:
     return notice + timedelta(days=CADENCE_DAYS[cadence])
 
 
+def check_date_range(d: date) -> date:
+    """`d` itself, or ValueError when its year is outside MIN_YEAR..MAX_YEAR."""
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise ValueError(f"'{d.isoformat()}' is out of range: delaynote accepts years {MIN_YEAR} to {MAX_YEAR}")
+    return d
+
+
 def parse_iso_date(text: str) -> date:
-    """Strict `YYYY-MM-DD`; raises ValueError with a sentence a person can act on."""
+    """Strict `YYYY-MM-DD` in years MIN_YEAR..MAX_YEAR; raises ValueError with a sentence a person can act on."""
     text = text.strip()
     parts = text.split("-")
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or [len(p) for p in parts] != [4, 2, 2]:
         raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD (for example 2026-12-19)")
     year, month, day = (int(p) for p in parts)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"'{text}' is out of range: delaynote accepts years {MIN_YEAR} to {MAX_YEAR}")
     if not 1 <= month <= 12:
         raise ValueError(f"'{text}' has no month {month}: months run from 01 to 12")
     try:

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from assistant.dates import next_update, parse_iso_date
+from assistant.dates import check_date_range, next_update, parse_iso_date
 from assistant.errors import InputError
 from assistant.textio import read_text
 
@@ -35,9 +35,10 @@ CAUSE_CATEGORIES: tuple[str, ...] = get_args(CauseCategory)
 
 def _iso_date(value: Any) -> Any:
     """Accept only real ISO dates: YAML would otherwise turn 2026-02-30 into a loader crash
-    and Pydantic would accept integers as Unix timestamps."""
+    and Pydantic would accept integers as Unix timestamps. Years run from 1900 to 2999
+    (`dates.MIN_YEAR`, `MAX_YEAR`), so derived dates never overflow."""
     if isinstance(value, date):
-        return value
+        return check_date_range(value)
     if isinstance(value, str):
         return parse_iso_date(value)
     raise ValueError("must be a date in the form YYYY-MM-DD")

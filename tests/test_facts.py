@@ -230,6 +230,9 @@ def test_unknown_keys_are_named_at_every_level_all_at_once(tmp_path: Path) -> No
     ("2027-03-05T09:00:00", "is not a date in the form YYYY-MM-DD"),
     ("20270305", "must be a date in the form YYYY-MM-DD"),
     ("true", "must be a date in the form YYYY-MM-DD"),
+    ("9999-12-31", "'9999-12-31' is out of range: delaynote accepts years 1900 to 2999"),
+    ("1899-12-31", "is out of range: delaynote accepts years 1900 to 2999"),
+    ("0000-01-01", "is out of range"),
 ])
 def test_impossible_dates_are_named_with_the_reason(tmp_path: Path, value: str, expected: str) -> None:
     found = problems(tmp_path, replace(MINIMAL, "original_date: 2027-03-05", f"original_date: {value}"))
@@ -323,6 +326,37 @@ def test_the_cli_refuses_a_gbk_file_and_a_missing_file_with_exit_2(tmp_path: Pat
     result = delaynote("draft", "--facts", "absent.yaml", "--provider", "offline", cwd=tmp_path)
     assert result.returncode == 2 and "absent.yaml does not exist" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [["draft", "--provider", "offline"], ["check", "notice.txt"],
+                                     ["rewrite", "notice.txt", "--provider", "offline"]])
+def test_a_date_near_the_end_of_the_calendar_is_exit_2_with_its_key(tmp_path: Path, command: list[str]) -> None:
+    """new_date 9999-12-31 with weekly updates overflowed `date` in the rules instead of being refused."""
+    write(tmp_path, replace(MINIMAL, "new_date: 2027-03-26", "new_date: 9999-12-31"))
+    (tmp_path / "notice.txt").write_text("Dear Mr. Okafor,\n\nThe app is late.\n", encoding="utf-8")
+    result = delaynote(*command, "--facts", "facts.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "new_date: '9999-12-31' is out of range: delaynote accepts years 1900 to 2999" in result.stderr
+
+
+@pytest.mark.parametrize("cadence", ["daily", "twice-weekly", "weekly", "biweekly", "monthly"])
+def test_every_accepted_date_can_be_drafted_and_checked(tmp_path: Path, cadence: str) -> None:
+    """The last days validation accepts, with every cadence: no date arithmetic may overflow."""
+    from assistant.checks import check_draft
+    from assistant.drafting.offline import draft_offline
+    from assistant.render import render_draft
+
+    text = replace(MINIMAL, "original_date: 2027-03-05", "original_date: 2999-12-30")
+    text = replace(text, "new_date: 2027-03-26", "new_date: 2999-12-31")
+    facts = load_facts(write(tmp_path, text + f"notice_date: 2999-12-29\nupdates: {{cadence: {cadence}}}\n"))
+    draft = draft_offline(facts)
+    draft.findings = check_draft(draft, facts)
+    for fmt in ("text", "markdown", "json", "eml"):
+        assert render_draft(draft, facts, fmt)
+    early = replace(replace(MINIMAL, "original_date: 2027-03-05", "original_date: 1900-01-02"),
+                    "new_date: 2027-03-26", "new_date: 1900-02-01")
+    facts = load_facts(write(tmp_path, early + f"notice_date: 1900-01-01\nupdates: {{cadence: {cadence}}}\n"))
+    assert check_draft(draft_offline(facts), facts) is not None
 
 
 # -- schema -----------------------------------------------------------------------------------------------
