@@ -516,6 +516,16 @@ def test_a_server_answering_garbage_ends_the_openai_run_with_exit_3(tmp_path: Pa
     assert caught.value.exit_code == 3 and "not a chat completion" in caught.value.message
 
 
+
+@pytest.mark.parametrize("record", [False, True])
+def test_a_malformed_base_url_is_a_usage_error_with_or_without_record(tmp_path: Path, record: bool) -> None:
+    root = two_case_suite(tmp_path / "s")
+    with pytest.raises(InputError, match=r"invalid base URL 'http://\[::1/v1'") as caught:
+        run(root, provider="openai", record=record, **{"llm.base_url": "http://[::1/v1"})
+    assert caught.value.exit_code == 2
+    assert not (root / "recordings").exists()
+
+
 def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> None:
     root = tmp_path / "s"
     write_suite(root, {"en/portal": {"facts": facts_data()}},

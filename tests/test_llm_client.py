@@ -248,6 +248,34 @@ def test_no_key_and_no_base_url_names_the_variable(tmp_path):
     assert raised.value.exit_code == 2
 
 
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("http://[::1/v1", "invalid port"), ("http://127.0.0.1:abc/v1", "invalid port"),
+    ("http://127.0.0.1:99999/v1", "port 99999 is out of range"), ("localhost:8000/v1", "http:// or https://"),
+    ("ftp://llm.test/v1", "http:// or https://"), ("http:///v1", "no valid host"),
+])
+def test_a_malformed_base_url_is_bad_usage_naming_the_url(httpx2_mock, tmp_path, url, why):
+    with pytest.raises(InputError) as err:
+        complete(MESSAGES, make_settings(tmp_path, **{"llm.base_url": url}))
+    assert err.value.exit_code == 2
+    assert err.value.message.startswith(f"invalid base URL '{url}' (") and why in err.value.message
+    assert "--base-url" in err.value.message and len(httpx2_mock.calls) == 0
+
+
+def test_a_malformed_url_never_shows_the_key_or_a_password(tmp_path):
+    settings = make_settings(tmp_path, **{"llm.base_url": f"http://me:{KEY}@[::1/v1?key={KEY}"})
+    with pytest.raises(InputError) as err:
+        build_client(settings)
+    assert KEY not in err.value.message and "SECRET" not in err.value.message
+    assert "http://***@[::1/v1" in err.value.message
+
+
+def test_a_malformed_azure_endpoint_names_its_own_setting(tmp_path):
+    settings = make_settings(tmp_path, **{"llm.base_url": None, "llm.azure_endpoint": "https://[bad/"})
+    with pytest.raises(InputError, match="AZURE_OPENAI_ENDPOINT"):
+        build_client(settings)
+
+
 def test_local_server_without_key_gets_a_dummy_key(httpx2_mock, tmp_path):
     route = httpx2_mock.post(URL).mock(return_value=ok("local"))
     assert complete(MESSAGES, make_settings(tmp_path, key=None)).text == "local"

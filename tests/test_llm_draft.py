@@ -374,6 +374,21 @@ def test_cli_draft_exit_3_with_one_sentence_when_the_server_is_down(tmp_path, mo
     assert out == ""
 
 
+
+@pytest.mark.skipif(not _cli_ready(), reason="the checker and renderer are not in place yet")
+def test_cli_draft_with_a_malformed_base_url_is_exit_2_in_one_sentence(tmp_path, monkeypatch, capsys):
+    facts_file = tmp_path / "facts.json"
+    facts_file.write_text(json.dumps(FACTS), encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _main(["draft", "--facts", str(facts_file), "--provider", "openai", "--base-url",
+                            "http://[::1/v1"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines() == [
+        "delaynote: invalid base URL 'http://[::1/v1' (invalid port: ':1'); "
+        "correct --base-url, OPENAI_BASE_URL or [llm] base_url"]
+
+
 def test_chinese_facts_are_redacted_in_the_prompt_including_the_short_company_name(tmp_path):
     from assistant.llm.redact import build_mapping, redact
 

@@ -40,6 +40,10 @@ class _Servers:
 
     def record_server(self, settings: Settings) -> RecordingServer:
         if self.recorder is None:
+            if settings.llm.base_url:  # the proxy forwards there: refuse a malformed one up front
+                from assistant.llm.client import check_url
+
+                check_url(settings.llm.base_url, "--base-url, OPENAI_BASE_URL or [llm] base_url", settings)
             server = RecordingServer(self.suite.recordings_dir, mode="record", upstream=settings.llm.base_url,
                                      timeout=settings.llm.timeout)
             self.recorder = self.stack.enter_context(server)

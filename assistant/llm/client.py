@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -84,10 +85,49 @@ def build_client(settings: Settings) -> openai.OpenAI:
                 "no API key is set: export OPENAI_API_KEY, or point --base-url (or [llm] base_url) "
                 "at a local OpenAI-compatible server")
         key = "not-needed"  # Ollama, vLLM and friends ignore it, but the SDK insists on one
+    for url, where in ((llm.base_url, "--base-url, OPENAI_BASE_URL or [llm] base_url"),
+                       (llm.azure_endpoint, "AZURE_OPENAI_ENDPOINT or [llm] azure_endpoint")):
+        if url:
+            check_url(url, where, settings)
     try:
         return _shared_client(llm.base_url, llm.azure_endpoint, llm.api_version, key, llm.timeout, llm.max_retries)
     except openai.OpenAIError as exc:
         raise LLMServiceError(f"the LLM client cannot be set up: {_scrub(str(exc), settings)}") from None
+
+
+_USERINFO = re.compile(r"(?<=//)[^/@\s]*@")
+
+
+def shown_url(url: str, settings: Settings) -> str:
+    """A URL as messages may show it: no user or password part, no API key anywhere."""
+    return _scrub(_USERINFO.sub("***@", url), settings)
+
+
+def check_url(url: str, where: str, settings: Settings) -> None:
+    """Refuse a base URL the HTTP stack cannot use (bad usage, exit 2), before any request: a
+    malformed one would otherwise crash inside httpx, a relative one fail as 'cannot connect'."""
+    import httpx2
+
+    try:
+        parsed = httpx2.URL(url)
+        port = parsed.port
+    except (httpx2.InvalidURL, ValueError, TypeError) as exc:
+        raise invalid_url(url, str(exc), where, settings) from None
+    reason = None
+    if parsed.scheme not in ("http", "https"):
+        reason = "it must start with http:// or https://"
+    elif not parsed.host or "%" in parsed.host:  # httpx percent-encodes a space or a stray [
+        reason = "it names no valid host"
+    elif port is not None and not 0 < port < 65536:
+        reason = f"port {port} is out of range"
+    if reason:
+        raise invalid_url(url, reason, where, settings)
+
+
+def invalid_url(url: str, reason: str, where: str, settings: Settings) -> InputError:
+    reason = reason.strip().rstrip(".") or "it cannot be parsed"
+    return InputError(f"invalid base URL '{shown_url(url, settings)}' ({reason[0].lower()}{reason[1:]}); "
+                      f"correct {where}")
 
 
 @lru_cache(maxsize=8)
@@ -115,7 +155,7 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
     import openai
 
     llm = settings.llm
-    url = server_url(settings)
+    url = shown_url(server_url(settings), settings)
     retries = f"after {llm.max_retries} {'retry' if llm.max_retries == 1 else 'retries'}"
     if isinstance(exc, openai.APITimeoutError):
         return LLMServiceError(
@@ -297,16 +337,19 @@ def _chunks(stream: Any) -> Iterator[tuple[list[tuple[str | None, str | None]], 
 def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], params: dict[str, Any],
           sink: Callable[[str], None] | None, mapping: Mapping) -> _Raw:
     """One request (the SDK retries it as configured); a stream cut mid-way keeps its text."""
+    import httpx2
     import openai
 
     model = settings.llm.model
-    url = server_url(settings)
+    url = shown_url(server_url(settings), settings)
     if sink is None:
         try:
             resp = client.chat.completions.create(model=model, messages=messages, **params)
             text, finish_reason = _message_of(resp)
         except openai.OpenAIError as exc:
             raise service_error(exc, settings) from None
+        except httpx2.InvalidURL as exc:  # checked in build_client; a client passed in was not
+            raise invalid_url(server_url(settings), str(exc), "the base URL", settings) from None
         except ValueError:  # json.JSONDecodeError: the SDK parses the body before we see it
             raise _garbled_error(url, "its body is not valid JSON") from None
         except _Garbled as exc:
@@ -338,6 +381,8 @@ def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], pa
                 f"the answer from {url} broke off mid-way ({_kind(exc)}){_partial_note(text)}; "
                 "run the command again") from None
         raise service_error(exc, settings) from None
+    except httpx2.InvalidURL as exc:
+        raise invalid_url(server_url(settings), str(exc), "the base URL", settings) from None
     except _Garbled as exc:
         flush()
         if finish is None:  # after the finish reason only the usage was still to come: keep the answer
