@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from datetime import datetime, time
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -88,6 +90,35 @@ def _subject(draft: Draft, facts: Facts) -> str:
     return default_subject(facts.model_copy(update={"language": draft.language}))
 
 
+def _one_line(value: str) -> str:
+    """A header value on one line: a facts value written over several lines (YAML `|`) or an LLM
+    subject with a line break would otherwise make the e-mail library refuse the header."""
+    return " ".join(value.split())
+
+
+_ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                        r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+"""An ASCII dot-atom address with a dotted domain: what a client's and a sender's address look like."""
+
+
+def _address(msg: EmailMessage, header: str, name: str, email: str | None, key: str,
+             notes: list[str]) -> Address | None:
+    """Set the From/To header, or leave it out with a note when the facts have no usable address."""
+    if not email:
+        notes.append(f"the e-mail has no {header} header: {key} is not in the facts")
+        return None
+    addr_spec = _one_line(email)
+    try:
+        if not _ADDR_SPEC.fullmatch(addr_spec):  # the library's own parser crashes on some bad addresses
+            raise ValueError("expected name@domain.example")
+        address = Address(display_name=_one_line(name), addr_spec=addr_spec)
+        msg[header] = address
+    except (MessageError, ValueError) as exc:  # parse errors; header defects are ValueErrors
+        notes.append(f"the e-mail has no {header} header: {key} '{addr_spec}' is not an e-mail address ({exc})")
+        return None
+    return address
+
+
 def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     """An RFC 5322 message (UTF-8 text/plain) and notes about anything left out.
 
@@ -96,20 +127,14 @@ def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     """
     notes: list[str] = []
     msg = EmailMessage(policy=_EML_POLICY)
-    subject = _subject(draft, facts)
+    subject = _one_line(_subject(draft, facts))
     msg["Subject"] = subject
     sender, client = facts.sender, facts.client
-    if sender.email:
-        msg["From"] = Address(display_name=sender.name, addr_spec=sender.email)
-    else:
-        notes.append("the e-mail has no From header: sender.email is not in the facts")
-    if client.email:
-        msg["To"] = Address(display_name=client.contact, addr_spec=client.email)
-    else:
-        notes.append("the e-mail has no To header: client.email is not in the facts")
+    from_address = _address(msg, "From", sender.name, sender.email, "sender.email", notes)
+    _address(msg, "To", client.contact, client.email, "client.email", notes)
     sent = datetime.combine(facts.notice_date, time(9, 0)).astimezone()
     msg["Date"] = format_datetime(sent)
-    domain = sender.email.rpartition("@")[2] if sender.email and "@" in sender.email else "delaynote.invalid"
+    domain = from_address.domain if from_address is not None else "delaynote.invalid"
     digest = hashlib.sha256(f"{subject}\n{facts.notice_date}\n{draft.body}".encode()).hexdigest()[:32]
     msg["Message-ID"] = f"<{digest}@{domain}>"
     msg.set_content(draft.body.rstrip("\n") + "\n", subtype="plain", charset="utf-8")

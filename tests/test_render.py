@@ -125,6 +125,29 @@ def test_eml_without_addresses_is_still_valid_and_says_so(capsys: pytest.Capture
     assert "no From header" in err and "no To header" in err
 
 
+def test_eml_folds_multi_line_facts_values_onto_one_header_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """A YAML `|` value (two lines) in project or sender.name crashed: "Header values may not contain linefeed"."""
+    draft, facts = drafted(PAYMENT)
+    facts = facts.model_copy(update={"project": "Customer portal\nrebuild",
+                                     "sender": facts.sender.model_copy(update={"name": "Sam\n  Lee"}),
+                                     "client": facts.client.model_copy(update={"contact": "Ms.\r\nChen"})})
+    draft.subject = "Customer portal\nrebuild: new date"
+    msg = parse_eml(render_draft(draft, facts, "eml"))
+    assert msg["Subject"] == "Customer portal rebuild: new date"
+    assert msg["From"].addresses[0].display_name == "Sam Lee"
+    assert msg["To"].addresses[0].display_name == "Ms. Chen"
+
+
+@pytest.mark.parametrize("email", ["not an email", "a@b@c", "x@[1.2.3", "a@", "ü@ö.example", "sam@localhost"])
+def test_eml_leaves_out_an_address_that_is_not_one(email: str, capsys: pytest.CaptureFixture[str]) -> None:
+    draft, facts = drafted(PAYMENT)
+    facts = facts.model_copy(update={"sender": facts.sender.model_copy(update={"email": email})})
+    msg = parse_eml(render_draft(draft, facts, "eml"))
+    assert msg["From"] is None and msg["To"] is not None
+    assert msg["Message-ID"].endswith("@delaynote.invalid>")
+    assert f"no From header: sender.email '{email}' is not an e-mail address" in capsys.readouterr().err
+
+
 def test_eml_is_deterministic() -> None:
     draft, facts = drafted(PAYMENT)
     assert render_draft(draft, facts, "eml") == render_draft(draft, facts, "eml")
