@@ -96,6 +96,17 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+_FOLD_AFTER_NAME = re.compile(rb"^([!-9;-~]+):\r\n[ \t]+", re.MULTILINE)
+
+
+def _unfold_after_names(message: bytes) -> bytes:
+    """The library folds a header whose first word is long right after its name ("Subject:" CRLF
+    SP word), which mail readers show as a value starting with a space; keep the word on the
+    name's line instead (still far below the 998-character limit of RFC 5322)."""
+    head, sep, body = message.partition(b"\r\n\r\n")
+    return _FOLD_AFTER_NAME.sub(rb"\1: ", head) + sep + body
+
+
 _ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
                         r"@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 """An ASCII dot-atom address with a dotted domain: what a client's and a sender's address look like."""
@@ -138,7 +149,7 @@ def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     digest = hashlib.sha256(f"{subject}\n{facts.notice_date}\n{draft.body}".encode()).hexdigest()[:32]
     msg["Message-ID"] = f"<{digest}@{domain}>"
     msg.set_content(draft.body.rstrip("\n") + "\n", subtype="plain", charset="utf-8")
-    return msg.as_bytes(), notes
+    return _unfold_after_names(msg.as_bytes()), notes
 
 
 def print_findings_summary(draft: Draft, verbose: bool) -> None:

@@ -138,6 +138,19 @@ def test_eml_folds_multi_line_facts_values_onto_one_header_line(capsys: pytest.C
     assert msg["To"].addresses[0].display_name == "Ms. Chen"
 
 
+@pytest.mark.parametrize("subject", ["a" * n for n in (68, 70, 75)] + ["Kundenportal-Neuaufbau-" * 3 + " later",
+                                                                     "x: " + "b" * 70])
+def test_eml_subject_never_starts_with_a_space_when_read_back(subject: str) -> None:
+    """A long first word was folded right after "Subject:", so parsers read a leading space."""
+    draft, facts = drafted(PAYMENT)
+    draft.subject = subject
+    raw = render_draft(draft, facts, "eml")
+    assert isinstance(raw, bytes)
+    assert parse_eml(raw)["Subject"] == subject
+    assert BytesParser(policy=policy.compat32).parsebytes(raw)["Subject"].replace("\r\n ", " ") == subject
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+
+
 @pytest.mark.parametrize("email", ["not an email", "a@b@c", "x@[1.2.3", "a@", "ü@ö.example", "sam@localhost"])
 def test_eml_leaves_out_an_address_that_is_not_one(email: str, capsys: pytest.CaptureFixture[str]) -> None:
     draft, facts = drafted(PAYMENT)
