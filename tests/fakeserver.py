@@ -66,7 +66,8 @@ def split_text(text: str, size: int = 7) -> list[str]:
 @dataclass
 class Reply:
     """One scripted answer: an HTTP error `status` (with `error` JSON), or `text`; `raw` is sent
-    as the whole body instead (a broken server: not JSON, a bad stream chunk)."""
+    as the whole body instead (a broken server: not JSON, a bad stream chunk); `cut` sends only
+    the first half of the body, announced at full length, and closes the connection."""
 
     text: str = ""
     status: int = 200
@@ -74,6 +75,7 @@ class Reply:
     error: dict[str, Any] | None = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: str | None = None
+    cut: bool = False
 
 
 @dataclass
@@ -115,14 +117,18 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
         def log_message(self, *args: Any) -> None:  # keep test output clean
             pass
 
-        def _send(self, status: int, payload: bytes, content_type: str, extra: dict[str, str]) -> None:
+        def _send(self, status: int, payload: bytes, content_type: str, extra: dict[str, str],
+                  cut: bool = False) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(payload)))
             for key, value in extra.items():
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(payload)
+            self.wfile.write(payload[:len(payload) // 2] if cut else payload)
+            if cut:
+                self.wfile.flush()
+                self.close_connection = True
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
@@ -150,7 +156,7 @@ def serve(replies: list[Reply] | Callable[[dict[str, Any]], Reply], *, latency: 
             else:
                 payload = json.dumps(chat_body(reply.text, finish_reason=reply.finish_reason),
                                      ensure_ascii=False).encode("utf-8")
-                self._send(200, payload, "application/json", reply.headers)
+                self._send(200, payload, "application/json", reply.headers, cut=reply.cut)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -526,6 +526,22 @@ def test_a_malformed_base_url_is_a_usage_error_with_or_without_record(tmp_path: 
     assert not (root / "recordings").exists()
 
 
+
+def test_record_errors_name_the_users_server_not_the_recording_proxy(tmp_path: Path) -> None:
+    from assistant.errors import LLMServiceError
+
+    root = two_case_suite(tmp_path / "s")
+    with serve([Reply(status=500)]) as gone:
+        dead = gone.url  # the server is gone: its port refuses connections
+    with pytest.raises(LLMServiceError) as caught:
+        run(root, provider="openai", record=True, **{"llm.base_url": dead, "llm.max_retries": 0})
+    assert caught.value.message == (f"cannot connect to the LLM server at {dead}; check --base-url / "
+                                    "OPENAI_BASE_URL and that the server is running")
+    with serve([Reply(raw="this is not json {{{")]) as server, pytest.raises(LLMServiceError) as caught:
+        run(root, provider="openai", record=True, **{"llm.base_url": server.url, "llm.max_retries": 0})
+    assert caught.value.message.startswith(f"the LLM server at {server.url} sent an answer that is not a chat")
+
+
 def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> None:
     root = tmp_path / "s"
     write_suite(root, {"en/portal": {"facts": facts_data()}},

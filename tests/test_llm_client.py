@@ -217,6 +217,19 @@ def test_connection_refused_names_the_base_url(httpx2_mock, tmp_path):
     assert err.value.exit_code == 3
 
 
+
+def test_an_answer_cut_off_mid_body_is_not_called_a_failed_connection(tmp_path):
+    with serve([Reply(text="Dear Ms. Chen, the portal moves to 19 December.", cut=True)]) as server:
+        settings = make_settings(tmp_path, **{"llm.base_url": server.url, "llm.max_retries": 1})
+        with pytest.raises(LLMServiceError) as err:
+            complete(MESSAGES, settings)
+    assert server.count == 2  # the SDK retried it once
+    message = err.value.message
+    assert message.startswith(f"the connection to the LLM server at {server.url} broke off before the whole "
+                              "answer arrived (after 1 retry)")
+    assert "cannot connect" not in message and err.value.exit_code == 3
+
+
 def test_bad_key_names_the_variable_and_never_the_key(httpx2_mock, tmp_path):
     route = httpx2_mock.post(URL).mock(return_value=httpx.Response(401, json={"error": {
         "message": f"Incorrect API key provided: {KEY}", "code": "invalid_api_key"}}))

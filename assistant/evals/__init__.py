@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from assistant.config import Settings, llm_configured
-from assistant.errors import InputError
+from assistant.errors import InputError, LLMServiceError
 from assistant.evals.checker import CheckerResult
 from assistant.evals.replay import RecordingServer
 from assistant.evals.report import DrafterRun, EvalReport, render_eval
@@ -94,6 +94,17 @@ def _compare_variant(spec: str, main: Provider, settings: Settings, suite: Suite
     return _variant(spec, llm_provider, _with_llm(settings, prompts=value), suite, servers)
 
 
+def _upstream_error(err: LLMServiceError, recorder: RecordingServer, settings: Settings) -> LLMServiceError:
+    """A failure seen through the recording proxy, told about the user's server, not the proxy:
+    its URL instead of the proxy's, and the proxy's 502 for an unreachable server told as such."""
+    from assistant.llm.client import connection_error, shown_url
+
+    upstream = shown_url(recorder.upstream, settings)
+    if recorder.upstream_failure is not None and "(HTTP 502)" in err.message:
+        return connection_error(recorder.upstream_failure, upstream, settings)
+    return LLMServiceError(err.message.replace(recorder.base_url, upstream), details=err.details)
+
+
 def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
     out = []
     for lang, minimum in suite.config.thresholds.drafter.pass_rate.items():
@@ -151,7 +162,12 @@ def run_eval_command(
         heldout = _checker(loaded.heldout_dir, CheckerThresholds(), settings, notes)
         runs = []
         for variant in [main, *others]:
-            results = run_cases(loaded, variant, concurrency)
+            try:
+                results = run_cases(loaded, variant, concurrency)
+            except LLMServiceError as err:
+                if servers.recorder is None:
+                    raise
+                raise _upstream_error(err, servers.recorder, settings) from None
             run = DrafterRun(label=variant.label, provider=variant.provider, cases=results,
                              model=None if variant.provider == "offline" else variant.settings.llm.model)
             run.failures = _drafter_thresholds(run, loaded)

@@ -69,6 +69,7 @@ class RecordingServer:
         self.misses: list[str] = []
         self.used: set[str] = set()
         self.written: set[str] = set()
+        self.upstream_failure: str | None = None  # how the last forwarded request failed, if it did
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -148,8 +149,13 @@ class RecordingServer:
             with httpx2.Client(timeout=self.timeout) as client:
                 resp = client.request(method, self.upstream + rel, content=body or None, headers=headers)
         except httpx2.HTTPError as exc:
+            # the client sees a 502 (and retries it); the run's error then names the upstream's failure
+            self.upstream_failure = ("timeout" if isinstance(exc, httpx2.TimeoutException)
+                                     else "connect" if isinstance(exc, httpx2.ConnectError | httpx2.UnsupportedProtocol)
+                                     else "broken")
             payload = json.dumps({"error": {"message": f"recording proxy: upstream failed: {type(exc).__name__}"}})
             return 502, "application/json", payload.encode()
+        self.upstream_failure = None
         content_type = resp.headers.get("content-type", "application/json")
         if 200 <= resp.status_code < 300:
             record = _recording(rel, body, resp.status_code, content_type, resp.content)

@@ -150,6 +150,36 @@ def _scrub(text: str, settings: Settings) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+_BROKEN = frozenset({"RemoteProtocolError", "ReadError", "WriteError", "LocalProtocolError"})
+
+
+def connection_kind(exc: BaseException) -> str:
+    """'broken' when a connection was made and then failed mid-answer (a server that closes it, a
+    body cut short), else 'connect'; the SDK wraps both as APIConnectionError, the HTTP error
+    it wraps tells them apart."""
+    cause = exc.__cause__ or exc.__context__
+    names = {cls.__name__ for cls in type(cause).__mro__} if cause is not None else set()
+    return "broken" if names & _BROKEN else "connect"
+
+
+def connection_error(kind: str, url: str, settings: Settings) -> LLMServiceError:
+    """The sentence for a request that got no complete answer: `kind` is 'timeout', 'connect'
+    (no connection could be made) or 'broken' (the connection failed mid-answer)."""
+    llm = settings.llm
+    retries = f"after {llm.max_retries} {'retry' if llm.max_retries == 1 else 'retries'}"
+    if kind == "timeout":
+        return LLMServiceError(
+            f"the LLM server at {url} did not answer within {llm.timeout:g} seconds ({retries}); "
+            "raise `timeout` under [llm] in delaynote.toml, or try again later")
+    if kind == "broken":
+        return LLMServiceError(
+            f"the connection to the LLM server at {url} broke off before the whole answer arrived ({retries}); "
+            "try again later, and check that --base-url points at an OpenAI-compatible server")
+    return LLMServiceError(
+        f"cannot connect to the LLM server at {url}; check --base-url / OPENAI_BASE_URL "
+        "and that the server is running")
+
+
 def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
     """Map an SDK exception to one sentence that says what to do (exit 3)."""
     import openai
@@ -158,13 +188,9 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
     url = shown_url(server_url(settings), settings)
     retries = f"after {llm.max_retries} {'retry' if llm.max_retries == 1 else 'retries'}"
     if isinstance(exc, openai.APITimeoutError):
-        return LLMServiceError(
-            f"the LLM server at {url} did not answer within {llm.timeout:g} seconds ({retries}); "
-            "raise `timeout` under [llm] in delaynote.toml, or try again later")
+        return connection_error("timeout", url, settings)
     if isinstance(exc, openai.APIConnectionError):
-        return LLMServiceError(
-            f"cannot connect to the LLM server at {url}; check --base-url / OPENAI_BASE_URL "
-            "and that the server is running")
+        return connection_error(connection_kind(exc), url, settings)
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         var = "AZURE_OPENAI_API_KEY" if llm.azure_endpoint else "OPENAI_API_KEY"
         return LLMServiceError(
