@@ -33,15 +33,27 @@ def decode_bytes(data: bytes, source: str, *, legacy_zh: bool = False) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def read_limited(path: Path) -> bytes:
+    """A file's bytes, reading at most MAX_BYTES + 1: the size on disk says nothing for a device or
+    a pipe (/dev/zero is endless), so only what was actually read can prove a file too large.
+    Raises OSError as `open` does, and `InputError` for a file over the limit."""
+    limit = MAX_BYTES // (1024 * 1024)
+    size = path.stat().st_size
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a file")
+    if size > MAX_BYTES:
+        raise InputError(f"{path} is {size // (1024 * 1024)} MB; delaynote reads files up to {limit} MB")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{path} is larger than {limit} MB; delaynote reads files up to {limit} MB")
+    return data
+
+
 def read_text(path: Path, *, legacy_zh: bool = False) -> str:
     """Read a text file, or raise `InputError` with one sentence saying why not."""
     try:
-        size = path.stat().st_size
-        if path.is_dir():
-            raise InputError(f"{path} is a directory, not a file")
-        if size > MAX_BYTES:
-            raise InputError(f"{path} is {size // (1024 * 1024)} MB; delaynote reads files up to {MAX_BYTES // (1024 * 1024)} MB")
-        data = path.read_bytes()
+        data = read_limited(path)
     except FileNotFoundError:
         raise InputError(f"{path} does not exist") from None
     except PermissionError:
