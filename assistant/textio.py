@@ -1,12 +1,16 @@
 """Reading user files safely: text only, a clear sentence for binary, oversized or mis-encoded input.
 
 Chinese teams still save files in GBK/GB18030; the checker accepts them (`legacy_zh=True`),
-while facts files must be UTF-8 as SPEC §2 says.
+while facts files must be UTF-8 as SPEC §2 says. A file that starts with a byte order mark is
+read in the encoding the mark names (UTF-8, UTF-16 or UTF-32: Windows editors save "Unicode"
+as UTF-16), and `Decoded` remembers encoding, mark and line ends so a rewrite can keep them.
 """
 
 from __future__ import annotations
 
+import codecs
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InputError
@@ -14,23 +18,62 @@ from assistant.errors import InputError
 MAX_BYTES = 50 * 1024 * 1024
 
 
-def decode_bytes(data: bytes, source: str, *, legacy_zh: bool = False) -> str:
-    """Bytes to text: UTF-8 (a BOM is dropped), else GB18030 when allowed; NUL bytes mean binary."""
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text (line ends made '\n') and how to write it back the way it was stored."""
+
+    text: str
+    encoding: str  # a codec name: utf-8, gb18030, utf-16-le, ...
+    bom: bytes = b""
+    crlf: bool = False
+
+    def encode(self, text: str) -> bytes:
+        """`text` (with '\n' line ends) in this file's encoding, BOM and line ends."""
+        if self.crlf:
+            text = text.replace("\n", "\r\n")
+        return self.bom + text.encode(self.encoding)
+
+
+def decode_file(data: bytes, source: str, *, legacy_zh: bool = False) -> Decoded:
+    """Bytes to text: a BOM names UTF-8, UTF-16 or UTF-32; else UTF-8, else GB18030 when allowed.
+    NUL bytes without a BOM mean binary."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                raw = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as exc:
+                name = encoding.upper().removesuffix("-LE").removesuffix("-BE")
+                raise InputError(f"{source} starts like {name} text but is not (byte {exc.start + len(bom)} is "
+                                 "invalid); save it as UTF-8") from None
+            return _decoded(raw, encoding, bom)
     if b"\x00" in data[:8192]:
         raise InputError(f"{source} looks like a binary file, not text")
     try:
-        text = data.decode("utf-8-sig")
+        return _decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         if legacy_zh:
             try:
-                text = data.decode("gb18030")
+                return _decoded(data.decode("gb18030"), "gb18030")
             except UnicodeDecodeError:
                 raise InputError(
                     f"{source} is neither UTF-8 nor GBK/GB18030 text (byte {exc.start}); save it as UTF-8"
                 ) from None
-        else:
-            raise InputError(f"{source} is not UTF-8 text (byte {exc.start} is invalid); save it as UTF-8") from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+        raise InputError(f"{source} is not UTF-8 text (byte {exc.start} is invalid); save it as UTF-8") from None
+
+
+def _decoded(raw: str, encoding: str, bom: bytes = b"") -> Decoded:
+    return Decoded(raw.replace("\r\n", "\n").replace("\r", "\n"), encoding, bom, "\r\n" in raw)
+
+
+def decode_bytes(data: bytes, source: str, *, legacy_zh: bool = False) -> str:
+    """Bytes to text (see `decode_file`), line ends made '\n'."""
+    return decode_file(data, source, legacy_zh=legacy_zh).text
 
 
 def read_limited(path: Path) -> bytes:

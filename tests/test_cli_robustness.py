@@ -57,3 +57,35 @@ def test_reading_stops_one_byte_after_the_limit(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(Path, "stat", lambda self, **kw: os.stat_result((0o100644, 0, 0, 1, 0, 0, 0, 0, 0, 0)))
     with pytest.raises(InputError, match="is larger than 0 MB"):
         read_text(path)
+
+
+# --- C6: UTF-16 and UTF-32 files with a byte order mark ------------------------------------
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-32-be", "utf-8-sig"])
+def test_a_file_with_a_byte_order_mark_is_read_in_its_encoding(encoding: str, tmp_path: Path) -> None:
+    text = "Dear Ms. Chen,\r\n门户 will be late.\r\n"
+    data = text.encode(encoding)
+    if not encoding.endswith(("sig", "16", "32")):  # the -be codecs write no mark of their own
+        data = "\ufeff".encode(encoding) + data
+    path = tmp_path / "note.txt"
+    path.write_bytes(data)
+    assert read_text(path) == "Dear Ms. Chen,\n门户 will be late.\n"
+
+
+def test_utf16_drafts_and_facts_work_through_the_cli(monkeypatch, capsys, work: Path) -> None:
+    (work / "note.md").write_bytes(NOTICE.encode("utf-16"))
+    code, out, err = run(["check", "note.md", "--format", "json"], monkeypatch, capsys)
+    assert code in (0, 1) and '"path": "note.md"' in out and "binary" not in err
+    (work / "facts.yaml").write_bytes(FACTS.read_text(encoding="utf-8").encode("utf-16"))
+    code, out, err = run(["draft", "--facts", "facts.yaml", "--provider", "offline"], monkeypatch, capsys)
+    assert code == 0 and "Dear" in out
+
+
+def test_a_bad_file_behind_a_utf16_mark_is_named_not_called_binary(tmp_path: Path) -> None:
+    path = tmp_path / "note.txt"
+    path.write_bytes(b"\xff\xfeD\x00e\x00\x00\xd8")  # a lone surrogate at the end
+    with pytest.raises(InputError, match="starts like UTF-16 text but is not"):
+        read_text(path)
+    path.write_bytes(b"\x00\x01binary")
+    with pytest.raises(InputError, match="looks like a binary file"):
+        read_text(path)
