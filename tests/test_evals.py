@@ -401,6 +401,27 @@ def test_record_then_replay_with_no_network(tmp_path: Path) -> None:
     assert "drafter replay zh: pass rate 0/1" in out
 
 
+
+def test_a_failed_record_run_leaves_the_recordings_untouched(tmp_path: Path) -> None:
+    from assistant.errors import LLMServiceError
+
+    root = two_case_suite(tmp_path / "s")
+    with serve(offline_notice) as server:
+        assert run(root, provider="openai", record=True, **{"llm.base_url": server.url})[0] == 0
+    before = {f.name: f.read_bytes() for f in (root / "recordings").iterdir()}
+    assert len(before) == 2
+    # the first case gets another (good) answer, the second garbage: the run fails with exit 3
+    answers = iter([Reply(text="Dear Ms. Okafor, the portal moves to 19 March 2027."),
+                    Reply(raw="this is not json {{{")])
+    with serve(lambda _body: next(answers)) as server, pytest.raises(LLMServiceError):
+        run(root, provider="openai", record=True, concurrency=1, **{"llm.base_url": server.url,
+                                                                     "llm.max_retries": 0})
+    assert server.count == 2
+    assert {f.name: f.read_bytes() for f in (root / "recordings").iterdir()} == before
+    # nothing is left behind beside the suite either
+    assert sorted(p.name for p in root.iterdir()) == ["cases", "recordings", "suite.yaml"]
+
+
 def test_a_broken_prompt_folder_fails_the_replay_eval(tmp_path: Path) -> None:
     root = two_case_suite(tmp_path / "s")
     with serve(offline_notice) as server:

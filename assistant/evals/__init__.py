@@ -6,6 +6,7 @@ before it ships. See evals/README.md for the suite format.
 from __future__ import annotations
 
 import sys
+import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -44,7 +45,9 @@ class _Servers:
                 from assistant.llm.client import check_url
 
                 check_url(settings.llm.base_url, "--base-url, OPENAI_BASE_URL or [llm] base_url", settings)
-            server = RecordingServer(self.suite.recordings_dir, mode="record", upstream=settings.llm.base_url,
+            # recordings are staged and published only when the whole run ends well (see `publish`)
+            staging = Path(self.stack.enter_context(tempfile.TemporaryDirectory(prefix="delaynote-recording-")))
+            server = RecordingServer(staging, mode="record", upstream=settings.llm.base_url,
                                      timeout=settings.llm.timeout)
             self.recorder = self.stack.enter_context(server)
         return self.recorder
@@ -173,7 +176,12 @@ def run_eval_command(
             run.failures = _drafter_thresholds(run, loaded)
             runs.append(run)
         if servers.recorder is not None:
-            notes.append(f"recorded {len(servers.recorder.written)} responses in {loaded.recordings_dir}")
+            try:
+                count = servers.recorder.publish(loaded.recordings_dir)
+            except OSError as exc:
+                raise InputError(f"cannot write the recordings to {loaded.recordings_dir}: "
+                                 f"{exc.strerror or exc}") from None
+            notes.append(f"recorded {count} responses in {loaded.recordings_dir}")
         if servers.replay is not None and servers.replay.misses:
             notes.append(f"replay: {len(servers.replay.misses)} request(s) had no recording in "
                          f"{loaded.recordings_dir}; re-record with --provider openai --record")

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -122,6 +123,17 @@ class RecordingServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+    def publish(self, target: Path) -> int:
+        """Copy what this run recorded into `target`, each file replacing an older recording of the
+        same request at once; how many. Recording goes to a staging folder and is published only
+        when the run ended well, so a failed run never overwrites good recordings."""
+        target.mkdir(parents=True, exist_ok=True)
+        for key in sorted(self.written):
+            tmp = target / f".{key}.{os.getpid()}.tmp"
+            shutil.copyfile(self.folder / f"{key}.json", tmp)
+            tmp.replace(target / f"{key}.json")
+        return len(self.written)
 
     def _handle(self, method: str, rel: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
         key = request_key(rel, body)
