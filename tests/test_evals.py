@@ -563,6 +563,37 @@ def test_record_errors_name_the_users_server_not_the_recording_proxy(tmp_path: P
     assert caught.value.message.startswith(f"the LLM server at {server.url} sent an answer that is not a chat")
 
 
+
+@pytest.mark.parametrize("labels", ["", "{}\n", "en/with-plan.md: {}\n"])
+def test_an_empty_labelled_corpus_is_a_bad_suite_not_a_pass(tmp_path: Path, labels: str) -> None:
+    root = two_case_suite(tmp_path / "s", corpus="drafts")
+    tiny_corpus(root)
+    (root / "drafts" / "labels.yaml").write_text(labels, encoding="utf-8")
+    with pytest.raises(InputError, match="has nothing to score: its labels.yaml") as caught:
+        run(root)
+    assert caught.value.exit_code == 2 and str(root / "drafts") in caught.value.message
+
+
+def test_case_folders_without_a_case_are_a_bad_suite_not_a_pass(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from assistant.cli import main
+
+    root = write_suite(tmp_path / "s", {})
+    with pytest.raises(InputError, match=r"nothing to draft: the cases folders .*cases/en, .*cases/zh hold no case"):
+        load_suite(root)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(root)])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "nothing to draft" in err and "PASS" not in err and "Traceback" not in err
+    # one language without cases is fine while another has some
+    write_suite(root, {"en/portal": {"facts": facts_data()}})
+    assert [c.name for c in load_suite(root).cases] == ["en/portal"]
+
+
 def test_a_heldout_corpus_is_reported_but_never_a_regression(tmp_path: Path) -> None:
     root = tmp_path / "s"
     write_suite(root, {"en/portal": {"facts": facts_data()}},

@@ -120,7 +120,7 @@ def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
 
 
 def _checker(corpus: Path | None, thresholds: CheckerThresholds, settings: Settings,
-             notes: list[str]) -> CheckerResult | None:
+             notes: list[str], key: str) -> CheckerResult | None:
     if corpus is None:
         return None
     if not corpus.is_dir():
@@ -129,11 +129,17 @@ def _checker(corpus: Path | None, thresholds: CheckerThresholds, settings: Setti
     from assistant.evals.checker import run_checker_eval
 
     if not sys.stderr.isatty():
-        return run_checker_eval(corpus, thresholds, settings)
-    from rich.console import Console
+        result = run_checker_eval(corpus, thresholds, settings)
+    else:
+        from rich.console import Console
 
-    with Console(stderr=True).status(f"scoring the checks on {corpus.name}/ ..."):
-        return run_checker_eval(corpus, thresholds, settings)
+        with Console(stderr=True).status(f"scoring the checks on {corpus.name}/ ..."):
+            result = run_checker_eval(corpus, thresholds, settings)
+    if not result.failures and not result.stats:  # nothing scored must not read as a pass
+        what = "lists no draft" if not result.files else "names no check that should fire or stay quiet"
+        raise InputError(f"the labelled corpus {corpus} has nothing to score: its labels.yaml {what}; label "
+                         f"some drafts (see evals/README.md) or set `{key}: null` in suite.yaml")
+    return result
 
 
 def run_eval_command(
@@ -161,8 +167,8 @@ def run_eval_command(
         servers = _Servers(loaded, stack)
         main = _variant(provider, provider, settings, loaded, servers, record=record)  # type: ignore[arg-type]
         others = [_compare_variant(spec, main.provider, settings, loaded, servers) for spec in compare]
-        checker = _checker(loaded.corpus_dir, loaded.config.thresholds.checker, settings, notes)
-        heldout = _checker(loaded.heldout_dir, CheckerThresholds(), settings, notes)
+        checker = _checker(loaded.corpus_dir, loaded.config.thresholds.checker, settings, notes, "corpus")
+        heldout = _checker(loaded.heldout_dir, CheckerThresholds(), settings, notes, "heldout")
         runs = []
         for variant in [main, *others]:
             try:

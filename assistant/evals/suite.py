@@ -282,6 +282,10 @@ def load_suite(root: Path) -> Suite:
                 cases.append(case)
     if details:
         raise InputError(f"{bad_files} eval case file{'s are' if bad_files != 1 else ' is'} not valid", details=details)
+    if config.cases and not cases:  # a suite that drafts nothing must not report a pass
+        folders = ", ".join(str(root / f) for f in config.cases)
+        raise InputError(f"{suite_path}: nothing to draft: the cases folder{'s' if len(config.cases) > 1 else ''} "
+                         f"{folders} hold{'' if len(config.cases) > 1 else 's'} no case file (.yaml, .yml or .json)")
     names = [c.name for c in cases]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
