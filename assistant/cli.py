@@ -133,6 +133,9 @@ def draft(
     if facts is not None and resume is not None:
         raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
     if facts is None:
+        if sys.stdin is None:
+            raise InputError("standard input is closed, so there is no terminal to ask on; pass --facts FILE "
+                             "(see `delaynote init`)")
         if not sys.stdin.isatty():
             raise InputError("no --facts given and no terminal to ask on; pass --facts FILE (see `delaynote init`)")
         from assistant.gather import gather_facts

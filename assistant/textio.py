@@ -110,7 +110,13 @@ def read_input(path: str, *, legacy_zh: bool = False) -> str:
     """A file's text, or stdin's for '-' (read as bytes, with the same size limit and decoding)."""
     if path != "-":
         return read_text(Path(path), legacy_zh=legacy_zh)
-    data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    if sys.stdin is None:  # started with stdin closed (`<&-`): Python sets it to None
+        raise InputError("standard input is closed, so '-' has nothing to read; pass a file instead")
+    buffer = getattr(sys.stdin, "buffer", None)
+    try:
+        data = buffer.read(MAX_BYTES + 1) if buffer is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
+    except OSError as exc:
+        raise InputError(f"standard input cannot be read: {exc.strerror}") from None
     if len(data) > MAX_BYTES:
         raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads inputs up to that")
     return decode_bytes(data, "stdin", legacy_zh=legacy_zh)

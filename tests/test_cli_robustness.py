@@ -4,6 +4,7 @@ standard streams, wrong kinds of paths, Ctrl-C. Each must end in one sentence an
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from assistant.cli import main
 from assistant.errors import InputError
-from assistant.textio import read_text
+from assistant.textio import read_input, read_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "en-payment-email.yaml"
@@ -89,3 +90,26 @@ def test_a_bad_file_behind_a_utf16_mark_is_named_not_called_binary(tmp_path: Pat
     path.write_bytes(b"\x00\x01binary")
     with pytest.raises(InputError, match="looks like a binary file"):
         read_text(path)
+
+
+# --- A6 / B3: closed standard input or output -----------------------------------------------
+
+def _run_closed(args: list[str], fd: int, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run delaynote with file descriptor `fd` closed, as the shell's `<&-` or `>&-` does."""
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=cwd, capture_output=fd != 1,
+                          stderr=subprocess.PIPE if fd == 1 else None, text=True, timeout=60,
+                          preexec_fn=lambda: os.close(fd))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes a file descriptor in the child")
+@pytest.mark.parametrize("args", [["check", "-"], ["rewrite", "-", "--provider", "offline"], ["draft"]])
+def test_closed_stdin_is_exit_2_in_one_sentence(args: list[str], work: Path) -> None:
+    result = _run_closed(args, 0, work)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and "standard input is closed" in result.stderr
+
+
+def test_closed_stdin_in_process(monkeypatch) -> None:
+    monkeypatch.setattr(sys, "stdin", None)
+    with pytest.raises(InputError, match="standard input is closed"):
+        read_input("-")
