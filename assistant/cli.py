@@ -90,6 +90,13 @@ def _llm_flags(model: str | None, base_url: str | None, *, redact: bool = False,
             "llm.cache": False if no_cache else None, "llm.prompts": str(prompts) if prompts else None}
 
 
+def _need_stdout(out: Path | None = None, *, has_out: bool = True) -> None:
+    """Refuse at once, before any work, when the result would go to a closed stdout (`>&-`):
+    Python sets `sys.stdout` to None and every print would vanish with exit 0."""
+    if out is None and sys.stdout is None:
+        raise InputError("standard output is closed" + ("; use --out FILE" if has_out else ""))
+
+
 def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None:
     """Write to `--out` (never overwriting without --force) or print to stdout."""
     if out is not None:
@@ -132,6 +139,7 @@ def draft(
     settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
     if facts is not None and resume is not None:
         raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
+    _need_stdout(out)
     if facts is None:
         if sys.stdin is None:
             raise InputError("standard input is closed, so there is no terminal to ask on; pass --facts FILE "
@@ -192,6 +200,8 @@ def rewrite(
     """Rewrite a draft so that it follows the five principles, keeping its facts and voice."""
     from assistant.rewrite import run_rewrite
 
+    if diff or not in_place:
+        _need_stdout(None if diff else out, has_out=not diff)
     settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
     run_rewrite(draft_path, facts_path=facts, settings=settings, provider=provider, language=lang, out=out,
                 in_place=in_place, diff=diff, force=force, verbose=verbose)
@@ -217,6 +227,7 @@ def check(
     from assistant.checks.report import render_report
     from assistant.findings import fails
 
+    _need_stdout(out)
     settings = _settings(config, language=lang, fail_on=fail_on,
                          **_llm_flags(model, base_url, no_cache=no_cache))
     loaded = None
@@ -253,6 +264,7 @@ def eval_(
     """Run the offline evals: checker precision/recall and drafter assertions."""
     from assistant.evals import run_eval_command
 
+    _need_stdout(out)
     settings = _settings(config, **_llm_flags(model, base_url, prompts=prompts))
     code = run_eval_command(suite, settings=settings, provider=provider, fmt=fmt, concurrency=concurrency,
                             out=out, force=force, record=record, compare=compare or [])
@@ -267,6 +279,7 @@ def rules(
     """Every check (or one): what it catches, why, and examples in English and Chinese."""
     from assistant.checks.catalogue import render_rules
 
+    _need_stdout(has_out=False)
     typer.echo(render_rules(check_id, fmt))
 
 
@@ -293,4 +306,5 @@ def schema() -> None:
 
     from assistant.facts import facts_json_schema
 
+    _need_stdout(has_out=False)
     typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))

@@ -109,6 +109,26 @@ def test_closed_stdin_is_exit_2_in_one_sentence(args: list[str], work: Path) -> 
     assert len(result.stderr.splitlines()) == 1 and "standard input is closed" in result.stderr
 
 
+@pytest.mark.skipif(os.name != "posix", reason="closes a file descriptor in the child")
+@pytest.mark.parametrize("args, hint", [
+    (["draft", "--facts", str(FACTS), "--provider", "offline"], True), (["check", "note.md"], True),
+    (["rewrite", "note.md", "--provider", "offline"], True), (["rewrite", "note.md", "--diff", "--in-place"], False),
+    (["rules"], False), (["schema"], False),
+])
+def test_closed_stdout_is_exit_2_before_any_work(args: list[str], hint: bool, work: Path) -> None:
+    (work / "note.md").write_text(NOTICE, encoding="utf-8")
+    result = _run_closed(args, 1, work)
+    expected = "delaynote: standard output is closed" + ("; use --out FILE" if hint else "")
+    assert result.returncode == 2 and result.stderr.splitlines() == [expected]
+    assert not (work / "note.md.bak").exists()
+
+
+def test_a_closed_stdout_does_not_stop_writing_to_out(monkeypatch, capsys, work: Path) -> None:
+    monkeypatch.setattr(sys, "stdout", None)
+    code, _, err = run(["draft", "--facts", str(FACTS), "--provider", "offline", "--out", "d.txt"], monkeypatch, capsys)
+    assert code == 0 and "wrote d.txt" in err and (work / "d.txt").read_text(encoding="utf-8").startswith("Subject:")
+
+
 def test_closed_stdin_in_process(monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", None)
     with pytest.raises(InputError, match="standard input is closed"):
