@@ -9,9 +9,17 @@ invention and is dropped and counted, so `check --llm` never reports words nobod
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 from assistant.checks.catalogue import CHECK_IDS, catalogue
 from assistant.errors import LLMServiceError
@@ -52,8 +60,45 @@ class JudgeScore(_Strict):
 class Verdict(_Strict):
     """The whole structured answer of the judge."""
 
+    # The docstring above is the schema's description, sent with every request (and so part of
+    # the recordings' keys): explanations go here. One finding or score that breaks the schema
+    # (a score of 99, a severity of 'catastrophic', an unknown principle) is dropped and counted
+    # in `unusable`, and the rest is kept; only an answer with nothing usable in it (or not of
+    # this shape at all) fails validation, so the client re-asks once and then reports it.
+
     findings: list[JudgeFinding]
     scores: list[JudgeScore]
+    _unusable: int = PrivateAttr(default=0)
+
+    @property
+    def unusable(self) -> int:
+        """How many findings and scores of the answer were dropped for breaking the schema."""
+        return self._unusable
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _drop_broken_items(cls, data: Any, handler: ModelWrapValidatorHandler[Verdict]) -> Verdict:
+        if not isinstance(data, dict):
+            return handler(data)
+        kept, items, dropped = dict(data), 0, 0
+        for key, model in (("findings", JudgeFinding), ("scores", JudgeScore)):
+            if not isinstance(data.get(key), list):
+                continue
+            good = []
+            for item in data[key]:
+                try:
+                    model.model_validate(item)
+                except ValidationError:
+                    dropped += 1
+                else:
+                    good.append(item)
+            items += len(data[key])
+            kept[key] = good
+        if dropped and dropped == items:
+            return handler(data)  # nothing usable: fail with the first error, which the re-ask quotes
+        verdict = handler(kept)
+        verdict._unusable = dropped
+        return verdict
 
 
 # --- grounding ---------------------------------------------------------------------------
@@ -261,7 +306,8 @@ def ask(messages: list[dict[str, str]], settings: Settings, *, redaction: dict[s
 
 def judge_file(text: str, report: FileReport, *, facts: Facts | None, settings: Settings) -> FileReport:
     """`check --llm` for one file: the rule report plus the judge's grounded findings
-    (`source: llm`, duplicates of rule findings folded), its scores and the dropped count."""
+    (`source: llm`, duplicates of rule findings folded), its scores and the dropped count (ungrounded
+    findings, and findings or scores that broke the schema)."""
     mapping = None
     if settings.llm.redact:
         from assistant.llm.redact import build_mapping
@@ -273,5 +319,6 @@ def judge_file(text: str, report: FileReport, *, facts: Facts | None, settings: 
     return report.model_copy(update={
         "findings": merge(report.findings, found),
         "scores": scores_of(verdict),
-        "dropped_ungrounded": report.dropped_ungrounded + dropped,
+        # a finding or score that broke the schema is dropped and counted like an ungrounded one
+        "dropped_ungrounded": report.dropped_ungrounded + dropped + verdict.unusable,
     })

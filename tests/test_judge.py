@@ -138,6 +138,57 @@ def test_persistent_garbage_is_exit_3(httpx2_mock, settings):
     assert "\n" not in err.value.message
 
 
+
+def test_one_out_of_range_field_drops_only_its_finding_or_score(httpx2_mock, settings):
+    scores = [dict(s) for s in SCORES]
+    scores[0]["score"] = 99                     # out of range
+    scores[1]["principle"] = "tone"             # not one of the five scored principles
+    answer = json.dumps({"findings": [jf("jargon", "sprint"), jf("hedging", "We apologise", "catastrophic"),
+                                      jf("made-up-check", "portal")], "scores": scores})
+    route = httpx2_mock.post(URL).mock(return_value=chat(answer))
+    report = judge_file(DRAFT, empty_report(), facts=None, settings=settings)
+    assert route.call_count == 1  # usable as it is: no re-ask
+    assert [f.check for f in report.findings] == ["jargon"]
+    assert [s.principle for s in report.scores] == ["solution", "transparency", "regular-updates"]
+    assert report.dropped_ungrounded == 1 + 2 + 1  # the unknown check, the two bad scores, the bad severity
+
+
+def test_an_answer_with_nothing_usable_still_fails_after_one_re_ask(httpx2_mock, settings):
+    bad = json.dumps({"findings": [jf("jargon", "sprint", "catastrophic")],
+                      "scores": [{"principle": "solution", "score": 99, "reason": "x"}]})
+    route = httpx2_mock.post(URL).mock(return_value=chat(bad))
+    with pytest.raises(LLMServiceError) as err:
+        judge_file(DRAFT, empty_report(), facts=None, settings=settings)
+    assert route.call_count == 2 and err.value.exit_code == 3
+    assert "findings.0.severity" in sent(route, 1)["messages"][-1]["content"]  # the re-ask quotes the error
+
+
+def test_check_llm_keeps_rule_findings_when_one_judge_field_is_out_of_range(tmp_path, monkeypatch, capsys,
+                                                                            httpx2_mock):
+    import sys
+
+    from assistant.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE)
+    (tmp_path / "a.md").write_text(DRAFT, encoding="utf-8")
+    scores = [dict(s) for s in SCORES]
+    scores[2]["score"] = 99
+    findings = [jf("blame-shifting", "late because of a sprint")]
+    httpx2_mock.post(URL).mock(return_value=chat(json.dumps({"findings": findings, "scores": scores})))
+    monkeypatch.setattr(sys, "argv", ["delaynote", "check", "a.md", "--llm", "--format", "json", "--fail-on", "never"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 0
+    data = json.loads(capsys.readouterr().out)
+    findings = data["files"][0]["findings"]
+    assert any(f["source"] == "rule" for f in findings) and any(f["source"] == "llm" for f in findings)
+    assert [s["principle"] for s in data["files"][0]["scores"]] == [
+        "advance-notice", "explain-cause", "transparency", "regular-updates"]
+    assert data["summary"]["dropped_ungrounded"] == 1
+
+
 def test_duplicates_of_rule_findings_are_folded(httpx2_mock, settings):
     rule_jargon = Finding(check="jargon", principle="explain-cause", severity="warning", line=3, column=38,
                           end_line=3, end_column=44, text="sprint", message="rule says jargon")
