@@ -285,7 +285,7 @@ def rules(
 
 @app.command()
 def init(
-    file: Annotated[Path, typer.Argument(help="Where to write the example facts.")] = Path("facts.yaml"),
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help="Where to write the example facts; - prints them.")] = "facts.yaml",
     lang: Annotated[LangOpt, typer.Option("--lang")] = "en",
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
@@ -294,8 +294,13 @@ def init(
 
     from assistant.textio import write_new_file
 
+    if file == "-":
+        _need_stdout(has_out=False)
     text = (files("assistant") / "data" / f"init_{lang}.yaml").read_text(encoding="utf-8")
-    write_new_file(file, text, force=force)
+    if file == "-":
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    write_new_file(Path(file), text, force=force)
     _err(f"wrote {file}; edit it, then run: delaynote draft --facts {file}")
 
 

@@ -133,3 +133,17 @@ def test_closed_stdin_in_process(monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", None)
     with pytest.raises(InputError, match="standard input is closed"):
         read_input("-")
+
+
+# --- C8: init - ------------------------------------------------------------------------------
+
+def test_init_dash_prints_the_example_instead_of_writing_a_file_named_dash(monkeypatch, capsys, work: Path) -> None:
+    code, out, err = run(["init", "-", "--lang", "zh"], monkeypatch, capsys)
+    assert code == 0 and err == "" and not (work / "-").exists()
+    assert out == (ROOT / "assistant" / "data" / "init_zh.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="closes a file descriptor in the child")
+def test_init_dash_with_stdout_closed_is_exit_2(work: Path) -> None:
+    result = _run_closed(["init", "-"], 1, work)
+    assert result.returncode == 2 and result.stderr.splitlines() == ["delaynote: standard output is closed"]
