@@ -74,6 +74,8 @@ def main() -> None:
         else:
             _err(exc.message)
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
+    if code == 130:  # Typer turns Ctrl-C inside a command into a bare exit code 130; no command returns it
+        _err("interrupted")
     sys.exit(code if isinstance(code, int) else 0)
 
 

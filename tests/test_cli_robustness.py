@@ -147,3 +147,25 @@ def test_init_dash_prints_the_example_instead_of_writing_a_file_named_dash(monke
 def test_init_dash_with_stdout_closed_is_exit_2(work: Path) -> None:
     result = _run_closed(["init", "-"], 1, work)
     assert result.returncode == 2 and result.stderr.splitlines() == ["delaynote: standard output is closed"]
+
+
+# --- D4: Ctrl-C ---------------------------------------------------------------------------------
+
+def _interrupt(*args: object, **kwargs: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("target, args", [
+    ("assistant.checks.check_paths", ["check", "note.md"]),
+    ("assistant.evals.run_eval_command", ["eval"]),
+    ("assistant.drafting.llm.draft_with_llm", ["draft", "--facts", str(FACTS), "--provider", "openai"]),
+    ("assistant.drafting.offline.draft_offline", ["draft", "--facts", str(FACTS), "--provider", "offline"]),
+    ("assistant.rewrite.run_rewrite", ["rewrite", "note.md", "--provider", "openai"]),
+    ("assistant.checks.catalogue.render_rules", ["rules"]),
+])
+def test_ctrl_c_in_any_command_says_interrupted_and_exits_130(target: str, args: list[str], monkeypatch, capsys,
+                                                               work: Path) -> None:
+    (work / "note.md").write_text(NOTICE, encoding="utf-8")
+    monkeypatch.setattr(target, _interrupt)
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 130 and out == "" and err == "delaynote: interrupted\n"
