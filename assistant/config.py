@@ -37,7 +37,7 @@ class LLMSettings(_Section):
     model: str = "gpt-4o-mini"
     base_url: str | None = None
     api_key: SecretStr | None = Field(default=None, exclude=True)
-    timeout: float = Field(default=60.0, gt=0)
+    timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False)
     max_retries: int = Field(default=2, ge=0, le=10)
     cache: bool = True
     redact: bool = False
@@ -98,13 +98,25 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables. TOML is UTF-8 by definition; a UTF-8 byte order mark (Windows
+    Notepad adds one) is dropped, and any other encoding is one sentence naming the file."""
+    from assistant.textio import read_limited
+
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
+        data = read_limited(path)
     except OSError as exc:
         raise InputError(f"{path} cannot be read: {exc.strerror}") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        raise InputError(f"{path} is saved as UTF-16 or UTF-32; TOML files must be UTF-8: save it as UTF-8")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not UTF-8 text (byte {exc.start} is invalid); TOML files must be UTF-8: "
+                         "save it as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: invalid TOML: {exc}") from None
 
 
 def _table(path: Path, data: dict[str, Any]) -> dict[str, Any]:

@@ -299,6 +299,37 @@ def test_invalid_config_is_exit_2_with_one_sentence(content: str, needle: str, m
     assert first.startswith("delaynote: ") and needle in first and "delaynote.toml" in first
 
 
+@pytest.mark.parametrize(("name", "data", "needle"), [
+    ("delaynote.toml", 'fail_on = "never"\n'.encode("utf-16"), "is saved as UTF-16 or UTF-32; TOML files must be UTF-8"),
+    ("delaynote.toml", '[vocabulary]\nreject = ["外包"]\n'.encode("gbk"), "is not UTF-8 text (byte 24 is invalid)"),
+    ("pyproject.toml", '[tool.delaynote]\nfail_on = "never"\n'.encode("utf-16"), "is saved as UTF-16"),
+    ("pyproject.toml", '[tool.x]\nname = "外包"\n'.encode("gbk"), "is not UTF-8 text"),
+])
+def test_a_config_file_that_is_not_utf8_is_one_sentence_naming_it(name: str, data: bytes, needle: str,
+                                                                     monkeypatch, capsys, clean_env: Path) -> None:
+    write(Path("good.md"), GOOD)
+    (clean_env / name).write_bytes(data)
+    for args in (["check", "good.md"], ["check", "good.md", "--config", name]):
+        code, out, err = run(args, monkeypatch, capsys)
+        assert code == 2 and out == "" and len(err.splitlines()) == 1
+        assert err.startswith("delaynote: ") and name in err and needle in err and "Traceback" not in err
+
+
+def test_a_utf8_byte_order_mark_in_a_config_file_is_accepted(monkeypatch, capsys, clean_env: Path) -> None:
+    write(Path("bad.md"), BAD)
+    (clean_env / "delaynote.toml").write_bytes('fail_on = "never"\n'.encode("utf-8-sig"))
+    code, _, err = run(["check", "bad.md"], monkeypatch, capsys)
+    assert code == 0 and "delaynote.toml" not in err
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf", "0"])
+def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(value: str, clean_env: Path) -> None:
+    write(clean_env / "delaynote.toml", f"[llm]\ntimeout = {value}\n")
+    with pytest.raises(InputError) as exc:
+        load_settings(cwd=clean_env, env={})
+    assert exc.value.details and exc.value.details[0].startswith("llm.timeout: ")
+
+
 def test_unknown_check_in_config_names_the_close_match(clean_env: Path) -> None:
     write(clean_env / "delaynote.toml", 'disable = ["missing-apolgy"]\n')
     with pytest.raises(InputError) as exc:
