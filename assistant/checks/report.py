@@ -370,7 +370,7 @@ def summary_line(summary: Summary) -> str:
     line = (f"{_plural(summary.error, 'error')}, {_plural(summary.warning, 'warning')}, "
             f"{_plural(summary.info, 'info')} in {_plural(summary.files, 'file')}")
     if summary.dropped_ungrounded:
-        line += f" ({summary.dropped_ungrounded} ungrounded LLM finding(s) dropped)"
+        line += f" ({summary.dropped_ungrounded} LLM finding(s) or score(s) dropped: not quoted from the draft, or not valid)"
     return line
 
 
