@@ -68,6 +68,8 @@ def main() -> None:
         _err("aborted")
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors (typer's vendored click) arrive here
+        if isinstance(getattr(exc, "message", None), str):  # Typer passes on Pydantic's "Value error, " prefix
+            exc.message = exc.message.replace("Value error, ", "")
         show = getattr(exc, "show", None)
         if callable(show):
             show()

@@ -169,11 +169,69 @@ def load_settings(
         settings = Settings.model_validate(data)
     except ValidationError as exc:
         where = source or "configuration"
-        lines = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
-                 for e in exc.errors()]
+        table = "tool.delaynote" if source and Path(source).name == "pyproject.toml" else ""
+        lines = [config_problem(e, table) for e in exc.errors()]
         raise InputError(f"{where} is not valid", details=lines) from None
     settings.source = source
     return settings
+
+
+def _quoted_list(values: Any) -> str:
+    items = [f"'{v}'" for v in values]
+    return ", ".join(items[:-1]) + f" or {items[-1]}" if len(items) > 1 else "".join(items)
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The settings section a key path leads to (Settings, LLMSettings, Vocabulary), if any."""
+    model: type[BaseModel] | None = Settings
+    for part in loc:
+        field = model.model_fields.get(str(part)) if model else None
+        annotation = field.annotation if field else None
+        model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+    return model
+
+
+def config_problem(err: Any, table: str = "") -> str:
+    """One Pydantic error about the config as a plain sentence: "unknown key 'x' in [llm] (known
+    keys: ...)", "llm.timeout: must be a number greater than 0"; `table` is where the settings
+    live in the file ('tool.delaynote' in pyproject.toml)."""
+    loc = tuple(err["loc"])
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    kind, ctx, value = err["type"], err.get("ctx", {}), err.get("input")
+    if kind == "extra_forbidden":
+        section = ".".join(str(p) for p in (table, *loc[:-1]) if p)
+        model = _model_at(loc[:-1])
+        known = [k for k in model.model_fields if k not in ("source", "api_key")] if model else []
+        return (f"unknown key '{loc[-1]}'" + (f" in [{section}]" if section else "")
+                + (f" (known keys: {', '.join(known)})" if known else ""))
+    sentences = {
+        "list_type": "must be a list, like [\"a\", \"b\"]",
+        "string_type": "must be text in quotes",
+        "dict_type": "must be a table of keys",
+        "model_type": "must be a table of keys",
+        "model_attributes_type": "must be a table of keys",
+        "bool_type": "must be true or false",
+        "bool_parsing": "must be true or false",
+        "int_type": "must be a whole number",
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_type": "must be a number",
+        "float_parsing": "must be a number",
+        "finite_number": "must be a finite number (not inf or nan)",
+        "greater_than": f"must be greater than {ctx.get('gt')}",
+        "greater_than_equal": f"must be at least {ctx.get('ge')}",
+        "less_than": f"must be less than {ctx.get('lt')}",
+        "less_than_equal": f"must be at most {ctx.get('le')}",
+    }
+    if kind == "literal_error":
+        allowed = ctx.get("expected", "")
+        message = (f"'{value}' is not one of {allowed}" if isinstance(value, str) and len(value) <= 60
+                   else f"must be one of {allowed}")
+    elif kind == "value_error":
+        message = str(ctx.get("error", err["msg"]))
+    else:
+        message = sentences.get(kind) or err["msg"][0].lower() + err["msg"][1:]
+    return f"{path}: {message}" if path else message
 
 
 def llm_configured(settings: Settings) -> bool:

@@ -171,7 +171,7 @@ def key_path(loc: tuple[int | str, ...]) -> str:
 
 _PLAIN = {
     "missing": "is required but missing",
-    "extra_forbidden": "is not a known key (check the spelling; `delaynote schema` lists the keys)",
+    "extra_forbidden": "is not a known key (check the spelling)",
     "too_short": "needs at least one entry",
     "string_too_short": "must not be empty",
     "string_type": "must be text",
@@ -182,13 +182,22 @@ _PLAIN = {
 }
 
 
+_FACTS_ONLY = {"extra_forbidden": "is not a known key (check the spelling; `delaynote schema` lists the keys)"}
+"""Only for the facts file: `delaynote schema` describes it, not the eval suite files that share `_plain_message`."""
+
+
 def _plain_message(err: dict[str, Any]) -> str:
     kind = err["type"]
     if kind == "too_short" and isinstance(err.get("input"), str):  # Text's min_length runs after _text
         return "must not be empty"
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
-        return f"'{err.get('input')}' is not allowed; use one of {expected}"
+        value = err.get("input")
+        if isinstance(value, bool):  # YAML reads an unquoted yes/no/on/off as true/false
+            return f"must be one of {expected} (YAML reads an unquoted yes, no, on or off as true or false)"
+        if not isinstance(value, str) or len(value) > 60:
+            return f"must be one of {expected}"
+        return f"'{value}' is not allowed; use one of {expected}"
     if kind == "value_error":
         return str(err.get("ctx", {}).get("error", err["msg"]))
     return _PLAIN.get(kind, err["msg"][0].lower() + err["msg"][1:])
@@ -239,7 +248,8 @@ def validate_facts(data: Any, source: str = "facts") -> Facts:
     try:
         facts = Facts.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(path=key_path(e["loc"]), message=_plain_message(e)) for e in exc.errors()]
+        problems = [Problem(path=key_path(e["loc"]), message=_FACTS_ONLY.get(e["type"]) or _plain_message(e))
+                    for e in exc.errors()]
     problems += _relation_problems(data)
     if problems or facts is None:
         raise FactsError(source, problems)

@@ -330,6 +330,36 @@ def test_a_timeout_that_is_not_a_positive_finite_number_is_refused(value: str, c
     assert exc.value.details and exc.value.details[0].startswith("llm.timeout: ")
 
 
+def test_config_problems_are_plain_sentences_without_pydantic_wording(clean_env: Path) -> None:
+    write(clean_env / "delaynote.toml", 'x = 1\n[llm]\ny = 2\ntimeout = "soon"\n[vocabulary]\naccept = "a"\n'
+                                        'reject = [1]\n[severity]\njargon = "fatal"\n')
+    with pytest.raises(InputError) as exc:
+        load_settings(cwd=clean_env, env={})
+    details = exc.value.details
+    assert "unknown key 'y' in [llm] (known keys: model, base_url, timeout, max_retries, cache, redact, " \
+           "azure_endpoint, api_version, prompts)" in details
+    assert any(d.startswith("unknown key 'x' (known keys: language, fail_on,") for d in details)
+    assert "vocabulary.accept: must be a list, like [\"a\", \"b\"]" in details
+    assert "vocabulary.reject[0]: must be text in quotes" in details
+    assert "llm.timeout: must be a number" in details
+    assert "severity.jargon: 'fatal' is not one of 'error', 'warning' or 'info'" in details
+    assert not any(w in d for d in details for w in ("Input should", "Extra inputs", "Value error"))
+
+
+def test_unknown_key_in_pyproject_names_its_table(clean_env: Path) -> None:
+    write(clean_env / "pyproject.toml", "[tool.delaynote.llm]\nmodle = 'x'\n")
+    with pytest.raises(InputError) as exc:
+        load_settings(cwd=clean_env, env={})
+    assert exc.value.details[0].startswith("unknown key 'modle' in [tool.delaynote.llm]")
+
+
+def test_a_bad_option_value_has_no_pydantic_prefix(monkeypatch, capsys) -> None:
+    write(Path("good.md"), GOOD)
+    code, _, err = run(["check", "good.md", "--fail-on", "ERROR"], monkeypatch, capsys)
+    assert code == 2 and "Value error" not in err
+    assert "Invalid value for '--fail-on': 'ERROR' is not one of 'error', 'warning', 'info', 'never'." in err
+
+
 def test_unknown_check_in_config_names_the_close_match(clean_env: Path) -> None:
     write(clean_env / "delaynote.toml", 'disable = ["missing-apolgy"]\n')
     with pytest.raises(InputError) as exc:

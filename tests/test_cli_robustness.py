@@ -169,3 +169,12 @@ def test_ctrl_c_in_any_command_says_interrupted_and_exits_130(target: str, args:
     monkeypatch.setattr(target, _interrupt)
     code, out, err = run(args, monkeypatch, capsys)
     assert code == 130 and out == "" and err == "delaynote: interrupted\n"
+
+
+# --- D1: an eval suite's unknown key does not point to the facts schema ------------------------
+
+def test_an_unknown_key_in_suite_yaml_does_not_point_to_delaynote_schema(monkeypatch, capsys, work: Path) -> None:
+    (work / "suite").mkdir()
+    (work / "suite" / "suite.yaml").write_text("colour: red\n", encoding="utf-8")
+    code, _, err = run(["eval", "suite"], monkeypatch, capsys)
+    assert code == 2 and "colour: is not a known key" in err and "schema" not in err

@@ -284,6 +284,16 @@ def test_wrong_enum_values_name_the_allowed_ones(tmp_path: Path) -> None:
     assert len(found) == 5
 
 
+@pytest.mark.parametrize("value, expected", [
+    ("yes", "tone: must be one of 'formal', 'neutral' or 'warm' (YAML reads an unquoted yes, no, on or off as true "
+            "or false)"),
+    ("[a, b]", "tone: must be one of 'formal', 'neutral' or 'warm'"),
+    ("loud", "tone: 'loud' is not allowed; use one of 'formal', 'neutral' or 'warm'"),
+])
+def test_a_tone_that_is_not_one_of_the_tones_says_which_are(tmp_path: Path, value: str, expected: str) -> None:
+    assert problems(tmp_path, MINIMAL + f"tone: {value}\n") == [expected]
+
+
 def test_wrong_shapes_say_what_shape_is_needed(tmp_path: Path) -> None:
     text = replace(MINIMAL, "client: {contact: Mr. Okafor}", "client: Mr. Okafor")
     text = replace(text, "causes: [{summary: The scanners arrive late}]", "causes: [The scanners arrive late]")
