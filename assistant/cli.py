@@ -5,6 +5,7 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -90,6 +91,8 @@ def _settings(config: Path | None, **overrides: object) -> "Settings":
 def _llm_flags(model: str | None, base_url: str | None, *, redact: bool = False, no_cache: bool = False,
                prompts: Path | None = None) -> dict[str, object]:
     """The LLM flags as dotted settings overrides; an unset flag (None) leaves the config's value."""
+    if prompts is not None and prompts.exists() and not prompts.is_dir():
+        raise InputError(f"--prompts {prompts} is a file, not a folder (of your own prompt files)")
     return {"llm.model": model, "llm.base_url": base_url, "llm.redact": True if redact else None,
             "llm.cache": False if no_cache else None, "llm.prompts": str(prompts) if prompts else None}
 
@@ -232,6 +235,11 @@ def check(
     from assistant.findings import fails
 
     _need_stdout(out)
+    for path in paths:  # the same sentence as rewrite gives for a missing path or a link loop
+        if path != "-" and not os.path.exists(path):
+            from assistant.textio import missing_reason
+
+            raise InputError(missing_reason(path))
     settings = _settings(config, language=lang, fail_on=fail_on,
                          **_llm_flags(model, base_url, no_cache=no_cache))
     loaded = None
@@ -298,13 +306,15 @@ def init(
 
     from assistant.textio import write_new_file
 
+    if not file.strip():
+        raise InputError("init: no file name given; for example: delaynote init facts.yaml")
     if file == "-":
         _need_stdout(has_out=False)
     text = (files("assistant") / "data" / f"init_{lang}.yaml").read_text(encoding="utf-8")
     if file == "-":
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    write_new_file(Path(file), text, force=force)
+    write_new_file(Path(file), text, force=force, flag="init:")
     _err(f"wrote {file}; edit it, then run: delaynote draft --facts {file}")
 
 

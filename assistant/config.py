@@ -138,8 +138,13 @@ def load_settings(
     data: dict[str, Any] = {}
     source: str | None = None
     if config is not None:
+        if config.is_dir():
+            raise InputError(f"--config {config} is a folder, not a file")
         if not config.is_file():
-            raise InputError(f"{config} does not exist")
+            from assistant.textio import missing_reason
+
+            raise InputError(f"--config {missing_reason(config)}" if not config.exists()
+                             else f"--config {config} is not a regular file")
         data = _table(config, _read_toml(config))
         source = str(config)
     else:

@@ -9,6 +9,8 @@ as UTF-16), and `Decoded` remembers encoding, mark and line ends so a rewrite ca
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,15 +95,32 @@ def read_limited(path: Path) -> bytes:
     return data
 
 
+def missing_reason(path: str | Path) -> str:
+    """Why `path` cannot be opened, in one sentence: it does not exist, it is a symbolic link loop
+    or a link to nothing, or a file stands where a folder on its way should be."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"{path} is a symbolic link loop"
+        if exc.errno == errno.ENOTDIR:
+            blocker = next((p for p in Path(path).parents if p.is_file()), None)
+            return f"{path} does not exist: {blocker or 'a folder on its path'} is a file, not a folder"
+        if os.path.islink(path):
+            return f"{path} is a symbolic link to {os.readlink(path)}, which does not exist"
+        return f"{path} does not exist"
+    return f"{path} cannot be opened"
+
+
 def read_text(path: Path, *, legacy_zh: bool = False) -> str:
     """Read a text file, or raise `InputError` with one sentence saying why not."""
     try:
         data = read_limited(path)
-    except FileNotFoundError:
-        raise InputError(f"{path} does not exist") from None
     except PermissionError:
         raise InputError(f"{path} cannot be read (permission denied)") from None
     except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+            raise InputError(missing_reason(path)) from None
         raise InputError(f"{path} cannot be read: {exc.strerror}") from None
     return decode_bytes(data, str(path), legacy_zh=legacy_zh)
 
@@ -122,10 +141,40 @@ def read_input(path: str, *, legacy_zh: bool = False) -> str:
     return decode_bytes(data, "stdin", legacy_zh=legacy_zh)
 
 
-def write_new_file(path: Path, content: str | bytes, *, force: bool = False) -> None:
+def check_can_write(path: Path, *, force: bool = False, flag: str = "--out") -> None:
+    """Refuse, before any work is done, an output path that cannot be written: an existing file
+    without --force, a folder, a file where a folder should be, a folder that refuses new files.
+    `flag` names the option in messages ('--out')."""
+    name = f"{flag} {path}" if flag else str(path)
+    if path.is_dir():
+        raise InputError(f"{name} is a folder, not a file")
+    if path.exists():
+        if not force:
+            raise InputError(f"{path} already exists; use --force to overwrite it")
+        if not os.access(path, os.W_OK):
+            raise InputError(f"{name} cannot be written (permission denied)")
+        return
+    if path.is_symlink():
+        raise InputError(f"{name}: {missing_reason(path)}")
+    folder = next((p for p in path.parents if p.exists() or p.is_symlink()), Path("."))
+    if not folder.is_dir():
+        what = "its folder" if folder == path.parent else "a folder on its path"
+        raise InputError(f"{name}: {what} {folder} is a file" if folder.exists() else f"{name}: {missing_reason(folder)}")
+    if folder != path.parent:  # the missing folders are made when writing
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{name} cannot be written: the folder {folder} is not writable")
+        return
+    try:  # the only sure test (read-only file systems, /proc, ACLs): create the file, then remove it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.close(fd)
+        os.unlink(path)
+    except OSError as exc:
+        raise InputError(f"{name} cannot be written: {exc.strerror}") from None
+
+
+def write_new_file(path: Path, content: str | bytes, *, force: bool = False, flag: str = "--out") -> None:
     """Write `content` to `path`, refusing to overwrite an existing file unless `force`."""
-    if path.exists() and not force:
-        raise InputError(f"{path} already exists; use --force to overwrite it")
+    check_can_write(path, force=force, flag=flag)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):

@@ -178,3 +178,42 @@ def test_an_unknown_key_in_suite_yaml_does_not_point_to_delaynote_schema(monkeyp
     (work / "suite" / "suite.yaml").write_text("colour: red\n", encoding="utf-8")
     code, _, err = run(["eval", "suite"], monkeypatch, capsys)
     assert code == 2 and "colour: is not a known key" in err and "schema" not in err
+
+
+# --- D2: wrong kinds of paths get the real reason ------------------------------------------------
+
+@pytest.mark.parametrize("args, expected", [
+    (["check", "note.md", "--config", "adir"], "--config adir is a folder, not a file"),
+    (["check", "note.md", "--config", "nope.toml"], "--config nope.toml does not exist"),
+    (["draft", "--facts", str(FACTS), "--prompts", "afile.txt"],
+     "--prompts afile.txt is a file, not a folder (of your own prompt files)"),
+    (["draft", "--facts", str(FACTS), "--provider", "offline", "--out", "afile.txt/x.txt"],
+     "--out afile.txt/x.txt: its folder afile.txt is a file"),
+    (["draft", "--facts", str(FACTS), "--provider", "offline", "--out", "afile.txt/a/x.txt"],
+     "--out afile.txt/a/x.txt: a folder on its path afile.txt is a file"),
+    (["draft", "--facts", str(FACTS), "--provider", "offline", "--out", "adir"], "--out adir is a folder, not a file"),
+    (["init", ""], "init: no file name given; for example: delaynote init facts.yaml"),
+    (["init", "adir"], "init: adir is a folder, not a file"),
+    (["check", "afile.txt/x.md"], "afile.txt/x.md does not exist: afile.txt is a file, not a folder"),
+])
+def test_wrong_kinds_of_paths_name_the_real_problem(args: list[str], expected: str, monkeypatch, capsys,
+                                                    work: Path) -> None:
+    (work / "note.md").write_text(NOTICE, encoding="utf-8")
+    (work / "adir").mkdir()
+    (work / "afile.txt").write_text("x", encoding="utf-8")
+    code, out, err = run(args, monkeypatch, capsys)
+    assert code == 2 and out == "" and err == f"delaynote: {expected}\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="symbolic links")
+@pytest.mark.parametrize("command", [["check"], ["rewrite", "--provider", "offline"], ["draft", "--facts"]])
+def test_a_symbolic_link_loop_is_named_the_same_way_by_every_command(command: list[str], monkeypatch, capsys,
+                                                                     work: Path) -> None:
+    (work / "one").symlink_to("two")
+    (work / "two").symlink_to("one")
+    (work / "gone").symlink_to("nowhere")
+    for name, expected in (("one", "one is a symbolic link loop"),
+                           ("gone", "gone is a symbolic link to nowhere, which does not exist")):
+        args = [command[0], name, *command[1:]] if command[0] != "draft" else [*command, name]
+        code, _, err = run(args, monkeypatch, capsys)
+        assert code == 2 and err == f"delaynote: {expected}\n"
