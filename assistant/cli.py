@@ -147,6 +147,10 @@ def draft(
     if facts is not None and resume is not None:
         raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
     _need_stdout(out)
+    if out is not None:  # before any question or paid model call, not after
+        from assistant.textio import check_can_write
+
+        check_can_write(out, force=force)
     if facts is None:
         if sys.stdin is None:
             raise InputError("standard input is closed, so there is no terminal to ask on; pass --facts FILE "
@@ -179,7 +183,16 @@ def draft(
     from assistant.render import render_draft
 
     if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
-        _write_or_print(render_draft(result, loaded, fmt), out, force)
+        content = render_draft(result, loaded, fmt)
+        try:
+            _write_or_print(content, out, force)
+        except InputError as exc:
+            if not use_llm:  # an offline draft is made again in a second; a model's answer is paid for
+                raise
+            from assistant.textio import save_rescue
+
+            saved = save_rescue(content, suffix={"eml": ".eml", "json": ".json", "markdown": ".md"}.get(fmt, ".txt"))
+            raise InputError(exc.message + (f"; the draft is saved in {saved}" if saved else "")) from None
     if fmt != "json":
         from assistant.render import print_findings_summary
 

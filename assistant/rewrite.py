@@ -619,12 +619,17 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         raise InputError("--in-place needs a file; it cannot rewrite stdin in place")
     if in_place and out is not None:
         raise InputError("use either --out or --in-place, not both")
-    if out is not None and out.exists() and not force:  # refuse before any work (or LLM spend)
-        raise InputError(f"{out} already exists; use --force to overwrite it")
+    from assistant.textio import check_can_write
+
+    if out is not None:  # refuse before any work (or LLM spend)
+        check_can_write(out, force=force)
     if in_place:
         backup = Path(draft_path + ".bak")
         if backup.exists() and not force:
             raise InputError(f"{backup} already exists; remove it or use --force to replace it")
+        check_can_write(backup, force=True, flag="--in-place: the backup")
+        if Path(draft_path).exists() and not os.access(draft_path, os.W_OK):
+            raise InputError(f"--in-place: {draft_path} cannot be written (permission denied)")
     from assistant.checks import check_text
     from assistant.config import llm_configured
 
@@ -653,9 +658,15 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         _write_in_place(Path(draft_path), result, force)
         print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
     elif out is not None:
-        from assistant.textio import write_new_file
+        from assistant.textio import save_rescue, write_new_file
 
-        write_new_file(out, result, force=force)
+        try:
+            write_new_file(out, result, force=force)
+        except InputError as exc:
+            if not use_llm:
+                raise
+            saved = save_rescue(result, suffix=out.suffix or ".txt")  # a model's answer is paid for
+            raise InputError(exc.message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
         print(f"delaynote: wrote {out}", file=sys.stderr)
     if diff:
         print_diff(unified_diff(text, result, name))

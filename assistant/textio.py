@@ -183,3 +183,23 @@ def write_new_file(path: Path, content: str | bytes, *, force: bool = False, fla
             path.write_text(content, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path} cannot be written: {exc.strerror}") from None
+
+
+def save_rescue(content: str | bytes, suffix: str = ".txt") -> Path | None:
+    """Keep output that could not be written where asked (a paid LLM answer must not be lost):
+    a new file in the cache folder, else the working folder. None if neither takes it."""
+    import tempfile
+
+    from assistant.usercache import cache_dir
+
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    for folder in (cache_dir(), Path.cwd()):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix="delaynote-draft-", suffix=suffix, dir=folder)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            return Path(name)
+        except OSError:
+            continue
+    return None

@@ -217,3 +217,69 @@ def test_a_symbolic_link_loop_is_named_the_same_way_by_every_command(command: li
         args = [command[0], name, *command[1:]] if command[0] != "draft" else [*command, name]
         code, _, err = run(args, monkeypatch, capsys)
         assert code == 2 and err == f"delaynote: {expected}\n"
+
+
+# --- B2: a paid draft is never thrown away because of --out ---------------------------------------
+
+@pytest.fixture
+def fake_llm(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Stand in for the model: records each call and answers with a fixed draft."""
+    from assistant.drafting import Draft
+
+    calls: list[str] = []
+
+    def answer(facts, settings, **kwargs):
+        calls.append(facts.project)
+        return Draft(language="en", channel="email", subject="New date", body="Dear Ms. Chen,\n\nPAID ANSWER\n")
+
+    monkeypatch.setattr("assistant.drafting.llm.draft_with_llm", answer)
+    return calls
+
+
+@pytest.mark.parametrize("out, expected", [
+    ("taken.txt", "taken.txt already exists; use --force to overwrite it"),
+    ("afile.txt/x.txt", "--out afile.txt/x.txt: its folder afile.txt is a file"),
+    ("adir", "--out adir is a folder, not a file"),
+])
+def test_out_is_checked_before_the_model_is_paid(out: str, expected: str, fake_llm: list[str], monkeypatch,
+                                                 capsys, work: Path) -> None:
+    (work / "taken.txt").write_text("keep me", encoding="utf-8")
+    (work / "afile.txt").write_text("x", encoding="utf-8")
+    (work / "adir").mkdir()
+    code, _, err = run(["draft", "--facts", str(FACTS), "--provider", "openai", "--out", out], monkeypatch, capsys)
+    assert code == 2 and err == f"delaynote: {expected}\n" and fake_llm == []
+    assert (work / "taken.txt").read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc")
+def test_an_out_path_the_system_refuses_is_found_before_the_model(fake_llm: list[str], monkeypatch, capsys) -> None:
+    code, _, err = run(["draft", "--facts", str(FACTS), "--provider", "openai", "--out", "/proc/x.txt"],
+                       monkeypatch, capsys)
+    assert code == 2 and "--out /proc/x.txt cannot be written" in err and fake_llm == []
+
+
+def test_when_writing_fails_after_the_model_answered_the_draft_is_saved(fake_llm: list[str], monkeypatch, capsys,
+                                                                       tmp_path: Path) -> None:
+    import assistant.textio as textio
+
+    def refuse(path, content, **kwargs):
+        raise InputError(f"{path} cannot be written: No space left on device")
+
+    monkeypatch.setattr(textio, "write_new_file", refuse)
+    code, _, err = run(["draft", "--facts", str(FACTS), "--provider", "openai", "--out", "d.txt", "--format", "json"],
+                       monkeypatch, capsys)
+    assert code == 2 and len(fake_llm) == 1
+    first = err.splitlines()[0]
+    assert first.startswith("delaynote: d.txt cannot be written: No space left on device; the draft is saved in ")
+    saved = Path(first.rsplit(" ", 1)[1])
+    assert saved.suffix == ".json" and "PAID ANSWER" in saved.read_text(encoding="utf-8")
+    assert saved.parent == Path(os.environ["DELAYNOTE_CACHE_DIR"])
+
+
+def test_rewrite_out_is_checked_before_the_model_is_paid(monkeypatch, capsys, work: Path) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr("assistant.rewrite.rewrite_with_llm", lambda *a, **k: calls.append("x"))
+    (work / "note.md").write_text(NOTICE, encoding="utf-8")
+    (work / "afile.txt").write_text("x", encoding="utf-8")
+    code, _, err = run(["rewrite", "note.md", "--provider", "openai", "--out", "afile.txt/r.md"], monkeypatch, capsys)
+    assert code == 2 and err == "delaynote: --out afile.txt/r.md: its folder afile.txt is a file\n" and calls == []
