@@ -588,15 +588,18 @@ def read_draft(draft_path: str) -> str:
 
 
 def _write_in_place(path: Path, text: str, force: bool) -> None:
+    """Replace the file with `text`, keeping the original as FILE.bak, in the file's own encoding,
+    byte order mark and line ends (a GBK file stays GBK, a UTF-8 BOM stays)."""
+    from assistant.textio import decode_file, read_limited
+
     backup = path.with_name(path.name + ".bak")
     if backup.exists() and not force:
         raise InputError(f"{backup} already exists; remove it or use --force to replace it")
-    raw = path.read_bytes()
-    if b"\r\n" in raw:
-        text = text.replace("\n", "\r\n")
     try:
+        stored = decode_file(read_limited(path), str(path), legacy_zh=True)
+        data = stored.encode(text)
         shutil.copy2(path, backup)
-        path.write_bytes(text.encode("utf-8"))
+        path.write_bytes(data)
     except OSError as exc:
         raise InputError(f"{path} cannot be written: {exc.strerror}") from None
 
@@ -654,7 +657,9 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         result, after = rewrite_offline_checked(text, before, facts, lambda t: check_text(
             t, path=draft_path, facts=facts, settings=settings, language=before.language),
             kind_for_path(draft_path))
-    if in_place:
+    if in_place and result == text:  # nothing to write, and no .bak that would block the next run
+        print(f"delaynote: {draft_path} is left as it was (no .bak written)", file=sys.stderr)
+    elif in_place:
         _write_in_place(Path(draft_path), result, force)
         print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
     elif out is not None:

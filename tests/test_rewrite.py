@@ -440,7 +440,39 @@ def test_a_gbk_draft_is_read_and_its_backup_keeps_the_original_bytes(files, monk
                        "--provider", "offline")
     assert code == 0, err
     assert (files / "zh.txt.bak").read_bytes() == original
-    assert "在2026年12月18日（星期五）前完成修复" in (files / "zh.txt").read_bytes().decode("utf-8")
+    assert "在2026年12月18日（星期五）前完成修复" in (files / "zh.txt").read_bytes().decode("gb18030")  # still GBK
+
+
+@pytest.mark.parametrize("encoding, bom, newline", [
+    ("utf-8", b"\xef\xbb\xbf", "\n"), ("utf-8", b"", "\r\n"), ("utf-16-le", b"\xff\xfe", "\r\n"),
+    ("utf-16-be", b"\xfe\xff", "\n"), ("gb18030", b"", "\n"),
+])
+def test_in_place_writes_back_in_the_files_own_encoding_mark_and_line_ends(
+        encoding: str, bom: bytes, newline: str, files, monkeypatch, capsys):
+    """A GBK file came back as UTF-8 and a UTF-8 BOM was dropped."""
+    (files / "zh.yaml").write_text(ZH_FACTS, encoding="utf-8")
+    (files / "zh.txt").write_bytes(bom + ZH_DRAFT.replace("\n", newline).encode(encoding))
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.txt", "--facts", "zh.yaml", "--in-place",
+                       "--provider", "offline")
+    assert code == 0, err
+    raw = (files / "zh.txt").read_bytes()
+    assert raw.startswith(bom) and (bom or not raw.startswith(b"\xef\xbb\xbf"))
+    text = raw[len(bom):].decode(encoding)
+    assert "在2026年12月18日（星期五）前完成修复" in text
+    assert text.count("\r\n") == (text.count("\n") if newline == "\r\n" else 0)
+
+
+def test_in_place_with_nothing_to_change_writes_neither_the_file_nor_a_backup(files, monkeypatch, capsys):
+    """An encoded .eml cannot be changed safely: it said 'rewrote', wrote a .bak, and the next run failed."""
+    eml = ("From: sam@northwind.example\nSubject: Portal\nContent-Transfer-Encoding: base64\n\n"
+           "RGVhciBNcy4gQ2hlbiwgdGhlIHBvcnRhbCBpcyBsYXRlLg==\n")
+    (files / "q.eml").write_text(eml, encoding="utf-8")
+    before = (files / "q.eml").stat().st_mtime_ns
+    for _ in range(2):  # and again: no .bak is in the way
+        code, out, err = run(monkeypatch, capsys, "rewrite", "q.eml", "--in-place", "--provider", "offline")
+        assert code == 0 and out == ""
+        assert "q.eml is left as it was (no .bak written)" in err and "rewrote" not in err
+    assert not (files / "q.eml.bak").exists() and (files / "q.eml").stat().st_mtime_ns == before
 
 
 def test_fixes_that_meet_do_not_double_words_or_drop_jargon():
