@@ -119,7 +119,8 @@ def parse_iso_date(text: str) -> date:
     text = text.strip()
     parts = text.split("-")
     if len(parts) != 3 or not all(p.isdigit() for p in parts) or [len(p) for p in parts] != [4, 2, 2]:
-        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD (for example 2026-12-19)")
+        shown = text if len(text) <= 40 and "\n" not in text else text.split("\n")[0][:40] + "…"  # one short line
+        raise ValueError(f"'{shown}' is not a date in the form YYYY-MM-DD (for example 2026-12-19)")
     year, month, day = (int(p) for p in parts)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(f"'{text}' is out of range: delaynote accepts years {MIN_YEAR} to {MAX_YEAR}")

@@ -233,6 +233,8 @@ def test_unknown_keys_are_named_at_every_level_all_at_once(tmp_path: Path) -> No
     ("9999-12-31", "'9999-12-31' is out of range: delaynote accepts years 1900 to 2999"),
     ("1899-12-31", "is out of range: delaynote accepts years 1900 to 2999"),
     ("0000-01-01", "is out of range"),
+    ("'" + "9" * 100_000 + "'", "'" + "9" * 40 + "…' is not a date in the form YYYY-MM-DD"),  # one short line
+    ("|\n  2027-03-05\n  " + "x\n  " * 3000, "'2027-03-05…' is not a date in the form YYYY-MM-DD"),
 ])
 def test_impossible_dates_are_named_with_the_reason(tmp_path: Path, value: str, expected: str) -> None:
     found = problems(tmp_path, replace(MINIMAL, "original_date: 2027-03-05", f"original_date: {value}"))
