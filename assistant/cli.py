@@ -263,7 +263,7 @@ def check(
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently
         raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
-    _write_or_print(render_report(report, fmt, color=False if out else None), out, force)
+    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on), out, force)
     if report.skipped:  # the others were checked and reported, but the run did not cover its input
         raise InputError(f"{len(report.skipped)} of {len(report.skipped) + len(report.files)} inputs could not "
                          "be checked", details=[s.reason for s in report.skipped])

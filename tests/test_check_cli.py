@@ -414,3 +414,20 @@ def test_a_folder_whose_files_all_fail_reports_the_first_reason(
     monkeypatch.chdir(tmp_path)
     code, out, err = run(["check", "."], monkeypatch, capsys)
     assert code == 2 and out == "" and "a.md looks like a binary file" in err
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("error", 0), ("warning", 1)])
+def test_junit_from_the_cli_fails_with_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str], fail_on: str, code: int) -> None:
+    write(tmp_path / "n.txt", "The portal moves from 1 December to Friday 18 December 2026 because the payment "
+          "provider changed its interface. Two more testers join on Monday. Your training moves by two weeks. "
+          "The order pages are done; the payment step remains. We will ship it soon after that. "
+          "We will update you every Friday. I am sorry for the trouble. Call me on +1 555 0100.\n")
+    monkeypatch.chdir(tmp_path)
+    _, out, _ = run(["check", "n.txt", "--format", "json", "--fail-on", "never"], monkeypatch, capsys)
+    severities = {f["check"]: f["severity"] for f in json.loads(out)["files"][0]["findings"]}
+    assert "error" not in severities.values() and "warning" in severities.values()  # the file is built so
+    got, out, _ = run(["check", "n.txt", "--format", "junit", "--fail-on", fail_on], monkeypatch, capsys)
+    failing = {c.get("name") for c in ET.fromstring(out).iter("testcase") if c.find("failure") is not None}
+    assert got == code
+    assert failing == ({c for c, s in severities.items() if s == "warning"} if fail_on == "warning" else set())

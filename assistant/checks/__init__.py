@@ -123,7 +123,7 @@ def _expand(paths: list[str]) -> list[str]:
 def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
     """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order.
     An input that cannot be read is listed in `Report.skipped` and the rest are still checked (one
-    UTF-16 file must not cost the report on a whole folder); when none can be read, its error is raised."""
+    binary file must not cost the report on a whole folder); when none can be read, its error is raised."""
     reports: list[FileReport] = []
     skipped: list[Skipped] = []
     first_error: InputError | None = None
