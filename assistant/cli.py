@@ -259,6 +259,8 @@ def check(
     if facts:  # the facts models are built only when a facts file is given
         from assistant.facts import load_facts
 
+        if str(facts) == "-" and "-" in paths:
+            raise InputError("stdin can carry the draft or the facts, not both; save one of them to a file")
         loaded = load_facts(facts)
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently

@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from assistant.dates import check_date_range, next_update, parse_iso_date
 from assistant.errors import InputError
-from assistant.textio import read_text
+from assistant.textio import read_input, read_text
 
 Language = Literal["en", "zh"]
 Channel = Literal["email", "phone", "meeting", "im"]
@@ -364,9 +364,9 @@ def parse_facts_text(text: str, source: str = "facts") -> Any:
 
 
 def load_facts(path: str | Path) -> Facts:
-    """Read and validate a facts file; every failure is an `InputError` (exit 2)."""
-    source = str(path)
-    text = read_text(Path(path))
+    """Read and validate a facts file ('-' reads stdin); every failure is an `InputError` (exit 2)."""
+    source = "stdin" if str(path) == "-" else str(path)
+    text = read_input("-") if str(path) == "-" else read_text(Path(path))
     if not text.strip():
         raise InputError(f"{source} is empty: write the facts there, or run `delaynote init {source}`")
     return validate_facts(parse_facts_text(text, source), source)

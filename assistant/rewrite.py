@@ -640,6 +640,8 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     if facts_path is not None:
         from assistant.facts import load_facts
 
+        if str(facts_path) == "-" and draft_path == "-":
+            raise InputError("stdin can carry the draft or the facts, not both; save one of them to a file")
         facts = load_facts(facts_path)
     text = read_draft(draft_path)
     if not text.strip():

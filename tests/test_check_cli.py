@@ -431,3 +431,14 @@ def test_junit_from_the_cli_fails_with_the_run(tmp_path: Path, monkeypatch: pyte
     failing = {c.get("name") for c in ET.fromstring(out).iter("testcase") if c.find("failure") is not None}
     assert got == code
     assert failing == ({c for c, s in severities.items() if s == "warning"} if fail_on == "warning" else set())
+
+
+def test_facts_can_come_from_stdin_but_not_together_with_the_draft(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    facts = (ROOT / "examples" / "en-payment-email.yaml").read_bytes()
+    write(tmp_path / "n.txt", "We cannot deliver on 4 December 2026. The new date is Friday, 22 January 2027.\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(["check", "n.txt", "--facts", "-", "--format", "json"], monkeypatch, capsys, stdin=facts)
+    assert code == 1 and "fact-mismatch" in {f["check"] for f in json.loads(out)["files"][0]["findings"]}
+    code, out, err = run(["check", "-", "--facts", "-"], monkeypatch, capsys, stdin=facts)
+    assert code == 2 and out == "" and "stdin can carry the draft or the facts, not both" in err
