@@ -378,24 +378,17 @@ def _month_from_weekday(day: int, weekday: int, reference: date | None) -> tuple
     return (min(matching, key=lambda d: abs((d - reference).days)),) if matching else ()
 
 
-def _order_anchor(text: str) -> date | None:
-    """No year anywhere: place year-less dates around the first one, in an arbitrary year, so
-    their ORDER is still known ('1 December' before '18 December', '8 January' after both).
-    Only ordering may rely on such dates (`year_given` is False and no reference was given)."""
-    for raw in _absolute(text):
-        if 1 <= raw.m <= 12:
-            return date(2001, raw.m, 1)
-    return None
-
-
-def first_dated(text: str) -> date | None:
-    """The first date written with its year, to place year-less dates near it."""
-    for raw in _absolute(text):
+def _year_anchor(raws: list[_Raw]) -> date | None:
+    """Where year-less dates are placed when no reference date is given: near the first date
+    written with its year; failing that, around the first date at all, in an arbitrary year, so
+    their ORDER is still known ('1 December' before '18 December', '8 January' after both). Only
+    ordering may rely on the latter (`year_given` is False and no reference was given)."""
+    for raw in raws:
         if raw.y is not None:
             dates = _make_date(raw.y, raw.m, raw.d, None)
             if dates:
                 return dates[0]
-    return None
+    return next((date(2001, raw.m, 1) for raw in raws if 1 <= raw.m <= 12), None)
 
 
 def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
@@ -403,11 +396,10 @@ def find_mentions(text: str, reference: date | None = None) -> list[Mention]:
 
     `reference` anchors year inference and relative days (pass the facts' notice date, or None).
     """
-    year_anchor = reference
-    if year_anchor is None:
-        year_anchor = first_dated(text) or _order_anchor(text)
+    raws = _absolute(text)  # scanned once: the anchor and the dates come from the same list
+    year_anchor = reference if reference is not None else _year_anchor(raws)
     mentions: list[Mention] = []
-    for raw in _absolute(text):
+    for raw in raws:
         _attach_weekday(text, raw)
         dates = _make_date(raw.y, raw.m, raw.d, year_anchor)
         if dates is None:
