@@ -5,7 +5,6 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -248,19 +247,14 @@ def check(
     from assistant.findings import fails
 
     _need_stdout(out)
-    for path in paths:  # the same sentence as rewrite gives for a missing path or a link loop
-        if path != "-" and not os.path.exists(path):
-            from assistant.textio import missing_reason
-
-            raise InputError(missing_reason(path))
     settings = _settings(config, language=lang, fail_on=fail_on,
                          **_llm_flags(model, base_url, no_cache=no_cache))
     loaded = None
     if facts:  # the facts models are built only when a facts file is given
         from assistant.facts import load_facts
+        from assistant.textio import refuse_two_stdins
 
-        if str(facts) == "-" and "-" in paths:
-            raise InputError("stdin can carry the draft or the facts, not both; save one of them to a file")
+        refuse_two_stdins(facts, paths)
         loaded = load_facts(facts)
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently

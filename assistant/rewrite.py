@@ -214,8 +214,8 @@ def _guarantee_edit(text: str, start: int, end: int, data: dict[str, Any]) -> Ed
         return None
     key = _key(text[start:end])
     clause = any(w.replace("’", "'") in data.get("clause_verbs", []) for w in words)
-    table = data["guarantee_clause"] if clause else data.get("overpromise", {})
-    return start, end, _match_case(text[start:end], table.get(key, data["guarantee_clause"][key]))
+    table = data["guarantee_clause"] if clause else data["overpromise"]
+    return start, end, _match_case(text[start:end], table[key])
 
 
 def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edit:
@@ -639,9 +639,9 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     facts = None
     if facts_path is not None:
         from assistant.facts import load_facts
+        from assistant.textio import refuse_two_stdins
 
-        if str(facts_path) == "-" and draft_path == "-":
-            raise InputError("stdin can carry the draft or the facts, not both; save one of them to a file")
+        refuse_two_stdins(facts_path, [draft_path])
         facts = load_facts(facts_path)
     text = read_draft(draft_path)
     if not text.strip():

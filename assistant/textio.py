@@ -141,6 +141,12 @@ def read_input(path: str, *, legacy_zh: bool = False) -> str:
     return decode_bytes(data, "stdin", legacy_zh=legacy_zh)
 
 
+def refuse_two_stdins(facts: object, drafts: list[str]) -> None:
+    """stdin is read once: it can carry the facts (`--facts -`) or the draft (`-`), not both."""
+    if str(facts) == "-" and "-" in drafts:
+        raise InputError("stdin can carry the draft or the facts, not both; save one of them to a file")
+
+
 def check_can_write(path: Path, *, force: bool = False, flag: str = "--out") -> None:
     """Refuse, before any work is done, an output path that cannot be written: an existing file
     without --force, a folder, a file where a folder should be, a folder that refuses new files.

@@ -585,6 +585,7 @@ def test_a_name_that_is_also_a_jargon_word_is_not_jargon() -> None:
     ("en", "We will ship soon. ", "vague-timeline"),
     ("en", "We hope to ship on Friday 18 December. ", "hedging"),
     ("zh", "我们尽快交付。", "vague-timeline"),
+    ("en", " ".join(["word"] * 40) + ". ", "long-sentence"),
 ])
 def test_a_check_lists_at_most_max_per_check_findings_and_counts_the_rest(lang: str, sentence: str,
                                                                           check: str) -> None:

@@ -60,6 +60,16 @@ def write_suite(root: Path, cases: dict[str, dict[str, Any]], *, corpus: str | N
     return root
 
 
+def eval_cli(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
+    """`delaynote eval ARGS...` through the real entry point; its exit code."""
+    from assistant.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["delaynote", "eval", *args])
+    with pytest.raises(SystemExit) as caught:
+        main()
+    return int(caught.value.code or 0)
+
+
 def run(suite: Path, *, provider: str = "offline", fmt: str = "json", concurrency: int = 1,
         out: Path | None = None, force: bool = False, record: bool = False, compare: list[str] | None = None,
         config: Path | None = None, **overrides: Any) -> tuple[int, str]:
@@ -149,14 +159,9 @@ def test_facts_file_and_overrides(tmp_path: Path) -> None:
 
 def test_cli_exits_2_naming_the_bad_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
-
     root = write_suite(tmp_path / "s", {"en/typo": {"facts": facts_data(), "expect": {"max_char": 10}}})
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(root)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    assert caught.value.code == 2
+    assert eval_cli(monkeypatch, str(root)) == 2
     err = capsys.readouterr().err
     assert "typo.yaml: expect.max_char: is not a known key" in err and "Traceback" not in err
 
@@ -577,16 +582,11 @@ def test_an_empty_labelled_corpus_is_a_bad_suite_not_a_pass(tmp_path: Path, labe
 def test_case_folders_without_a_case_are_a_bad_suite_not_a_pass(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
-
     root = write_suite(tmp_path / "s", {})
     with pytest.raises(InputError, match=r"nothing to draft: the cases folders .*cases/en, .*cases/zh hold no case"):
         load_suite(root)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(root)])
-    with pytest.raises(SystemExit) as caught:
-        main()
-    assert caught.value.code == 2
+    assert eval_cli(monkeypatch, str(root)) == 2
     err = capsys.readouterr().err
     assert "nothing to draft" in err and "PASS" not in err and "Traceback" not in err
     # one language without cases is fine while another has some
@@ -668,17 +668,10 @@ def test_a_crash_in_the_checks_is_a_named_failure_not_a_traceback(tmp_path: Path
 
 def test_cli_exit_codes_0_and_1_and_markdown_to_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from assistant.cli import main
-
     good = two_case_suite(tmp_path / "good")
     bad = write_suite(tmp_path / "bad", {"en/x": {"facts": facts_data(), "expect": {"must_mention": ["Zanzibar"]}}})
     monkeypatch.chdir(tmp_path)
-    codes = []
-    for suite, extra in ((good, []), (bad, ["--format", "markdown", "--out", "eval.md"])):
-        monkeypatch.setattr(sys, "argv", ["delaynote", "eval", str(suite), *extra])
-        with pytest.raises(SystemExit) as caught:
-            main()
-        codes.append(caught.value.code)
+    codes = [eval_cli(monkeypatch, str(good)), eval_cli(monkeypatch, str(bad), "--format", "markdown", "--out", "eval.md")]
     assert codes == [0, 1]
     err = capsys.readouterr().err
     assert "eval below threshold" in err and "failed: en/x" in err

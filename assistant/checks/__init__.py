@@ -20,7 +20,7 @@ from assistant.checks.rules import CHECKS, MAX_PER_CHECK, Context, exceptions_fo
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.findings import FileReport, Finding, Report, Skipped, summarise
-from assistant.textio import read_input
+from assistant.textio import missing_reason, read_input
 
 if TYPE_CHECKING:  # facts are only loaded with --facts; a plain check never builds their models
     from assistant.facts import Facts
@@ -115,8 +115,8 @@ def _expand(paths: list[str]) -> list[str]:
             out.extend(found)
         elif p.exists():
             out.append(raw)
-        else:
-            raise InputError(f"{raw} does not exist")
+        else:  # the same sentence as rewrite gives: missing, a link loop, a link to nothing
+            raise InputError(missing_reason(raw))
     return out
 
 

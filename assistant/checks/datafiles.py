@@ -10,6 +10,7 @@ copy is never read. A missing, corrupt or unwritable cache only costs the parse.
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
@@ -66,8 +67,6 @@ def snapshot() -> dict[str, Any]:
     if isinstance(cached, dict) and set(cached) == set(raw):
         return cached
     parsed = parse(raw)
-    import json
-
     if json.loads(json.dumps(parsed)) == parsed:
         write_json(path, parsed)
     return parsed

@@ -809,19 +809,11 @@ def check_over_apology(ctx: Context) -> list[Finding]:
 
 
 def check_long_sentence(ctx: Context) -> list[Finding]:
-    out = []
-    for s, e in ctx.sentences:
-        sentence = ctx.scan[s:e]
-        if ctx.lang == "zh":
-            count, limit = len(_ZH_COUNTED.findall(sentence)), ZH_LONG_CHARS
-        else:
-            count, limit = len(_EN_WORD.findall(sentence)), EN_LONG_WORDS
-        if count > limit and len(out) < MAX_PER_CHECK:
-            out.append(make(ctx, "long-sentence", msg(ctx, "long-sentence", count=count, limit=limit),
-                            msg(ctx, "long-sentence-suggestion"), (s, e)))
-        elif count > limit:
-            ctx.omitted["long-sentence"] = ctx.omitted.get("long-sentence", 0) + 1
-    return out
+    zh = ctx.lang == "zh"
+    counter, limit = (_ZH_COUNTED, ZH_LONG_CHARS) if zh else (_EN_WORD, EN_LONG_WORDS)
+    long = [(s, e, n) for s, e in ctx.sentences if (n := len(counter.findall(ctx.scan[s:e]))) > limit]
+    return [make(ctx, "long-sentence", msg(ctx, "long-sentence", count=n, limit=limit),
+                 msg(ctx, "long-sentence-suggestion"), (s, e)) for s, e, n in first(ctx, "long-sentence", long)]
 
 
 def _duration_ok(m: Mention, actual: int) -> bool:
