@@ -73,10 +73,11 @@ def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settin
                 offset = doc.line_starts[finding.line - 1] + (finding.column or 1) - 1
             if not doc.suppressed(check, offset):
                 findings.append(finding)
+    for check, (count, where) in ctx.omitted.items():
+        findings.append(make(ctx, check, msg(ctx, "more-findings", count=count, shown=MAX_PER_CHECK, check=check),
+                             span=where))
     if doc.origin is not None:  # a decoded e-mail: positions go back into the file
         findings = [_in_file(doc, f) for f in findings]
-    for check, count in ctx.omitted.items():
-        findings.append(make(ctx, check, msg(ctx, "more-findings", count=count, shown=MAX_PER_CHECK, check=check)))
     findings.sort(key=_sort_key)
     return FileReport(path=path, language=lang, findings=findings)
 

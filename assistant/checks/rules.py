@@ -58,7 +58,8 @@ class Context:
     sentences: list[tuple[int, int]]
     facts: Facts | None
     settings: Settings
-    omitted: dict[str, int] = field(default_factory=dict)  # check id -> findings past MAX_PER_CHECK
+    # check id -> (findings past MAX_PER_CHECK, the span of the first of them)
+    omitted: dict[str, tuple[int, tuple[int, int]]] = field(default_factory=dict)
 
     @cached_property
     def sentence_starts(self) -> list[int]:
@@ -168,16 +169,19 @@ def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 # Findings of one check listed per file. A real notice has a handful; a file with thousands (a
 # generated or pasted log) would build a report no one reads, at gigabytes of memory. The rest are
-# counted, and one finding at the end says how many were left out.
+# counted, and one finding placed on the first left out says how many there are.
 MAX_PER_CHECK = 200
 
 
-def first(ctx: Context, check: str, items: list[Any]) -> list[Any]:
-    """The first MAX_PER_CHECK items a check reports on; the number left out goes to `ctx.omitted`."""
-    if len(items) > MAX_PER_CHECK:
-        ctx.omitted[check] = ctx.omitted.get(check, 0) + len(items) - MAX_PER_CHECK
-        return items[:MAX_PER_CHECK]
-    return items
+def first(ctx: Context, check: str, items: list[Any],
+          span: Callable[[Any], tuple[int, int]] = lambda h: (h.start, h.end)) -> list[Any]:
+    """The first MAX_PER_CHECK items a check reports on; how many are left out, and where the
+    first of them is, go to `ctx.omitted`."""
+    if len(items) <= MAX_PER_CHECK:
+        return items
+    count, where = ctx.omitted.get(check, (0, span(items[MAX_PER_CHECK])))
+    ctx.omitted[check] = (count + len(items) - MAX_PER_CHECK, where)
+    return items[:MAX_PER_CHECK]
 
 
 def make(ctx: Context, check: str, message: str, suggestion: str | None = None,
@@ -813,7 +817,8 @@ def check_long_sentence(ctx: Context) -> list[Finding]:
     counter, limit = (_ZH_COUNTED, ZH_LONG_CHARS) if zh else (_EN_WORD, EN_LONG_WORDS)
     long = [(s, e, n) for s, e in ctx.sentences if (n := len(counter.findall(ctx.scan[s:e]))) > limit]
     return [make(ctx, "long-sentence", msg(ctx, "long-sentence", count=n, limit=limit),
-                 msg(ctx, "long-sentence-suggestion"), (s, e)) for s, e, n in first(ctx, "long-sentence", long)]
+                 msg(ctx, "long-sentence-suggestion"), (s, e))
+            for s, e, n in first(ctx, "long-sentence", long, span=lambda x: (x[0], x[1]))]
 
 
 def _duration_ok(m: Mention, actual: int) -> bool:
