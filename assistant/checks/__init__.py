@@ -58,6 +58,10 @@ def check_text(text: str, *, path: str = "-", facts: Facts | None = None, settin
         lang = detect_language(doc.masked, default=facts.language if facts else "en")
     slots = find_slots(doc.masked, doc.text)
     scan = _blank_slots(doc.masked, slots)
+    if lang == "zh":  # traditional characters and half-width punctuation read as the data is written
+        from assistant.checks.zhnorm import normalise_zh
+
+        scan = normalise_zh(scan)
     lex = lexicon_for(lang, settings.vocabulary.accept, settings.vocabulary.reject)
     ctx = Context(doc=doc, scan=scan, lang=lang, lex=lex, exceptions=exceptions_for(lang),
                   mentions=find_mentions(scan, facts.notice_date if facts else None), slots=slots,

@@ -16,6 +16,7 @@ from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.checks.catalogue import catalogue
+from assistant.checks.clauses import guarantee_counts, hedge_counts, vague_counts
 from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document, has_contact
@@ -434,7 +435,7 @@ def vague_hits(ctx: Context) -> list[Hit]:
     causes = _facts_texts(ctx.facts, causes_only=True) if ctx.facts is not None else []
     return [h for h in hits(ctx, "vague_time")
             if not (h.phrase in pending and not _about_a_date(ctx, h))
-            and not copied_from(ctx, h.start, h.end, causes)]
+            and not copied_from(ctx, h.start, h.end, causes) and vague_counts(ctx, h)]
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -662,9 +663,11 @@ def _sentence_case(text: str | None) -> str | None:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _phrase_check(ctx: Context, check: str, category: str) -> list[Finding]:
+def _phrase_check(ctx: Context, check: str, category: str,
+                  counts: Callable[[Context, Hit], bool] | None = None) -> list[Finding]:
+    found = [h for h in hits(ctx, category) if counts is None or counts(ctx, h)]
     return [make(ctx, check, msg(ctx, check, text=ctx.doc.text[h.start:h.end]), _sentence_case(h.suggestion),
-                 (h.start, h.end)) for h in first(ctx, check, hits(ctx, category))]
+                 (h.start, h.end)) for h in first(ctx, check, found)]
 
 
 def check_blame(ctx: Context) -> list[Finding]:
@@ -672,11 +675,11 @@ def check_blame(ctx: Context) -> list[Finding]:
 
 
 def check_overpromise(ctx: Context) -> list[Finding]:
-    return _phrase_check(ctx, "overpromise", "overpromise")
+    return _phrase_check(ctx, "overpromise", "overpromise", guarantee_counts)
 
 
 def check_hedging(ctx: Context) -> list[Finding]:
-    return _phrase_check(ctx, "hedging", "hedges")
+    return _phrase_check(ctx, "hedging", "hedges", hedge_counts)
 
 
 def check_vague(ctx: Context) -> list[Finding]:

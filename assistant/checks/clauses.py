@@ -1,0 +1,112 @@
+"""What a phrase does in its clause: the questions the phrase checks ask before they report.
+
+A word list finds "可能", "as soon as possible" or "保证"; whether it is a finding depends on the
+clause around it (LABELS.md): a hedge matters only where it weakens a commitment the client relies
+on, a vague time word only where the client needs a date (not about the past, not bound to an
+event), a guarantee only where it is about an outcome we do not control. The cue words each
+question uses are data (`cues.yaml`: `commitment`, `purpose`, `minimise`, `condition`,
+`past_event`, `controlled`, `outcome`, `weak_hedge`, `recent`); this module combines them.
+Every look is bounded to one clause (at most `_REACH` characters), so the checks stay linear.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from assistant.checks.lexicon import Hit
+    from assistant.checks.rules import Context
+
+_REACH = 160  # no clause the questions look at is longer
+_ZH_STOPS = frozenset("，。；！？,;!?\n")
+_EN_STOPS = frozenset(".;!?\n")
+
+
+def clause(ctx: Context, start: int, end: int) -> tuple[int, int]:
+    """The clause holding [start, end): Chinese clauses end at commas, English ones at a stop
+    (an English comma often joins the hedge to its commitment: 'hopefully, by Friday')."""
+    stops = _ZH_STOPS if ctx.lang == "zh" else _EN_STOPS
+    s = start
+    lo = max(0, start - _REACH)
+    while s > lo and ctx.scan[s - 1] not in stops:
+        s -= 1
+    e = end
+    hi = min(len(ctx.scan), end + _REACH)
+    while e < hi and ctx.scan[e] not in stops:
+        e += 1
+    return s, e
+
+
+def _cue_in(ctx: Context, kind: str, start: int, end: int) -> bool:
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None or start >= end:
+        return False
+    return matcher.pattern.search(ctx.scan, start, end) is not None
+
+
+def _has_time(ctx: Context, start: int, end: int) -> bool:
+    from assistant.checks.rules import in_span
+
+    return any(m.kind in ("date", "relative", "period", "duration")
+               for m in in_span(ctx.mention_starts, ctx.mentions, start, end)) \
+        or any(x.is_date() for x in in_span(ctx.slot_starts, ctx.slots, start, end))
+
+
+def commits(ctx: Context, start: int, end: int) -> bool:
+    """Does the clause hold a commitment the client relies on: a date, a bound, a duration, or
+    the delivery and its outlook ('deliver', 'be ready', '交付', '延期')?"""
+    return _has_time(ctx, start, end) or _cue_in(ctx, "commitment", start, end)
+
+
+def hedge_counts(ctx: Context, h: Hit) -> bool:
+    """A hedge is a finding where it weakens a commitment. Not in a purpose clause ('为尽量减少影响',
+    'to keep the impact as small as possible'), not on an effort that qualifies no dated
+    commitment ('力争将延误降至最低', 'despite our best efforts'); a weak hedge ('可能', 'we hope',
+    'maybe') only where its clause holds a commitment."""
+    s, e = clause(ctx, h.start, h.end)
+    before = ctx.scan[max(s, h.start - 4):h.start]
+    if _cue_in(ctx, "purpose", max(s, h.start - 6), h.start) and not _has_time(ctx, h.end, e):
+        return False
+    if _cue_in(ctx, "minimise", h.end, e) and not _has_time(ctx, s, e):
+        return False
+    weak = ctx.lex.get("cue:weak_hedge").entries
+    if h.phrase in weak and not commits(ctx, s, e):
+        return False
+    return not before.endswith(("不", "not "))
+
+
+def vague_counts(ctx: Context, h: Hit) -> bool:
+    """A vague time word is a finding where the client needs a date. Not for the past
+    ('近期出现以下情况', 'recently'), not bound to an event ('一旦具备条件，我们将第一时间通知',
+    'the moment it ships', '如提前将另行通知')."""
+    s, e = clause(ctx, h.start, h.end)
+    if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
+        return False
+    sent_s = max(0, h.start - (40 if ctx.lang == "zh" else 100))
+    from assistant.checks.rules import sentence_of
+
+    ss, _ = sentence_of(ctx, h.start)
+    return not _cue_in(ctx, "condition", max(ss, sent_s), h.start)
+
+
+def guarantee_counts(ctx: Context, h: Hit) -> bool:
+    """A guarantee is a finding where it is about an outcome we do not control. 'Rest assured',
+    'we promise to keep you informed', '在保证工程质量的前提下', '确保每一环节符合规范' are about what we
+    control; a bare '保证' or 'we promise' is judged by what follows it."""
+    s, e = clause(ctx, h.start, h.end)
+    reach = min(e, h.end + (14 if ctx.lang == "zh" else 50))
+    controlled = _first(ctx, "controlled", h.end, reach)
+    outcome = _first(ctx, "outcome", h.end, reach)
+    if outcome is not None and (controlled is None or outcome < controlled):
+        return True  # '确保按期高质量完成': the date comes first, whatever else is promised
+    if controlled is not None:
+        return False
+    return h.phrase not in ctx.lex.get("cue:guarantee_verb").entries
+
+
+def _first(ctx: Context, kind: str, start: int, end: int) -> int | None:
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None or start >= end:
+        return None
+    m = matcher.pattern.search(ctx.scan, start, end)
+    return m.start() if m else None
