@@ -693,7 +693,7 @@ def check_vague(ctx: Context) -> list[Finding]:
 
 def check_new_date(ctx: Context) -> list[Finding]:
     f = ctx.facts
-    if any(s.is_date() and "original_date" not in s.kinds for s in ctx.slots):
+    if any(s.is_date() and "original_date" not in s.kinds and not _update_slot(ctx, s) for s in ctx.slots):
         return []
     if f is not None:
         if any(f.new_date in m.dates for m in ctx.mentions) or any(r == "new" for _, r in date_roles(ctx)):
@@ -722,6 +722,13 @@ def check_new_date(ctx: Context) -> list[Finding]:
     if any(m.kind == "duration" and (m.bounded or states_delay(ctx, m)) and m.days for m in ctx.mentions):
         return []
     return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
+
+
+def _update_slot(ctx: Context, slot: Slot) -> bool:
+    """'We will update you by [time]': a date slot in a sentence about the next update is its date,
+    not the delivery's."""
+    s, e = sentence_of(ctx, slot.start)
+    return has_cue(ctx, "update", s, e)
 
 
 def check_mitigation(ctx: Context) -> list[Finding]:
