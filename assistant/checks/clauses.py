@@ -110,3 +110,9 @@ def _first(ctx: Context, kind: str, start: int, end: int) -> int | None:
         return None
     m = matcher.pattern.search(ctx.scan, start, end)
     return m.start() if m else None
+
+
+def tells_the_past(ctx: Context, start: int, end: int) -> bool:
+    """The sentence tells what happened ('was dispatched on …', '已于…发出') and promises nothing
+    ahead ('will', 'new', '将', '预计')."""
+    return _cue_in(ctx, "past_sentence", start, end) and not _cue_in(ctx, "future", start, end)

@@ -16,7 +16,7 @@ from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.checks.catalogue import catalogue
-from assistant.checks.clauses import guarantee_counts, hedge_counts, vague_counts
+from assistant.checks.clauses import guarantee_counts, hedge_counts, tells_the_past, vague_counts
 from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document, has_contact
@@ -726,9 +726,9 @@ def check_new_date(ctx: Context) -> list[Finding]:
 
 def _update_slot(ctx: Context, slot: Slot) -> bool:
     """'We will update you by [time]': a date slot in a sentence about the next update is its date,
-    not the delivery's."""
+    not the delivery's; 'it was dispatched on (insert date)' tells what happened."""
     s, e = sentence_of(ctx, slot.start)
-    return has_cue(ctx, "update", s, e)
+    return has_cue(ctx, "update", s, e) or tells_the_past(ctx, s, e)
 
 
 def check_mitigation(ctx: Context) -> list[Finding]:
