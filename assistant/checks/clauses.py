@@ -55,7 +55,15 @@ def _has_time(ctx: Context, start: int, end: int) -> bool:
 def commits(ctx: Context, start: int, end: int) -> bool:
     """Does the clause hold a commitment the client relies on: a date, a bound, a duration, or
     the delivery and its outlook ('deliver', 'be ready', '交付', '延期')?"""
-    return _has_time(ctx, start, end) or _cue_in(ctx, "commitment", start, end)
+    return _times(ctx, start, end) or _cue_in(ctx, "commitment", start, end)
+
+
+def _times(ctx: Context, start: int, end: int) -> bool:
+    """A date, bound or duration, or a vague time ('probably next sprint', '过几天应该')."""
+    if _has_time(ctx, start, end):
+        return True
+    vague = ctx.lex.get("vague_time").pattern
+    return vague is not None and start < end and vague.search(ctx.scan, start, end) is not None
 
 
 def hedge_counts(ctx: Context, h: Hit) -> bool:
@@ -70,8 +78,10 @@ def hedge_counts(ctx: Context, h: Hit) -> bool:
     if _cue_in(ctx, "minimise", h.end, e) and not _has_time(ctx, s, e):
         return False
     weak = ctx.lex.get("cue:weak_hedge").entries
-    if h.phrase in weak and not commits(ctx, s, e):
-        return False
+    if h.phrase in weak and not (commits(ctx, h.end, e) or _times(ctx, s, e)):
+        return False  # a weak hedge qualifies what follows it, or the time its clause names
+    if not commits(ctx, s, e) and not _cue_in(ctx, "update", s, e):
+        return False  # '「应该没有读者会发现」': a hedge on nothing the client relies on
     return not before.endswith(("不", "not "))
 
 
@@ -80,6 +90,8 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
     ('近期出现以下情况', 'recently'), not bound to an event ('一旦具备条件，我们将第一时间通知',
     'the moment it ships', '如提前将另行通知')."""
     s, e = clause(ctx, h.start, h.end)
+    if _cue_in(ctx, "original_date", s, h.start):
+        return False  # '原计划于2月10日的节后复工': the vague word describes the old plan
     if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
     sent_s = max(0, h.start - (40 if ctx.lang == "zh" else 100))
@@ -116,3 +128,10 @@ def tells_the_past(ctx: Context, start: int, end: int) -> bool:
     """The sentence tells what happened ('was dispatched on …', '已于…发出') and promises nothing
     ahead ('will', 'new', '将', '预计')."""
     return _cue_in(ctx, "past_sentence", start, end) and not _cue_in(ctx, "future", start, end)
+
+
+def about_the_delivery(ctx: Context, h: Hit) -> bool:
+    """The vague word qualifies the delivery itself ('以尽快完成项目', 'deliver as soon as possible'),
+    not a step, a fix or the next update, which need their own dates."""
+    s, e = clause(ctx, h.start, h.end)
+    return _cue_in(ctx, "delivery", s, e) and not _cue_in(ctx, "update", s, e)

@@ -16,7 +16,13 @@ from functools import cache, cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.checks.catalogue import catalogue
-from assistant.checks.clauses import guarantee_counts, hedge_counts, tells_the_past, vague_counts
+from assistant.checks.clauses import (
+    about_the_delivery,
+    guarantee_counts,
+    hedge_counts,
+    tells_the_past,
+    vague_counts,
+)
 from assistant.checks.datafiles import read_data
 from assistant.checks.datefind import Mention, find_mentions
 from assistant.checks.document import Document, has_contact
@@ -683,8 +689,11 @@ def check_hedging(ctx: Context) -> list[Finding]:
 
 
 def check_vague(ctx: Context) -> list[Finding]:
+    found = vague_hits(ctx)
+    if found and not check_new_date(ctx):  # the delivery has its date: a vague word about it adds nothing
+        found = [h for h in found if not about_the_delivery(ctx, h)]
     out = [make(ctx, "vague-timeline", msg(ctx, "vague-timeline", text=ctx.doc.text[h.start:h.end]),
-                _sentence_case(h.suggestion), (h.start, h.end)) for h in first(ctx, "vague-timeline", vague_hits(ctx))]
+                _sentence_case(h.suggestion), (h.start, h.end)) for h in first(ctx, "vague-timeline", found)]
     if ctx.facts is not None:
         better = msg(ctx, "vague-timeline-facts", date=fmt_date(ctx, ctx.facts.new_date))
         out = [f.model_copy(update={"suggestion": better}) for f in out]
