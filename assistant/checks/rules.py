@@ -519,6 +519,24 @@ def _clause_after(ctx: Context, pos: int) -> tuple[int, int]:
 _EXPLAINED = re.compile(r"\s*(?:with|in|from|at|on|of|caused by|:|：|——|—|–)\s*\S", re.IGNORECASE)
 
 
+def _says_where(ctx: Context, pos: int, end: int) -> bool:
+    """'technical challenges in the backend development', '系统问题，主要是支付环节': a generic reason
+    followed by where or in what it arose counts as one (LABELS.md); 'technical difficulties.' alone
+    does not."""
+    m = _EXPLAINED.match(ctx.scan, pos)
+    return m is not None and content_words(ctx.scan[m.end() - 1:end], ctx.lang) >= 2
+
+
+def _generic_with_where(ctx: Context) -> list[tuple[int, int]]:
+    """No cause word, but a generic reason that says where it arose ('unforeseen technical
+    challenges in the backend development have arisen', '现场出现技术问题，集中在排水管线')."""
+    for kind in ("empty_cause", "generic_cause"):
+        for h in cue_hits(ctx, kind):
+            if _says_where(ctx, h.end, _clause_end(ctx, h.end)):
+                return [(h.start, h.end)]
+    return []
+
+
 def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
     """Clauses that give a reason; and the first empty one ('due to unforeseen issues')."""
     found: list[tuple[int, int]] = []
@@ -539,7 +557,7 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
             generic = ctx.lex.get("cue:generic_cause").search(ctx.scan[s:head_end])
             if generic and not _EXPLAINED.match(ctx.scan, s + generic.end):
                 blank = generic
-        if blank is not None:
+        if blank is not None and not _says_where(ctx, s + blank.end, e):
             empty = empty or Hit(s + blank.start, s + blank.end, blank.text, blank.phrase, None)
             continue
         if content_words(clause, ctx.lang) >= 1:
@@ -603,6 +621,8 @@ def check_cause(ctx: Context) -> list[Finding]:
     if slots_of(ctx, "cause"):
         return []
     causes, empty = real_causes(ctx)
+    if not causes:
+        causes = _generic_with_where(ctx)
     if not causes and empty is None and not hits(ctx, "passive") \
             and ctx.lex.get("cue:empty_cause").search(ctx.scan) is None and narrated_cause(ctx):
         causes = [(0, 0)]
