@@ -10,13 +10,24 @@ findings quote the original text.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from assistant.checks.lazyre import LazyPattern
+
+_TRADITIONAL = Path(__file__).parent / "data" / "zh" / "traditional.txt"
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # a half-width mark that touches a Chinese character on its left (or on its right, for a comma)
 _HALF = LazyPattern(rf"(?<=[{_CJK}）”」』])[,.;:!?](?![0-9A-Za-z])|[,;:](?=[{_CJK}“「『（])")
 _FULL = {",": "，", ".": "。", ";": "；", ":": "：", "!": "！", "?": "？"}
+
+
+@cache
+def traditional_chars() -> frozenset[str]:
+    """Every character OpenCC's t2s changes: a text with none of them needs no conversion, so
+    simplified notices never pay for loading OpenCC."""
+    lines = _TRADITIONAL.read_text(encoding="utf-8").splitlines()
+    return frozenset("".join(line for line in lines if not line.startswith("#")))
 
 
 @cache
@@ -38,6 +49,6 @@ def _simplified(text: str) -> str:
 
 def normalise_zh(scan: str) -> str:
     """The scan copy of a Chinese notice in simplified characters with full-width punctuation."""
-    if not scan.isascii():
+    if not scan.isascii() and not traditional_chars().isdisjoint(scan):
         scan = _simplified(scan)
     return _HALF.sub(lambda m: _FULL[m.group(0)], scan)
