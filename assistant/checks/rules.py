@@ -253,7 +253,8 @@ def _window_before(ctx: Context, m: Mention, prev_end: int) -> tuple[int, int]:
 
 
 def date_roles(ctx: Context) -> list[tuple[Mention, str]]:
-    """Each date-like mention with its role: original, update, new, signature or other."""
+    """Each date-like mention with its role: original, update, new, signature (the letter's own
+    date, alone on a line at its head or foot) or other."""
     return ctx.roles
 
 
@@ -271,7 +272,9 @@ def _date_roles(ctx: Context) -> list[tuple[Mention, str]]:
         row = bisect_right(starts, m.start) - 1
         line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.scan)
         line = ctx.scan[starts[row]:line_end].strip()
-        if m.start >= tail_start and line == ctx.scan[m.start:m.end].strip() and m.kind == "date":
+        alone = m.kind == "date" and line.strip(" \t*_#>,.") .removeprefix("Date:").removeprefix("日期：").strip() \
+            == ctx.scan[m.start:m.end].strip()
+        if alone and (m.start >= tail_start or row < 8):  # the letter's own date, above or below it
             role = "signature"
         elif has_cue(ctx, "original_date", b0, b1) and not has_cue(ctx, "new_date", b0, b1) \
                 or has_cue(ctx, "original_date_after", m.end, a1):
