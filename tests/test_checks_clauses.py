@@ -132,3 +132,31 @@ def test_a_request_for_understanding_is_no_acknowledgement() -> None:
     assert [f for f in check_text(asked, path="n.txt", language="zh").findings if f.check == "missing-apology"]
     assert not [f for f in check_text(thanked, path="n.txt", language="zh").findings
                 if f.check == "missing-apology"]
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("New go-live date: TBC.", "en"),
+    ("The handover stays on hold until further notice.", "en"),
+    ("新的交房日期待定。", "zh"),
+    ("开工时间另行通知。", "zh"),
+])
+def test_no_date_yet_is_a_missing_new_date_not_a_vague_timeline(text: str, lang: str) -> None:
+    report = check_text(text, path="n.txt", language=lang)
+    checks = {f.check for f in report.findings}
+    assert "missing-new-date" in checks and "vague-timeline" not in checks
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Monday, 3 May 2027\n\nDear Ms Hale,\n\nThe fit-out will be late because the joinery failed inspection.\n", "en"),
+    ("关于工期的情况说明\n\n致：某某公司\n\n因连续降雨，外墙施工无法按计划完成。\n\n某某建设有限公司\n【日期】\n", "zh"),
+])
+def test_the_letters_own_date_is_not_a_new_date(text: str, lang: str) -> None:
+    report = check_text(text, path="n.txt", language=lang)
+    assert "missing-new-date" in {f.check for f in report.findings}
+
+
+def test_a_date_slot_in_a_past_sentence_is_not_a_new_date() -> None:
+    past = "Your order was dispatched on {dispatch_date}. It is with the courier."
+    ahead = "Your order will now arrive on {new_date}."
+    assert "missing-new-date" in {f.check for f in check_text(past, path="n.txt", language="en").findings}
+    assert "missing-new-date" not in {f.check for f in check_text(ahead, path="n.txt", language="en").findings}

@@ -503,14 +503,16 @@ def test_offline_draft_of_a_late_supplier_passes(language: str, summary: str) ->
     assert not {"fact-mismatch", "vague-timeline", "missing-new-date"} & found
 
 
-def test_to_be_confirmed_is_vague_only_when_a_date_is_pending() -> None:
+def test_to_be_confirmed_says_there_is_no_date_yet_not_that_a_date_is_vague() -> None:
+    """LABELS.md: 'TBC', '待定' are missing-new-date cases; vague-timeline is for vague time words."""
     assert "vague-timeline" not in fired(en("The mailing service needs every sign-up to be confirmed by e-mail."))
-    for text in ("New date: to be confirmed.", "The delivery date is still to be confirmed.", "Go-live - TBC",
-                 "We expect Friday 18 December (to be confirmed)."):
-        assert "vague-timeline" in fired(en(text)), text
+    for text in ("New date: to be confirmed.", "The delivery date is still to be confirmed.", "Go-live - TBC"):
+        found = fired(en(text))
+        assert "vague-timeline" not in found and "missing-new-date" in found, text
     assert "vague-timeline" not in fired(zh("接口方案还待定，我们先做其他部分。"))
     for text in ("交付时间：待定。", "新系统的上线待定。"):
-        assert "vague-timeline" in fired(zh(text)), text
+        found = fired(zh(text))
+        assert "vague-timeline" not in found and "missing-new-date" in found, text
 
 
 # --- wider wording (the wide-* drafts): one firing and one quiet example per fix -----------

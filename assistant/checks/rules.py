@@ -712,7 +712,9 @@ def check_hedging(ctx: Context) -> list[Finding]:
 
 
 def check_vague(ctx: Context) -> list[Finding]:
-    found = vague_hits(ctx)
+    # 'TBC', '待定', '另行通知' say that there is no date: missing-new-date's finding (LABELS.md)
+    pending = ctx.lex.get("cue:pending_date").entries.keys() | ctx.lex.get("cue:no_date_yet").entries.keys()
+    found = [h for h in vague_hits(ctx) if h.phrase not in pending]
     if found and not check_new_date(ctx):  # the delivery has its date: a vague word about it adds nothing
         found = [h for h in found if not about_the_delivery(ctx, h)]
     out = [make(ctx, "vague-timeline", msg(ctx, "vague-timeline", text=ctx.doc.text[h.start:h.end]),
@@ -725,7 +727,7 @@ def check_vague(ctx: Context) -> list[Finding]:
 
 def check_new_date(ctx: Context) -> list[Finding]:
     f = ctx.facts
-    if any(s.is_date() and "original_date" not in s.kinds and not _update_slot(ctx, s) for s in ctx.slots):
+    if any(s.is_date() and "original_date" not in s.kinds and not _not_the_delivery_slot(ctx, s) for s in ctx.slots):
         return []
     if f is not None:
         if any(f.new_date in m.dates for m in ctx.mentions) or any(r == "new" for _, r in date_roles(ctx)):
@@ -756,11 +758,18 @@ def check_new_date(ctx: Context) -> list[Finding]:
     return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
 
 
-def _update_slot(ctx: Context, slot: Slot) -> bool:
+def _not_the_delivery_slot(ctx: Context, slot: Slot) -> bool:
     """'We will update you by [time]': a date slot in a sentence about the next update is its date,
-    not the delivery's; 'it was dispatched on (insert date)' tells what happened."""
+    not the delivery's; 'it was dispatched on (insert date)' tells what happened; a slot alone on
+    a line at the head or foot is the letter's own date."""
     s, e = sentence_of(ctx, slot.start)
-    return has_cue(ctx, "update", s, e) or tells_the_past(ctx, s, e)
+    if has_cue(ctx, "update", s, e) or tells_the_past(ctx, s, e):
+        return True
+    starts = ctx.doc.line_starts  # '【日期】' alone on a line at the head or foot: the letter's date
+    row = bisect_right(starts, slot.start) - 1
+    line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.scan)
+    alone = not (ctx.scan[starts[row]:slot.start] + ctx.scan[slot.end:line_end]).strip(" \t*_#>,.:：")
+    return alone and (row < 8 or row >= len(starts) - 6)
 
 
 def check_mitigation(ctx: Context) -> list[Finding]:
