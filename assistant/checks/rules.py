@@ -599,21 +599,35 @@ def narrated_cause(ctx: Context) -> bool:
 
 
 def _overlap(source: str, target: str, lang: str) -> float:
-    """Share of a fact's content found in the text: word stems (en) or character pairs (zh)."""
+    """Share of a fact's content found in the text: word stems (en) or character pairs (zh).
+    The text's own units are computed once per text, so many facts cost linear time."""
     if lang == "zh" or _CJK.search(source):
         chars = "".join(_CJK.findall(source))
         grams = {chars[i:i + 2] for i in range(len(chars) - 1)}
         words = {w.lower() for w in _EN_WORD.findall(source) if len(w) >= 2}
-        target_l = target.lower()
         units = len(grams) + len(words)
         if not units:
             return 1.0
-        return (sum(1 for g in grams if g in target) + sum(1 for w in words if w in target_l)) / units
+        target_grams, target_words = _zh_units(target)
+        found = sum(1 for g in grams if g in target_grams)
+        found += sum(1 for w in words if w in target_words)
+        return found / units
     stems = {w.lower()[:5] for w in _EN_WORD.findall(source) if len(w) >= 3 and w.lower() not in _EN_STOP}
     if not stems:
         return 1.0
-    target_stems = {w.lower()[:5] for w in _EN_WORD.findall(target)}
-    return len(stems & target_stems) / len(stems)
+    return len(stems & _en_stems(target)) / len(stems)
+
+
+@lru_cache(maxsize=8)
+def _en_stems(text: str) -> frozenset[str]:
+    return frozenset(w.lower()[:5] for w in _EN_WORD.findall(text))
+
+
+@lru_cache(maxsize=8)
+def _zh_units(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The text's character pairs (over runs of CJK) and its Latin words, lower-cased."""
+    grams = {text[i:i + 2] for i in range(len(text) - 1)}
+    return frozenset(grams), frozenset(w.lower() for w in _EN_WORD.findall(text))
 
 
 def check_cause(ctx: Context) -> list[Finding]:
