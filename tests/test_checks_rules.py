@@ -591,7 +591,7 @@ def test_a_name_that_is_also_a_jargon_word_is_not_jargon() -> None:
 ])
 def test_a_check_lists_at_most_max_per_check_findings_and_counts_the_rest(lang: str, sentence: str,
                                                                           check: str) -> None:
-    from assistant.checks.rules import MAX_PER_CHECK
+    from assistant.checks.context import MAX_PER_CHECK
 
     report = check_text(sentence * (MAX_PER_CHECK + 57), language=lang)
     mine = [f for f in report.findings if f.check == check]

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.checks.catalogue import CHECK_ORDER
+from assistant.checks.context import MAX_PER_CHECK, Context, exceptions_for, make, msg, split_sentences
 from assistant.checks.datefind import find_mentions
 from assistant.checks.document import Document, build_document, detect_language, kind_for_path
 from assistant.checks.lexicon import lexicon_for
 from assistant.checks.placeholders import find_slots
-from assistant.checks.rules import CHECKS, MAX_PER_CHECK, Context, exceptions_for, make, msg, split_sentences
+from assistant.checks.rules import CHECKS
 from assistant.config import Settings
 from assistant.errors import InputError
 from assistant.findings import FileReport, Finding, Report, Skipped, summarise

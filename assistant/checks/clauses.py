@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from assistant.checks.context import Context
     from assistant.checks.lexicon import Hit
-    from assistant.checks.rules import Context
 
 _REACH = 160  # no clause the questions look at is longer
 _ZH_STOPS = frozenset("，。；！？,;!?\n")
@@ -45,7 +45,7 @@ def _cue_in(ctx: Context, kind: str, start: int, end: int) -> bool:
 
 
 def _has_time(ctx: Context, start: int, end: int) -> bool:
-    from assistant.checks.rules import in_span
+    from assistant.checks.context import in_span
 
     return any(m.kind in ("date", "relative", "period", "duration")
                for m in in_span(ctx.mention_starts, ctx.mentions, start, end)) \
@@ -95,7 +95,7 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
     if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
     sent_s = max(0, h.start - (40 if ctx.lang == "zh" else 100))
-    from assistant.checks.rules import sentence_of
+    from assistant.checks.context import sentence_of
 
     ss, _ = sentence_of(ctx, h.start)
     return not _cue_in(ctx, "condition", max(ss, sent_s), h.start)

@@ -8,30 +8,50 @@ so offsets stay those of the user's file. Phrase lists, cue words and messages c
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import cache, cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from functools import lru_cache
 
-from assistant.checks.catalogue import catalogue
 from assistant.checks.clauses import (
     about_the_delivery,
     guarantee_counts,
     hedge_counts,
     tells_the_past,
-    vague_counts,
 )
-from assistant.checks.datafiles import read_data
-from assistant.checks.datefind import Mention, find_mentions
-from assistant.checks.document import Document, has_contact
+from assistant.checks.context import (
+    _CJK,
+    _EN_STOP,
+    _EN_WORD,
+    _ZH_COUNTED,
+    Context,
+    _clause_after,
+    _clause_end,
+    _overlaps_any,
+    content_words,
+    cue_ends_near,
+    cue_hits,
+    first,
+    fmt_date,
+    has_cue,
+    hits,
+    in_span,
+    make,
+    msg,
+    sentence_of,
+    slots_of,
+)
+from assistant.checks.datefind import Mention
+from assistant.checks.document import has_contact
 from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
-from assistant.checks.lexicon import Hit, Lexicon, Matcher, _as_entries
+from assistant.checks.lexicon import Hit
 from assistant.checks.placeholders import Slot
-from assistant.config import Settings
+from assistant.checks.roles import (
+    date_roles,
+    facts_dates,
+    states_delay,
+    vague_hits,
+)
 from assistant.dates import (
-    CADENCE_DAYS,
     EN_WEEKDAYS,
     ZH_WEEKDAYS,
     format_date,
@@ -41,410 +61,10 @@ from assistant.dates import (
 )
 from assistant.findings import Finding
 
-if TYPE_CHECKING:  # only annotations: a plain check never imports the facts models
-    from assistant.facts import Facts
-
 EN_LONG_WORDS = 30
 ZH_LONG_CHARS = 60
 OVER_APOLOGY = 3
 LATE_NOTICE_WORKING_DAYS = 5
-
-
-@dataclass
-class Context:
-    """What every check needs: the document, its language, lexicon, dates, slots and facts.
-    Derived views (sentence index, date roles) are computed once, on first use."""
-
-    doc: Document
-    scan: str
-    lang: str
-    lex: Lexicon
-    exceptions: dict[str, Matcher]
-    mentions: list[Mention]
-    slots: list[Slot]
-    sentences: list[tuple[int, int]]
-    facts: Facts | None
-    settings: Settings
-    # check id -> (findings past MAX_PER_CHECK, the span of the first of them)
-    omitted: dict[str, tuple[int, tuple[int, int]]] = field(default_factory=dict)
-
-    @cached_property
-    def sentence_starts(self) -> list[int]:
-        return [s for s, _ in self.sentences]
-
-    @cached_property
-    def roles(self) -> list[tuple[Mention, str]]:
-        return _date_roles(self)
-
-    @cached_property
-    def mention_starts(self) -> list[int]:
-        return [m.start for m in self.mentions]
-
-    @cached_property
-    def slot_starts(self) -> list[int]:
-        return [x.start for x in self.slots]
-
-    @cached_property
-    def cause_spans(self) -> list[tuple[int, int]]:
-        return _cause_spans(self)
-
-
-@cache
-def messages(lang: str) -> dict[str, str]:
-    return read_data(lang, "messages.yaml")
-
-
-@cache
-def exceptions_for(lang: str) -> dict[str, Matcher]:
-    """Per category, phrases in which a listed word means something else."""
-    data = read_data(lang, "exceptions.yaml") or {}
-    return {cat: Matcher(_as_entries(phrases)) for cat, phrases in data.items()}
-
-
-def msg(ctx: Context, key: str, **fields: Any) -> str:
-    return messages(ctx.lang)[key].format(**fields)
-
-
-# --- sentences and words ------------------------------------------------------------------
-
-_EN_END = re.compile(r"[.!?]+(?=\s|$)|\n")
-_ZH_END = LazyPattern(r"[。！？；!?;]+|\n")
-_EN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)*")
-_CJK = LazyPattern(r"[\u3400-\u4dbf\u4e00-\u9fff]")
-_ZH_COUNTED = LazyPattern(r"[^\s，。！？；：、“”‘’（）《》【】—…,.!?;:()\"'\-|*#>`~]")
-_EN_STOP = frozenset("""
-the and for are was were been being have has had with this that these those from into onto our your their its
-his her they them you she him will would shall should can could may might must not but all any some such than
-then there here what when where which who whom whose why how also just very more most much many few each
-other only own same too out off over under again further once about above below between both during before
-after because until while ever even still yet let get got make made take took come came went goes going
-able one two three four five six seven eight nine ten via per within without upon
-""".split())
-
-
-def split_sentences(scan: str, lang: str) -> list[tuple[int, int]]:
-    """Sentence spans (stripped, non-empty): zh ends at 。！？； and newlines, en at . ! ? and newlines."""
-    rx = _ZH_END if lang == "zh" else _EN_END
-    spans = []
-    start = 0
-    for m in rx.finditer(scan):
-        spans.append((start, m.end() if m.group(0) != "\n" else m.start()))
-        start = m.end()
-    spans.append((start, len(scan)))
-    out = []
-    for s, e in spans:
-        while s < e and scan[s].isspace():
-            s += 1
-        while e > s and scan[e - 1].isspace():
-            e -= 1
-        if e > s and (_EN_WORD.search(scan, s, e) or _CJK.search(scan, s, e)):
-            out.append((s, e))
-    return out
-
-
-def content_words(text: str, lang: str) -> int:
-    """How much a clause actually says: content words (en) or Chinese characters (zh)."""
-    if lang == "zh":
-        return len(_CJK.findall(text)) // 2 + sum(1 for w in _EN_WORD.findall(text) if len(w) >= 2)
-    return sum(1 for w in _EN_WORD.findall(text) if len(w) >= 3 and w.lower() not in _EN_STOP)
-
-
-def sentence_of(ctx: Context, offset: int) -> tuple[int, int]:
-    i = bisect_right(ctx.sentence_starts, offset) - 1
-    if i >= 0:
-        s, e = ctx.sentences[i]
-        if s <= offset < e:
-            return s, e
-    return offset, offset
-
-
-def in_span(starts: list[int], items: list, s: int, e: int) -> list:
-    """Items (sorted by start) that start inside [s, e)."""
-    return items[bisect_left(starts, s):bisect_left(starts, e)]
-
-
-def _overlaps_any(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    """`spans` sorted and non-overlapping (regex matches): does any overlap [start, end)?"""
-    i = bisect_right(spans, (start, float("inf"))) - 1
-    for j in (i, i + 1):
-        if 0 <= j < len(spans) and spans[j][0] < end and start < spans[j][1]:
-            return True
-    return False
-
-
-# --- findings -----------------------------------------------------------------------------
-
-# Findings of one check listed per file. A real notice has a handful; a file with thousands (a
-# generated or pasted log) would build a report no one reads, at gigabytes of memory. The rest are
-# counted, and one finding placed on the first left out says how many there are.
-MAX_PER_CHECK = 200
-
-
-def first(ctx: Context, check: str, items: list[Any],
-          span: Callable[[Any], tuple[int, int]] = lambda h: (h.start, h.end)) -> list[Any]:
-    """The first MAX_PER_CHECK items a check reports on; how many are left out, and where the
-    first of them is, go to `ctx.omitted`."""
-    if len(items) <= MAX_PER_CHECK:
-        return items
-    count, where = ctx.omitted.get(check, (0, span(items[MAX_PER_CHECK])))
-    ctx.omitted[check] = (count + len(items) - MAX_PER_CHECK, where)
-    return items[:MAX_PER_CHECK]
-
-
-def make(ctx: Context, check: str, message: str, suggestion: str | None = None,
-         span: tuple[int, int] | None = None, severity: str | None = None) -> Finding:
-    entry = catalogue()[check]
-    sev = ctx.settings.severity.get(check) or severity or entry["severity"]
-    if span is None:
-        return Finding(check=check, principle=entry["principle"], severity=sev, message=message,
-                       suggestion=suggestion)
-    start, end = span
-    line, column = ctx.doc.position(start)
-    end_line, end_column = ctx.doc.position(end)
-    return Finding(check=check, principle=entry["principle"], severity=sev, line=line, column=column,
-                   end_line=end_line, end_column=end_column, text=ctx.doc.text[start:end], message=message,
-                   suggestion=suggestion)
-
-
-def hits(ctx: Context, category: str) -> list[Hit]:
-    """Lexicon hits, minus those inside an exception phrase ('as soon as we know', 'cannot guarantee')."""
-    found = list(ctx.lex.get(category).finditer(ctx.scan))
-    exc = ctx.exceptions.get(category)
-    if not found or exc is None or exc.pattern is None:
-        return found
-    spans = [(h.start, h.end) for h in exc.finditer(ctx.scan)]
-    return [h for h in found if not _overlaps_any(spans, h.start, h.end)]
-
-
-def cue_hits(ctx: Context, kind: str) -> list[Hit]:
-    return list(ctx.lex.get(f"cue:{kind}").finditer(ctx.scan))
-
-
-def has_cue(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> bool:
-    matcher = ctx.lex.get(f"cue:{kind}")
-    if matcher.pattern is None:
-        return False
-    end = len(ctx.scan) if end is None else end
-    return matcher.pattern.search(ctx.scan, start, end) is not None
-
-
-def cue_ends_near(ctx: Context, kind: str, pos: int, reach: int) -> bool:
-    """A cue that ends at most `reach` characters before `pos` ('new date is Friday ...')."""
-    matcher = ctx.lex.get(f"cue:{kind}")
-    if matcher.pattern is None:
-        return False
-    return any(pos - reach <= m.end() <= pos for m in matcher.pattern.finditer(ctx.scan, max(0, pos - reach - 40), pos))
-
-
-def slots_of(ctx: Context, kind: str) -> list[Slot]:
-    return [s for s in ctx.slots if kind in s.kinds]
-
-
-def fmt_date(ctx: Context, d: date) -> str:
-    return format_date(d, ctx.lang)
-
-
-# --- date roles ---------------------------------------------------------------------------
-
-def _window_before(ctx: Context, m: Mention, prev_end: int) -> tuple[int, int]:
-    s, _ = sentence_of(ctx, m.start)
-    reach = 24 if ctx.lang == "zh" else 70
-    return max(s, prev_end, m.start - reach), m.start
-
-
-def date_roles(ctx: Context) -> list[tuple[Mention, str]]:
-    """Each date-like mention with its role: original, update, new, signature (the letter's own
-    date, alone on a line at its head or foot) or other."""
-    return ctx.roles
-
-
-def _date_roles(ctx: Context) -> list[tuple[Mention, str]]:
-    dated = [m for m in ctx.mentions if m.kind in ("date", "relative", "period")]
-    out = []
-    starts = ctx.doc.line_starts
-    tail_start = starts[max(0, len(starts) - 6)]
-    for i, m in enumerate(dated):
-        prev_end = dated[i - 1].end if i else 0
-        next_start = dated[i + 1].start if i + 1 < len(dated) else len(ctx.scan)
-        b0, b1 = _window_before(ctx, m, prev_end)
-        _, sent_end = sentence_of(ctx, m.start)
-        a1 = min(next_start, max(sent_end, m.end), m.end + (12 if ctx.lang == "zh" else 30))
-        row = bisect_right(starts, m.start) - 1
-        line_end = starts[row + 1] - 1 if row + 1 < len(starts) else len(ctx.scan)
-        line = ctx.scan[starts[row]:line_end].strip()
-        alone = m.kind == "date" and line.strip(" \t*_#>,.") .removeprefix("Date:").removeprefix("日期：").strip() \
-            == ctx.scan[m.start:m.end].strip()
-        if alone and (m.start >= tail_start or row < 8):  # the letter's own date, above or below it
-            role = "signature"
-        elif has_cue(ctx, "original_date", b0, b1) and not has_cue(ctx, "new_date", b0, b1) \
-                or has_cue(ctx, "original_date_after", m.end, a1):
-            role = "original"
-        elif has_cue(ctx, "new_date", max(b0, m.start - (10 if ctx.lang == "zh" else 30)), b1):
-            role = "new"
-        elif has_cue(ctx, "update", b0, b1):
-            role = "update"
-        else:
-            role = "other"
-        out.append((m, role))
-    return out
-
-
-def facts_dates(facts: Facts) -> set[date]:
-    """Dates the facts state or imply: promised, new, notice, updates (the cadence up to the new
-    date), phase dues, and any date written inside the facts' own text."""
-    allowed = {facts.original_date, facts.new_date, facts.notice_date, facts.next_update}
-    step = timedelta(days=CADENCE_DAYS[facts.updates.cadence])
-    d = facts.next_update
-    while d <= facts.new_date + step:
-        allowed.add(d)
-        d += step
-    allowed.update(p.due for p in facts.phases)
-    for text in _facts_texts(facts):
-        for m in find_mentions(text, facts.notice_date):
-            allowed.update(m.dates)
-    return allowed
-
-
-def _facts_texts(facts: Facts, causes_only: bool = False) -> list[str]:
-    """The free text the user typed into the facts (the causes alone, or every field)."""
-    texts = [c.summary for c in facts.causes] + [c.detail or "" for c in facts.causes]
-    if not causes_only:
-        texts += list(facts.mitigations) + [facts.impact or ""] + list(facts.completed) + list(facts.pending)
-        texts += [t for p in facts.phases for t in [p.name, *p.tasks]]
-    return [t for t in texts if t]
-
-
-# --- whose delay, whose date --------------------------------------------------------------
-# A duration or a "to be confirmed" inside the reason for the delay, or in words the user typed
-# into the facts, tells what happened to someone else ("the parts arrived two weeks late",
-# "every sign-up has to be confirmed by e-mail"); it is not the size of our delay or our date.
-
-_EN_PART_STOP = re.compile(r"[.!?](?=\s|$)|[,;\n]")  # zh: _ZH_CLAUSE_STOP, a comma already ends a clause
-_HEADING_FILL = " \t*_#-:："
-
-
-def _part_end(ctx: Context, pos: int) -> int:
-    """End of the clause from `pos`: its first comma or stop (a cause span errs short)."""
-    limit = min(len(ctx.scan), pos + _CLAUSE_MAX)
-    m = (_ZH_CLAUSE_STOP if ctx.lang == "zh" else _EN_PART_STOP).search(ctx.scan, pos, limit)
-    return m.start() if m else limit
-
-
-def _next_line_part(ctx: Context, pos: int) -> tuple[int, int] | None:
-    """The first clause of the line after `pos` (a heading's content)."""
-    nl = ctx.scan.find("\n", pos, pos + _CLAUSE_MAX)
-    if nl < 0:
-        return None
-    s = nl + 1
-    limit = min(len(ctx.scan), s + _CLAUSE_MAX)
-    while s < limit and ctx.scan[s] in _HEADING_FILL + "\n":
-        s += 1
-    return (s, _part_end(ctx, s)) if s < limit else None
-
-
-def _cause_spans(ctx: Context) -> list[tuple[int, int]]:
-    """Where the notice gives the reason: the clause after 'because' / 'due to' / '由于' / '原因：',
-    and the first clause under a heading line such as 'Why the date has moved:' / '延期原因：'."""
-    spans = []
-    for cue in cue_hits(ctx, "cause_intro"):
-        end = _part_end(ctx, cue.end)
-        if ctx.scan[cue.end:end].strip(_HEADING_FILL) or end >= len(ctx.scan) or ctx.scan[end] != "\n":
-            spans.append((cue.end, end))
-        elif (nxt := _next_line_part(ctx, end)) is not None:  # "Reason:" closes its line
-            spans.append(nxt)
-    for s, e in ctx.sentences:
-        heading = ctx.scan[s] == "#" or ctx.scan[s:e].rstrip(" *_#").endswith((":", "："))
-        if heading and has_cue(ctx, "cause_heading", s, e):
-            if (nxt := _next_line_part(ctx, e)) is not None:
-                spans.append(nxt)
-    return sorted(spans)
-
-
-def cause_around(ctx: Context, start: int, end: int) -> tuple[int, int] | None:
-    """The cause span holding [start, end), if any (spans are sorted and none is longer than a clause)."""
-    spans = ctx.cause_spans
-    lo = bisect_left(spans, (start - _CLAUSE_MAX - 2, 0))
-    return next(((s, e) for s, e in spans[lo:bisect_right(spans, (start, len(ctx.scan)))] if end <= e), None)
-
-
-@lru_cache(maxsize=256)  # the facts' texts are compared with every duration and vague phrase
-def _normal_words(text: str, lang: str) -> str:
-    if lang == "zh" or _CJK.search(text):
-        return "".join(c.lower() for c in text if c.isalnum())
-    return " " + " ".join(w.lower() for w in _EN_WORD.findall(text)) + " "
-
-
-def copied_from(ctx: Context, start: int, end: int, texts: list[str]) -> bool:
-    """The words at [start, end), with the words just before them (or after, at a sentence's
-    start), occur together in one of `texts`: the draft repeats the user's own words there."""
-    if not texts:
-        return False
-    s, e = sentence_of(ctx, start)
-    e = max(e, end)
-    core = ctx.scan[start:end]
-    if ctx.lang == "zh" or _CJK.search(core):
-        before = _normal_words(ctx.scan[max(s, start - 12):start], "zh")[-4:]
-        after = _normal_words(ctx.scan[end:min(e, end + 12)], "zh")[:4]
-        needle = before + _normal_words(core, "zh") if before else _normal_words(core, "zh") + after
-        hay = [_normal_words(t, "zh") for t in texts]
-    else:
-        before_words = _EN_WORD.findall(ctx.scan[max(s, start - 60):start])[-2:]
-        after_words = _EN_WORD.findall(ctx.scan[end:min(e, end + 60)])[:2]
-        words = (before_words + _EN_WORD.findall(core)) if before_words else (_EN_WORD.findall(core) + after_words)
-        needle = " " + " ".join(w.lower() for w in words) + " "
-        hay = [_normal_words(t, "en") for t in texts]
-    return needle.strip() != "" and any(needle in h for h in hay)
-
-
-def _against_plan(ctx: Context, m: Mention) -> bool:
-    """'three weeks later than planned', '比原计划推迟21天': measured against our plan."""
-    matcher = ctx.lex.get("cue:delay_plan")
-    if matcher.pattern is None:
-        return False
-    after = matcher.pattern.search(ctx.scan, m.end, min(len(ctx.scan), m.end + 40))
-    if after is not None and after.start() - m.end <= 3:
-        return True
-    return ctx.lang == "zh" and cue_ends_near(ctx, "delay_plan", m.start, 4)
-
-
-def states_delay(ctx: Context, m: Mention) -> bool:
-    """Does this duration state the size of OUR delay? A delay-worded duration does, unless it
-    repeats the facts' own words, or sits in the reason without being measured against our plan
-    or said of us ('because the supplier shipped the parts two weeks late', '数据晚一天才送到')."""
-    if m.kind != "duration" or not m.delay:
-        return False
-    if ctx.facts is not None and copied_from(ctx, m.start, m.end, _facts_texts(ctx.facts)):
-        return False
-    cause = cause_around(ctx, m.start, m.end)
-    # "because the supplier was late we will be two weeks late": we are the subject again
-    return cause is None or _against_plan(ctx, m) or has_cue(ctx, "our_delay", cause[0], m.start)
-
-
-def _about_a_date(ctx: Context, h: Hit) -> bool:
-    """'New date: TBC', '交付日期待定', '19 February (to be confirmed)': what is pending is a date.
-    A pending phrase standing alone as a value (after a label, a dash, a bracket or at a line's
-    start) is one too."""
-    reach = max(0, h.start - 200)  # bounded: many pending phrases on one long line stay linear
-    line_start = max(ctx.scan.rfind("\n", reach, h.start) + 1, reach)
-    before = ctx.scan[line_start:h.start].rstrip()
-    if not before.strip(" \t*_#>-") or before.endswith((":", "：", "-", "–", "—", "|", "(", "（", "=")):
-        return True
-    s, _ = sentence_of(ctx, h.start)
-    window = max(s, line_start, h.start - (20 if ctx.lang == "zh" else 60))
-    if has_cue(ctx, "date_subject", window, h.start):
-        return True
-    return any(m.kind in ("date", "relative", "period")
-               for m in in_span(ctx.mention_starts, ctx.mentions, window, h.start))
-
-
-def vague_hits(ctx: Context) -> list[Hit]:
-    """Vague time words that stand for our date: 'to be confirmed' only when a date is what is
-    pending; never words repeated from the facts' causes (they tell what happened)."""
-    pending = ctx.lex.get("cue:pending_date").entries
-    causes = _facts_texts(ctx.facts, causes_only=True) if ctx.facts is not None else []
-    return [h for h in hits(ctx, "vague_time")
-            if not (h.phrase in pending and not _about_a_date(ctx, h))
-            and not copied_from(ctx, h.start, h.end, causes) and vague_counts(ctx, h)]
 
 
 # --- the checks ---------------------------------------------------------------------------
@@ -487,36 +107,6 @@ def check_original_date(ctx: Context) -> list[Finding]:
                 return []
     return [make(ctx, "missing-original-date", msg(ctx, "missing-original-date"),
                  msg(ctx, "missing-original-date-suggestion", date="…"))]
-
-
-_ZH_CLAUSE_STOP = LazyPattern(r"[，。；！？,;!?\n]")
-_EN_CLAUSE_STOP = re.compile(r"[.;!?\n]")
-_CLAUSE_MAX = 400  # no clause is longer; keeps the check linear on adversarial input
-
-
-def _clause_end(ctx: Context, pos: int) -> int:
-    limit = min(len(ctx.scan), pos + _CLAUSE_MAX)
-    m = (_ZH_CLAUSE_STOP if ctx.lang == "zh" else _EN_CLAUSE_STOP).search(ctx.scan, pos, limit)
-    end = m.start() if m else limit
-    if ctx.lang == "en":  # an English clause also ends at a comma once it has said something
-        comma = ctx.scan.find(",", pos, end)
-        while comma >= 0:
-            if content_words(ctx.scan[pos:comma], "en") >= 3:
-                return comma
-            comma = ctx.scan.find(",", comma + 1, end)
-    return end
-
-
-def _clause_after(ctx: Context, pos: int) -> tuple[int, int]:
-    """From `pos` to the end of the clause; a cue that ends its sentence ('Why.') reads the next one."""
-    end = _clause_end(ctx, pos)
-    if content_words(ctx.scan[pos:end], ctx.lang) == 0:
-        nxt = end + 1
-        limit = min(len(ctx.scan), nxt + 20)
-        while nxt < limit and ctx.scan[nxt] in " \t\n*_#:：":
-            nxt += 1
-        return nxt, _clause_end(ctx, nxt)
-    return pos, end
 
 
 _EXPLAINED = re.compile(r"\s*(?:with|in|from|at|on|of|caused by|:|：|——|—|–)\s*\S", re.IGNORECASE)
