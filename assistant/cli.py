@@ -164,6 +164,9 @@ def draft(
     updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
     if updates:
         loaded = loaded.model_copy(update=updates)
+    from assistant.facts import refuse_mixed_language
+
+    refuse_mixed_language(loaded, flag=bool(lang))
 
     from assistant.config import llm_configured
 
