@@ -167,6 +167,11 @@ def draft(
     from assistant.facts import refuse_mixed_language
 
     refuse_mixed_language(loaded, flag=bool(lang))
+    if fmt == "eml":  # before any model call: an eml is an e-mail
+        from assistant.render import eml_refusal
+
+        if refusal := eml_refusal(loaded.channel):
+            raise InputError(refusal)
 
     from assistant.config import llm_configured
 

@@ -33,6 +33,11 @@ def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
     if fmt == "json":
         return render_json(draft)
     if fmt == "eml":
+        refusal = eml_refusal(draft.channel)
+        if refusal:
+            from assistant.errors import InputError
+
+            raise InputError(refusal)
         message, notes = build_eml(draft, facts)
         for note in notes:
             print(f"delaynote: {note}", file=sys.stderr)
@@ -73,13 +78,44 @@ def render_markdown(draft: Draft, facts: Facts) -> str:
         same = facts.model_copy(update={"language": draft.language, "channel": draft.channel})
         if draft_offline(same).body == body:
             body = draft_offline(same, markup="markdown").body
-    body = body.rstrip("\n") + "\n"
+    body = hard_breaks(body.rstrip("\n")) + "\n"
     if not draft.subject:
         return body
     first, _, rest = body.partition("\n")
     if first.lstrip("# ").strip() == draft.subject:  # the body opens with its title (a meeting)
         return f"# {draft.subject}\n{rest}"
     return f"# {draft.subject}\n\n{body}"
+
+
+_BLOCK_START = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|```)")
+"""A line Markdown reads as the start of its own block (list item, heading, table row, quote,
+fence): the line before it needs no hard break, and a table row or heading takes none."""
+
+
+def hard_breaks(text: str) -> str:
+    """Keep the text's own line breaks in Markdown: a line followed by another line of the same
+    paragraph ends in two spaces (a CommonMark hard break), so "Kind regards," / the name / the
+    role stay three lines instead of one run-on paragraph. Lists, headings and tables are left
+    as they are; a list item's continuation line (indented) is treated like a paragraph line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (line.strip() and nxt.strip() and not _BLOCK_START.match(nxt)
+                and not re.match(r"\s*(?:#|\||```)", line) and not line.endswith("  ")):
+            line += "  "
+        out.append(line)
+    return "\n".join(out)
+
+
+def eml_refusal(channel: str) -> str | None:
+    """Why `--format eml` cannot be used for this channel (None for e-mail): a call script, an
+    agenda or a chat message opened in a mail client as a ready-to-send e-mail would be sent as one."""
+    if channel == "email":
+        return None
+    return (f"--format eml makes an e-mail, but this notice is for the {channel} channel; use --channel email, "
+            "or --format text or markdown for a " + {"phone": "call script", "meeting": "meeting agenda",
+                                                        "im": "chat message"}.get(channel, "notice"))
 
 
 def _subject(draft: Draft, facts: Facts) -> str:
@@ -148,6 +184,7 @@ def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     domain = from_address.domain if from_address is not None else "delaynote.invalid"
     digest = hashlib.sha256(f"{subject}\n{facts.notice_date}\n{draft.body}".encode()).hexdigest()[:32]
     msg["Message-ID"] = f"<{digest}@{domain}>"
+    msg["X-Unsent"] = "1"  # mail clients (Outlook, Apple Mail, Thunderbird) open it as a draft to send, not as received mail
     msg.set_content(draft.body.rstrip("\n") + "\n", subtype="plain", charset="utf-8")
     return _unfold_after_names(msg.as_bytes()), notes
 
