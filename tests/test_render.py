@@ -146,9 +146,10 @@ def test_the_findings_report_starts_on_its_own_line_after_the_draft(fmt: str, tm
                                  "offline", "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
         out = result.stdout.decode("utf-8").replace("\r\n", "\n")
-        report = "\n发现：" if load_facts(path).language == "zh" and fmt != "eml" else "\nFindings:"
+        report = "\n发现：" if load_facts(path).language == "zh" else "\nFindings:"
         assert result.returncode == 0
-        assert report in out or "\nNo problems found." in out or "\n未发现问题。" in out, out[-200:]
+        clean = "\n未发现问题。" if load_facts(path).language == "zh" else "\nNo problems found."
+        assert report in out or clean in out, out[-200:]
 
 
 def test_json_shape_is_spec_section_3() -> None:
@@ -265,6 +266,24 @@ def test_findings_summary_on_stderr(capsys: pytest.CaptureFixture[str], monkeypa
     draft.findings = [Finding(check="jargon", principle="explain-cause", severity="warning", message=long.strip())]
     print_findings_summary(draft, verbose=False)
     assert f"jargon: {long.strip()}" in capsys.readouterr().err  # one line, never wrapped at 80 columns
+
+
+def test_findings_summary_of_a_chinese_draft_is_in_chinese(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    draft, _ = drafted(ZH_STORE)
+    print_findings_summary(draft, verbose=False)
+    assert capsys.readouterr().err == "未发现问题。\n"
+    draft.findings = [Finding(check="hedging", principle="transparency", severity="warning", line=3, column=1,
+                              text="争取", message="“争取”削弱了承诺。") for _ in range(5)]
+    draft.findings.append(Finding(check="missing-status", principle="transparency", severity="info", message="没有进展"))
+    draft.usage = Usage(calls=1, prompt_tokens=120, completion_tokens=80)
+    print_findings_summary(draft, verbose=True)
+    err = capsys.readouterr().err
+    assert err.startswith("发现：5 条警告，1 条提示\n")
+    assert "  警告 hedging（第 3 行）：“争取”削弱了承诺。\n" in err and "  提示 missing-status：没有进展\n" in err
+    assert "Findings" not in err and "line" not in err and "Tokens" not in err
+    assert "用量：1 次请求，提示 120 个 token，生成 80 个 token。" in err
 
 
 # --- the CLI, as a user runs it -----------------------------------------------------------------
