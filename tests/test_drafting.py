@@ -139,7 +139,7 @@ def test_every_combination_carries_the_facts(lang: str, channel: str, tone: str)
     assert exp["new"] in body and exp["original"] in body
     assert exp["delay"] in body
     assert exp["next"] in body
-    assert t["project"] in body
+    assert {"en": "the customer portal rebuild", "zh": t["project"]}[lang] in body  # a common noun: "the"
     assert t["causes"][0] in body  # verbatim, as typed
     assert t["mitigations"][0] in body
     if channel != "im":
@@ -268,6 +268,51 @@ def test_im_keeps_everything_when_it_fits(lang: str) -> None:
     body = draft_offline(facts).body
     assert body.rstrip().endswith("Al")  # the sign-off is kept when there is room
     assert count_apologies(body, lang) == 1
+
+
+@pytest.mark.parametrize(("project", "in_text"), [
+    ("Warehouse scanning app", "the warehouse scanning app"),
+    ("CRM migration", "the CRM migration"),
+    ("Kestrel Pay app", "the Kestrel Pay app"),
+    ("iPhone app rebuild", "the iPhone app rebuild"),
+    ("Our booking site", "our booking site"),
+    ("Project Atlas", "Project Atlas"),
+    ("Kestrel Pay", "Kestrel Pay"),
+    ("Atlas", "Atlas"),
+    ("2027", "2027"),
+])
+def test_en_common_noun_project_names_take_an_article_proper_names_do_not(project: str, in_text: str) -> None:
+    for channel in CHANNELS:
+        body = draft_offline(make("en", channel, "neutral", project=project)).body
+        assert f"cannot deliver {in_text} on Tuesday" in body, (channel, body[:300])
+    phone = draft_offline(make("en", "phone", project=project))
+    assert f"I am calling about {in_text}." in phone.body
+    email = draft_offline(make("en", "email", project=project))
+    assert email.subject and email.subject.startswith(f"{project}: new delivery date")  # a title keeps it as typed
+
+
+def test_en_user_sentences_start_with_a_capital_after_a_heading() -> None:
+    facts = make("en", "email", causes=[{"summary": "the handheld scanners arrive two weeks late"}],
+                 mitigations=["we test on borrowed scanners", "iPhone users get a web form meanwhile"],
+                 impact="your pickers keep the paper lists")
+    body = draft_offline(facts).body
+    assert "Why the date has moved:\nThe handheld scanners arrive two weeks late.\n" in body
+    assert "What this means for you:\nYour pickers keep the paper lists.\n" in body
+    assert "- We test on borrowed scanners.\n- iPhone users get a web form meanwhile.\n" in body  # iPhone as typed
+    zh = draft_offline(make("zh", "email", causes=[{"summary": "vPN 设备到货晚了两周"}])).body
+    assert "vPN 设备到货晚了两周" in zh  # Chinese drafts insert the text exactly as typed
+
+
+def test_zh_letter_conventions_no_closing_formula_first_no_double_brackets_no_one_item_list() -> None:
+    formal = draft_offline(make("zh", "email", "formal")).body
+    assert "特此" not in formal.split("此致")[0]  # 特此函告 closes a letter; it never opens one
+    assert "您好！现向贵方通报一项变化：会员积分系统改版无法在原定的" in formal
+    phone = draft_offline(make("zh", "phone")).body
+    assert "- 付款部分改造：2026年12月8日（星期二），进行中\n" in phone and "）（" not in phone
+    one = draft_offline(make("zh", "email", mitigations=["从下周一起增加两名测试人员"])).body
+    assert "我们正在采取的措施：\n从下周一起增加两名测试人员。\n" in one and "\n1. 从下周" not in one
+    two = draft_offline(make("zh", "email")).body
+    assert "\n1. 从下周一起增加两名测试人员。\n2. 付款部分与其他页面同时检查。\n" in two
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -63,6 +63,45 @@ def sentence(text: str, language: str) -> str:
     return text + ("。" if language == "zh" else ".")
 
 
+_DETERMINERS = {"the", "our", "your", "a", "an", "this", "their", "its"}
+_SMALL_WORDS = {"of", "and", "for", "the", "to", "in", "on", "at", "by", "with", "a", "an", "or", "&", "-"}
+
+
+def project_phrase(name: str) -> str:
+    """The project's name as it reads inside an English sentence.
+
+    A proper name ("Project Atlas", "Kestrel Pay", "Atlas") stays as typed. A common-noun phrase,
+    written in sentence case ("Warehouse scanning app", "CRM migration", "Kestrel Pay app"), takes
+    "the" and loses the capital that only started it: "we cannot deliver the warehouse scanning
+    app". A name that starts with a determiner ("Our booking site") keeps it, in lower case."""
+    words = name.split()
+    if not words:
+        return name
+    first = words[0]
+    if first.lower() in _DETERMINERS:
+        return (first.lower() if first[1:].islower() or len(first) == 1 else first) + name[len(first):]
+    lettered = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+    if not lettered:
+        return name  # a number or a code ("2027"): a name, no article
+    if (lettered and all(w[0].isupper() for w in lettered)) or (first == "Project" and len(words) > 1):
+        return name  # Title Case, one capitalised word, or "Project X": a proper name
+    if len(words) > 1 and first[:1].isupper() and first[1:].islower() and words[1][:1].islower():
+        name = first.lower() + name[len(first):]  # "Warehouse scanning app": the capital only started it
+    return "the " + name
+
+
+def sentence_case(text: str, language: str) -> str:
+    """English user text that stands as its own sentence (after "Why the date has moved:", as a
+    list item) starts with a capital: "the handheld scanners arrive late" -> "The handheld ...".
+    A first word with a capital inside ("iPhone", "eBay") or a digit is left as typed."""
+    if language != "en" or not text:
+        return text
+    first = text.split(maxsplit=1)[0]
+    if first[0].isalpha() and first.islower() and not any(ch.isdigit() for ch in first):
+        return text[0].upper() + text[1:]
+    return text
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in a monospaced font: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -137,6 +176,7 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "tone": facts.tone,
         "md": markup == "markdown",
         "project": facts.project,
+        "project_np": project_phrase(facts.project) if lang == "en" else facts.project,
         "contact": client.contact,
         "client_org": client.organisation,
         "client_name": client.organisation or client.contact,
@@ -155,10 +195,11 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "notice_lead": notice_lead,
         "cadence": data["cadence"][facts.updates.cadence],
         "update_channel": data["update_channel"][facts.updates.channel] if facts.updates.channel else "",
-        "causes": [{"summary": sentence(c.summary, lang), "detail": sentence(c.detail, lang) if c.detail else None}
+        "causes": [{"summary": sentence_case(sentence(c.summary, lang), lang),
+                    "detail": sentence_case(sentence(c.detail, lang), lang) if c.detail else None}
                    for c in facts.causes],
-        "impact": sentence(facts.impact, lang) if facts.impact else None,
-        "mitigations": [sentence(m, lang) for m in facts.mitigations],
+        "impact": sentence_case(sentence(facts.impact, lang), lang) if facts.impact else None,
+        "mitigations": [sentence_case(sentence(m, lang), lang) for m in facts.mitigations],
         "phases": phases,
         "has_tasks": any(p["tasks"] for p in phases),
         "done": done,
