@@ -99,9 +99,12 @@ def hard_breaks(text: str) -> str:
     as they are; a list item's continuation line (indented) is treated like a paragraph line."""
     lines = text.split("\n")
     out: list[str] = []
+    in_fence = False
     for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (line.strip() and nxt.strip() and not _BLOCK_START.match(nxt)
+        if (not in_fence and line.strip() and nxt.strip() and not _BLOCK_START.match(nxt)
                 and not re.match(r"\s*(?:#|\||```)", line) and not line.endswith("  ")):
             line += "  "
         out.append(line)

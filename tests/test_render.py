@@ -105,6 +105,14 @@ def test_markdown_renders_every_line_break_of_the_text(path: Path) -> None:
         assert _soft_breaks(render_draft(edited, facts, "markdown")) == [], channel  # a draft it did not write
 
 
+def test_markdown_hard_breaks_leave_code_blocks_and_tables_as_written() -> None:
+    from assistant.render import hard_breaks
+
+    text = "Line one\nline two\n```\ncode a\ncode b\n```\n| a | b |\n|---|---|\n| 1 | 2 |\n\nIntro:\n- item\n- item"
+    assert hard_breaks(text) == ("Line one  \nline two\n```\ncode a\ncode b\n```\n| a | b |\n|---|---|\n"
+                                 "| 1 | 2 |\n\nIntro:\n- item\n- item")
+
+
 def test_markdown_sign_off_name_and_role_are_three_lines_in_html() -> None:
     from markdown_it import MarkdownIt
 
