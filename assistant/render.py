@@ -152,10 +152,12 @@ _ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+
 
 
 def _address(msg: EmailMessage, header: str, name: str, email: str | None, key: str,
-             notes: list[str]) -> Address | None:
-    """Set the From/To header, or leave it out with a note when the facts have no usable address."""
+             notes: list[str], zh: bool = False) -> Address | None:
+    """Set the From/To header, or leave it out with a note (in the draft's language) when the
+    facts have no usable address."""
     if not email:
-        notes.append(f"the e-mail has no {header} header: {key} is not in the facts")
+        notes.append(f"邮件没有 {header} 头：事实文件中没有 {key}" if zh
+                     else f"the e-mail has no {header} header: {key} is not in the facts")
         return None
     addr_spec = _one_line(email)
     try:
@@ -164,7 +166,8 @@ def _address(msg: EmailMessage, header: str, name: str, email: str | None, key: 
         address = Address(display_name=_one_line(name), addr_spec=addr_spec)
         msg[header] = address
     except (MessageError, ValueError) as exc:  # parse errors; header defects are ValueErrors
-        notes.append(f"the e-mail has no {header} header: {key} '{addr_spec}' is not an e-mail address ({exc})")
+        notes.append(f"邮件没有 {header} 头：{key} '{addr_spec}' 不是邮箱地址（{exc}）" if zh
+                     else f"the e-mail has no {header} header: {key} '{addr_spec}' is not an e-mail address ({exc})")
         return None
     return address
 
@@ -180,8 +183,9 @@ def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     subject = _one_line(_subject(draft, facts))
     msg["Subject"] = subject
     sender, client = facts.sender, facts.client
-    from_address = _address(msg, "From", sender.name, sender.email, "sender.email", notes)
-    _address(msg, "To", client.contact, client.email, "client.email", notes)
+    zh = draft.language == "zh"
+    from_address = _address(msg, "From", sender.name, sender.email, "sender.email", notes, zh)
+    _address(msg, "To", client.contact, client.email, "client.email", notes, zh)
     sent = datetime.combine(facts.notice_date, time(9, 0)).astimezone()
     msg["Date"] = format_datetime(sent)
     domain = from_address.domain if from_address is not None else "delaynote.invalid"

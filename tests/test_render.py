@@ -209,6 +209,15 @@ def test_eml_without_addresses_is_still_valid_and_says_so(capsys: pytest.Capture
     assert "no From header" in err and "no To header" in err
 
 
+def test_eml_notes_about_a_chinese_draft_are_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    draft, facts = drafted(ROOT / "examples" / "zh-minimal-email.yaml")  # no e-mail addresses at all
+    msg = parse_eml(render_draft(draft, facts, "eml"))
+    assert msg["From"] is None and msg["To"] is None
+    err = capsys.readouterr().err
+    assert "delaynote: 邮件没有 From 头：事实文件中没有 sender.email\n" in err
+    assert "delaynote: 邮件没有 To 头：事实文件中没有 client.email\n" in err and "header" not in err
+
+
 def test_eml_folds_multi_line_facts_values_onto_one_header_line(capsys: pytest.CaptureFixture[str]) -> None:
     """A YAML `|` value (two lines) in project or sender.name crashed: "Header values may not contain linefeed"."""
     draft, facts = drafted(PAYMENT)
