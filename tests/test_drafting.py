@@ -303,6 +303,21 @@ def test_en_user_sentences_start_with_a_capital_after_a_heading() -> None:
     assert "vPN 设备到货晚了两周" in zh  # Chinese drafts insert the text exactly as typed
 
 
+@pytest.mark.parametrize(("new_date", "zh", "en"), [
+    ("2026-12-22", "比原计划推迟三周", "three weeks later"),   # 21 days: whole weeks are said in weeks
+    ("2026-12-08", "比原计划推迟一周", "one week later"),
+    ("2026-12-19", "比原计划推迟18天", "18 days later"),      # not whole weeks: exact days
+])
+def test_a_delay_of_whole_weeks_is_said_in_weeks_in_both_languages(new_date: str, zh: str, en: str) -> None:
+    from assistant.checks import check_draft
+
+    for lang, expected in (("zh", zh), ("en", en)):
+        facts = make(lang, "email", new_date=new_date, phases=[])
+        draft = draft_offline(facts)
+        assert expected in draft.body, lang
+        assert not [f for f in check_draft(draft, facts) if f.check == "fact-mismatch"], lang
+
+
 def test_zh_letter_conventions_no_closing_formula_first_no_double_brackets_no_one_item_list() -> None:
     formal = draft_offline(make("zh", "email", "formal")).body
     assert "特此" not in formal.split("此致")[0]  # 特此函告 closes a letter; it never opens one
