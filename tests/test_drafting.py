@@ -323,6 +323,9 @@ def test_zh_letter_conventions_no_closing_formula_first_no_double_brackets_no_on
     assert "特此" not in formal.split("此致")[0]  # 特此函告 closes a letter; it never opens one
     assert "您好！现向贵方通报一项变化：会员积分系统改版无法在原定的" in formal
     phone = draft_offline(make("zh", "phone")).body
+    assert "\n致电人：Northwind Project manager 李明\n" in phone  # Chinese order: organisation, role, name
+    chinese = make("zh", "phone", sender={"name": "陈磊", "role": "项目经理", "organisation": "蓝鸟科技"})
+    assert "\n致电人：蓝鸟科技项目经理陈磊\n" in draft_offline(chinese).body
     assert "- 付款部分改造：2026年12月8日（星期二），进行中\n" in phone and "）（" not in phone
     one = draft_offline(make("zh", "email", mitigations=["从下周一起增加两名测试人员"])).body
     assert "我们正在采取的措施：\n从下周一起增加两名测试人员。\n" in one and "\n1. 从下周" not in one

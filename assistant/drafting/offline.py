@@ -102,6 +102,20 @@ def sentence_case(text: str, language: str) -> str:
     return text
 
 
+_LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
+
+
+def zh_join(parts: list[str | None]) -> str:
+    """Chinese parts run together ("杭州云帆科技" "项目经理" "陈静" -> "杭州云帆科技项目经理陈静"), with a
+    space only where a Latin letter or digit meets the next part ("Northwind 项目经理")."""
+    out = ""
+    for part in (p for p in parts if p):
+        if out and (_LATIN_EDGE.match(out[-1]) or _LATIN_EDGE.match(part[0])):
+            out += " "
+        out += part
+    return out
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in a monospaced font: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -186,6 +200,7 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "sender_email": sender.email,
         "sender_phone": sender.phone,
         "sender_from": sender_from,
+        "sender_title_zh": zh_join([sender.organisation, sender.role, sender.name]),  # 单位、职务、姓名
         "original": format_date(facts.original_date, lang),
         "new": format_date(facts.new_date, lang),
         "notice": format_date(facts.notice_date, lang, weekday=False),
