@@ -318,6 +318,23 @@ def test_a_delay_of_whole_weeks_is_said_in_weeks_in_both_languages(new_date: str
         assert not [f for f in check_draft(draft, facts) if f.check == "fact-mismatch"], lang
 
 
+def test_zh_puts_a_space_where_chinese_meets_a_latin_word_but_not_around_dates() -> None:
+    from assistant.drafting.offline import zh_spacing
+
+    assert zh_spacing("惠购商城App无法在2027年1月8日交付，请发邮件至sam@x.example与我联系") == (
+        "惠购商城 App 无法在2027年1月8日交付，请发邮件至 sam@x.example 与我联系")
+    draft = draft_offline(make("zh", "email", project="惠购商城App",
+                               phases=[{"name": "App改版", "due": "2026-12-08", "status": "planned"}]))
+    assert "您好！惠购商城 App 无法在原定的2026年12月1日（星期二）交付。" in draft.body
+    assert "请致电+1 555 0100或发邮件至 sam@northwind.example 与我联系" in draft.body
+    assert draft.subject == "惠购商城 App：交付日期调整为2026年12月19日（星期六）"
+    table = draft.body.split("新的时间安排：\n\n")[1].split("\n\n")[0].splitlines()
+    assert table[2].startswith("App 改版  2026年12月8日（星期二）")  # spaced before the columns were aligned
+    from assistant.drafting.offline import display_width
+
+    assert display_width(table[0].split("完成日期")[0]) == display_width(table[2].split("2026")[0])  # aligned
+
+
 def test_zh_letter_conventions_no_closing_formula_first_no_double_brackets_no_one_item_list() -> None:
     formal = draft_offline(make("zh", "email", "formal")).body
     assert "特此" not in formal.split("此致")[0]  # 特此函告 closes a letter; it never opens one

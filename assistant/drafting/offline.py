@@ -4,7 +4,8 @@ Wording lives in data (`phrases/{en,zh}.yaml`, per tone) and layout in Jinja2 te
 (`templates/{en,zh}/{email,phone,meeting,im}.j2`); this module only computes a context from
 the facts and renders. Every date, weekday and duration in the output is derived here from
 the facts through `assistant.dates`, so a draft can never state a date the facts do not hold,
-and user text (causes, mitigations, names, phases, tasks) is inserted exactly as typed.
+and user text (causes, mitigations, names, phases, tasks) is inserted as typed (in Chinese, with a
+space where a Chinese character meets a Latin word; in English, see `project_phrase` and `sentence_case`).
 """
 
 from __future__ import annotations
@@ -103,6 +104,16 @@ def sentence_case(text: str, language: str) -> str:
 
 
 _LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff]"
+_CJK_THEN_LATIN = re.compile(rf"({_CJK})([A-Za-z])")
+_LATIN_THEN_CJK = re.compile(rf"([A-Za-z])({_CJK})")
+
+
+def zh_spacing(text: str) -> str:
+    """A space where a Chinese character meets a Latin word ("惠购商城 App 无法", "发邮件至
+    sam@example.com 与我联系"), as Chinese typesetting asks. Digits next to Chinese are left as they
+    are, so dates stay 2027年1月8日 and durations 18天."""
+    return _LATIN_THEN_CJK.sub(r"\1 \2", _CJK_THEN_LATIN.sub(r"\1 \2", text))
 
 
 def zh_join(parts: list[str | None]) -> str:
@@ -170,8 +181,9 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
     sender, client = facts.sender, facts.client
     status_words = {"done": data["status_done"], "in_progress": data["status_in_progress"],
                     "planned": data["status_planned"]}
+    space = zh_spacing if lang == "zh" else (lambda text: text)
     phases = [
-        {"name": p.name, "due": format_date(p.due, lang), "status": status_words.get(p.status or "", ""),
+        {"name": space(p.name), "due": format_date(p.due, lang), "status": status_words.get(p.status or "", ""),
          "tasks": list(p.tasks), "done": p.status == "done"}
         for p in facts.phases
     ]
@@ -255,6 +267,9 @@ def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
     body = _BLANK_RUNS.sub("\n\n", body).strip("\n") + "\n"
     subject = getattr(module, "subject", None)
     subject = str(subject).strip() if subject is not None else None
+    if facts.language == "zh":
+        body = zh_spacing(body)
+        subject = zh_spacing(subject) if subject else subject
     return subject or None, body
 
 
