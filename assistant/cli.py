@@ -164,6 +164,14 @@ def draft(
     updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
     if updates:
         loaded = loaded.model_copy(update=updates)
+    from assistant.facts import refuse_mixed_language
+
+    refuse_mixed_language(loaded, flag=bool(lang))
+    if fmt == "eml":  # before any model call: an eml is an e-mail
+        from assistant.render import eml_refusal
+
+        if refusal := eml_refusal(loaded.channel):
+            raise InputError(refusal)
 
     from assistant.config import llm_configured
 

@@ -82,10 +82,10 @@ def format_duration(days: int, lang: str) -> str:
 
 
 def format_delay(original: date, new: date, lang: str) -> str:
-    """How much later the new date is: 'three weeks later' / '推迟21天'."""
+    """How much later the new date is: 'three weeks later' / '推迟三周' / '推迟18天'."""
     days = delay_days(original, new)
     if lang == "zh":
-        return f"推迟{days}天"
+        return f"推迟{format_duration(days, lang)}"
     return f"{format_duration(days, lang)} later"
 
 

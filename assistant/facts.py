@@ -7,6 +7,7 @@ a plain sentence, so a user fixes a facts file in one pass instead of one error 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -128,8 +129,11 @@ class Facts(_Strict):
 
     @property
     def next_update(self) -> date:
-        """The next update date: as given, else one cadence step after the notice."""
-        return self.updates.next or next_update(self.notice_date, self.updates.cadence)
+        """The next update date: as given, else one cadence step after the notice, but never after
+        the new date (a monthly cadence on a two-week delay must not promise an update after delivery)."""
+        if self.updates.next:
+            return self.updates.next
+        return max(min(next_update(self.notice_date, self.updates.cadence), self.new_date), self.notice_date)
 
     @property
     def delay_days(self) -> int:
@@ -229,6 +233,28 @@ def _relation_problems(data: dict[str, Any]) -> list[Problem]:
                     path=f"phases[{i}].due",
                     message=f"{due.isoformat()} is after new_date ({new.isoformat()}): every phase must end by then",
                 ))
+    notice_name = "notice_date" if "notice_date" in data else "today's date (notice_date is not given)"
+    if notice and new and notice > new:
+        shown = notice.isoformat() if "notice_date" in data else f"today ({notice.isoformat()}, the default)"
+        problems.append(Problem(
+            path="notice_date",
+            message=f"{shown} is after new_date ({new.isoformat()}): a notice cannot announce a delivery date "
+                    "that has already passed",
+        ))
+    if notice and isinstance(phases, list):
+        # A phase of the new timeline due before the notice is over by the time the client reads
+        # it: unless it is done, its due date is out of date (an unfinished phase gets a new one).
+        for i, phase in enumerate(phases):
+            if not isinstance(phase, dict) or phase.get("status") not in ("in_progress", "planned"):
+                continue
+            due = as_date(phase.get("due"))
+            if due and due < notice:
+                status = phase["status"]
+                problems.append(Problem(
+                    path=f"phases[{i}].status",
+                    message=f"{status} cannot be true of a phase due {due.isoformat()}, before {notice_name} "
+                            f"({notice.isoformat()}): mark it done, or give it the due date of the new timeline",
+                ))
     updates = data.get("updates")
     nxt = as_date(updates.get("next")) if isinstance(updates, dict) else None
     if nxt and notice and nxt < notice:
@@ -236,7 +262,49 @@ def _relation_problems(data: dict[str, Any]) -> list[Problem]:
             path="updates.next",
             message=f"{nxt.isoformat()} is before notice_date ({notice.isoformat()}): the next update cannot be in the past",
         ))
+    if nxt and new and nxt > new:
+        problems.append(Problem(
+            path="updates.next",
+            message=f"{nxt.isoformat()} is after new_date ({new.isoformat()}): the next update must come by "
+                    "the delivery date, not after it",
+        ))
     return problems
+
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def text_language(facts: Facts) -> str | None:
+    """The language the user's own sentences (causes, mitigations, impact) are written in: `zh` when
+    Chinese characters clearly dominate, `en` when Latin letters do, None for a real mix.
+
+    A Chinese character carries about as much as three Latin letters, so it weighs three: "惠购商城
+    App 无法显示" is Chinese, "Testing at 王经理's site" is English."""
+    parts = [c.summary for c in facts.causes] + [c.detail for c in facts.causes if c.detail]
+    parts += list(facts.mitigations) + ([facts.impact] if facts.impact else [])
+    text = " ".join(parts)
+    cjk, latin = 3 * len(_CJK.findall(text)), len(_LATIN.findall(text))
+    if cjk + latin == 0:
+        return None
+    share = cjk / (cjk + latin)
+    return "zh" if share >= 0.7 else "en" if share <= 0.3 else None
+
+
+def refuse_mixed_language(facts: Facts, *, flag: bool) -> None:
+    """Raise `InputError` when the notice would be written in one language around the user's
+    sentences in another ("Ms. Alvarez您好！…原因：Our payment provider…"): `flag` says whether the
+    language came from `--lang` (else from the facts' `language` key)."""
+    written = text_language(facts)
+    if written is None or written == facts.language:
+        return
+    asked, actual = _LANGUAGE_NAMES[facts.language], _LANGUAGE_NAMES[written]
+    where = f"--lang {facts.language}" if flag else f"language: {facts.language}"
+    fix = f"drop --lang {facts.language}" if flag else f"set language: {written}"
+    raise InputError(f"{where} asks for a notice in {asked}, but the facts' causes, mitigations and impact are "
+                     f"written in {actual}, so the notice would mix the two languages; {fix}, or write the facts "
+                     f"in {asked}")
 
 
 def validate_facts(data: Any, source: str = "facts") -> Facts:

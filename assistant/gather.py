@@ -307,6 +307,7 @@ def _flow(s: _Session) -> None:
     cadence = _ask(s, "updates.cadence", ("updates", "cadence"), default="weekly", choices=CADENCES)
     _ask(s, "updates.channel", ("updates", "channel"), optional=True, choices=CHANNELS)
     first = next_update(parse_iso_date(s.data["notice_date"]), cadence)
+    first = min(first, parse_iso_date(s.data["new_date"]))  # never a default the rules refuse
     _ask(s, "updates.next", ("updates", "next"), default=first.isoformat())
     _section(s, "delivery")
     _ask(s, "channel", ("channel",), default="email", choices=CHANNELS)

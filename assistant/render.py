@@ -33,6 +33,11 @@ def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
     if fmt == "json":
         return render_json(draft)
     if fmt == "eml":
+        refusal = eml_refusal(draft.channel)
+        if refusal:
+            from assistant.errors import InputError
+
+            raise InputError(refusal)
         message, notes = build_eml(draft, facts)
         for note in notes:
             print(f"delaynote: {note}", file=sys.stderr)
@@ -73,13 +78,47 @@ def render_markdown(draft: Draft, facts: Facts) -> str:
         same = facts.model_copy(update={"language": draft.language, "channel": draft.channel})
         if draft_offline(same).body == body:
             body = draft_offline(same, markup="markdown").body
-    body = body.rstrip("\n") + "\n"
+    body = hard_breaks(body.rstrip("\n")) + "\n"
     if not draft.subject:
         return body
     first, _, rest = body.partition("\n")
     if first.lstrip("# ").strip() == draft.subject:  # the body opens with its title (a meeting)
         return f"# {draft.subject}\n{rest}"
     return f"# {draft.subject}\n\n{body}"
+
+
+_BLOCK_START = re.compile(r"\s*(?:[-*+]\s|\d+[.)]\s|#|\||>|```)")
+"""A line Markdown reads as the start of its own block (list item, heading, table row, quote,
+fence): the line before it needs no hard break, and a table row or heading takes none."""
+
+
+def hard_breaks(text: str) -> str:
+    """Keep the text's own line breaks in Markdown: a line followed by another line of the same
+    paragraph ends in two spaces (a CommonMark hard break), so "Kind regards," / the name / the
+    role stay three lines instead of one run-on paragraph. Lists, headings and tables are left
+    as they are; a list item's continuation line (indented) is treated like a paragraph line."""
+    lines = text.split("\n")
+    out: list[str] = []
+    in_fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (not in_fence and line.strip() and nxt.strip() and not _BLOCK_START.match(nxt)
+                and not re.match(r"\s*(?:#|\||```)", line) and not line.endswith("  ")):
+            line += "  "
+        out.append(line)
+    return "\n".join(out)
+
+
+def eml_refusal(channel: str) -> str | None:
+    """Why `--format eml` cannot be used for this channel (None for e-mail): a call script, an
+    agenda or a chat message opened in a mail client as a ready-to-send e-mail would be sent as one."""
+    if channel == "email":
+        return None
+    return (f"--format eml makes an e-mail, but this notice is for the {channel} channel; use --channel email, "
+            "or --format text or markdown for a " + {"phone": "call script", "meeting": "meeting agenda",
+                                                        "im": "chat message"}.get(channel, "notice"))
 
 
 def _subject(draft: Draft, facts: Facts) -> str:
@@ -113,10 +152,12 @@ _ADDR_SPEC = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+
 
 
 def _address(msg: EmailMessage, header: str, name: str, email: str | None, key: str,
-             notes: list[str]) -> Address | None:
-    """Set the From/To header, or leave it out with a note when the facts have no usable address."""
+             notes: list[str], zh: bool = False) -> Address | None:
+    """Set the From/To header, or leave it out with a note (in the draft's language) when the
+    facts have no usable address."""
     if not email:
-        notes.append(f"the e-mail has no {header} header: {key} is not in the facts")
+        notes.append(f"邮件没有 {header} 头：事实文件中没有 {key}" if zh
+                     else f"the e-mail has no {header} header: {key} is not in the facts")
         return None
     addr_spec = _one_line(email)
     try:
@@ -125,7 +166,8 @@ def _address(msg: EmailMessage, header: str, name: str, email: str | None, key: 
         address = Address(display_name=_one_line(name), addr_spec=addr_spec)
         msg[header] = address
     except (MessageError, ValueError) as exc:  # parse errors; header defects are ValueErrors
-        notes.append(f"the e-mail has no {header} header: {key} '{addr_spec}' is not an e-mail address ({exc})")
+        notes.append(f"邮件没有 {header} 头：{key} '{addr_spec}' 不是邮箱地址（{exc}）" if zh
+                     else f"the e-mail has no {header} header: {key} '{addr_spec}' is not an e-mail address ({exc})")
         return None
     return address
 
@@ -141,13 +183,15 @@ def build_eml(draft: Draft, facts: Facts) -> tuple[bytes, list[str]]:
     subject = _one_line(_subject(draft, facts))
     msg["Subject"] = subject
     sender, client = facts.sender, facts.client
-    from_address = _address(msg, "From", sender.name, sender.email, "sender.email", notes)
-    _address(msg, "To", client.contact, client.email, "client.email", notes)
+    zh = draft.language == "zh"
+    from_address = _address(msg, "From", sender.name, sender.email, "sender.email", notes, zh)
+    _address(msg, "To", client.contact, client.email, "client.email", notes, zh)
     sent = datetime.combine(facts.notice_date, time(9, 0)).astimezone()
     msg["Date"] = format_datetime(sent)
     domain = from_address.domain if from_address is not None else "delaynote.invalid"
     digest = hashlib.sha256(f"{subject}\n{facts.notice_date}\n{draft.body}".encode()).hexdigest()[:32]
     msg["Message-ID"] = f"<{digest}@{domain}>"
+    msg["X-Unsent"] = "1"  # mail clients (Outlook, Apple Mail, Thunderbird) open it as a draft to send, not as received mail
     msg.set_content(draft.body.rstrip("\n") + "\n", subtype="plain", charset="utf-8")
     return _unfold_after_names(msg.as_bytes()), notes
 
@@ -160,22 +204,33 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
 
     console = Console(stderr=True, highlight=False)
     findings = draft.findings
+    zh = draft.language == "zh"  # the report speaks the draft's language, as its messages do
     if not findings:
-        console.print(Text("No problems found.", style="green"), soft_wrap=True)
+        console.print(Text("未发现问题。" if zh else "No problems found.", style="green"), soft_wrap=True)
     else:
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n]
-        console.print(Text(f"Findings: {', '.join(parts)}", style="bold"), soft_wrap=True)
+        if zh:
+            parts = [f"{n} 条{_ZH_SEVERITY[s]}" for s, n in counts.items() if n]
+            head = f"发现：{'，'.join(parts)}"
+        else:
+            parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n]
+            head = f"Findings: {', '.join(parts)}"
+        console.print(Text(head, style="bold"), soft_wrap=True)
         styles = {"error": "red", "warning": "yellow", "info": "cyan"}
         for f in findings:
             line = Text("  ")
-            line.append(f"{f.severity:<7}", style=styles[f.severity])
+            line.append(_ZH_SEVERITY[f.severity] if zh else f"{f.severity:<7}", style=styles[f.severity])
             line.append(f" {f.check}")
             if f.line is not None:
-                line.append(f" (line {f.line})")
-            line.append(f": {f.message}")
+                line.append(f"（第 {f.line} 行）" if zh else f" (line {f.line})")
+            line.append(f"：{f.message}" if zh else f": {f.message}")
             console.print(line, soft_wrap=True)
     if verbose and draft.usage is not None:
         u = draft.usage
-        console.print(Text(f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
-                           f"in {u.calls} call{'s' if u.calls != 1 else ''}.", style="dim"), soft_wrap=True)
+        text = (f"用量：{u.calls} 次请求，提示 {u.prompt_tokens} 个 token，生成 {u.completion_tokens} 个 token。" if zh
+                else f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
+                     f"in {u.calls} call{'s' if u.calls != 1 else ''}.")
+        console.print(Text(text, style="dim"), soft_wrap=True)
+
+
+_ZH_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}

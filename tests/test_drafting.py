@@ -139,7 +139,7 @@ def test_every_combination_carries_the_facts(lang: str, channel: str, tone: str)
     assert exp["new"] in body and exp["original"] in body
     assert exp["delay"] in body
     assert exp["next"] in body
-    assert t["project"] in body
+    assert {"en": "the customer portal rebuild", "zh": t["project"]}[lang] in body  # a common noun: "the"
     assert t["causes"][0] in body  # verbatim, as typed
     assert t["mitigations"][0] in body
     if channel != "im":
@@ -268,6 +268,86 @@ def test_im_keeps_everything_when_it_fits(lang: str) -> None:
     body = draft_offline(facts).body
     assert body.rstrip().endswith("Al")  # the sign-off is kept when there is room
     assert count_apologies(body, lang) == 1
+
+
+@pytest.mark.parametrize(("project", "in_text"), [
+    ("Warehouse scanning app", "the warehouse scanning app"),
+    ("CRM migration", "the CRM migration"),
+    ("Kestrel Pay app", "the Kestrel Pay app"),
+    ("iPhone app rebuild", "the iPhone app rebuild"),
+    ("Our booking site", "our booking site"),
+    ("Project Atlas", "Project Atlas"),
+    ("Kestrel Pay", "Kestrel Pay"),
+    ("Atlas", "Atlas"),
+    ("2027", "2027"),
+])
+def test_en_common_noun_project_names_take_an_article_proper_names_do_not(project: str, in_text: str) -> None:
+    for channel in CHANNELS:
+        body = draft_offline(make("en", channel, "neutral", project=project)).body
+        assert f"cannot deliver {in_text} on Tuesday" in body, (channel, body[:300])
+    phone = draft_offline(make("en", "phone", project=project))
+    assert f"I am calling about {in_text}." in phone.body
+    email = draft_offline(make("en", "email", project=project))
+    assert email.subject and email.subject.startswith(f"{project}: new delivery date")  # a title keeps it as typed
+
+
+def test_en_user_sentences_start_with_a_capital_after_a_heading() -> None:
+    facts = make("en", "email", causes=[{"summary": "the handheld scanners arrive two weeks late"}],
+                 mitigations=["we test on borrowed scanners", "iPhone users get a web form meanwhile"],
+                 impact="your pickers keep the paper lists")
+    body = draft_offline(facts).body
+    assert "Why the date has moved:\nThe handheld scanners arrive two weeks late.\n" in body
+    assert "What this means for you:\nYour pickers keep the paper lists.\n" in body
+    assert "- We test on borrowed scanners.\n- iPhone users get a web form meanwhile.\n" in body  # iPhone as typed
+    zh = draft_offline(make("zh", "email", causes=[{"summary": "vPN 设备到货晚了两周"}])).body
+    assert "vPN 设备到货晚了两周" in zh  # Chinese drafts insert the text exactly as typed
+
+
+@pytest.mark.parametrize(("new_date", "zh", "en"), [
+    ("2026-12-22", "比原计划推迟三周", "three weeks later"),   # 21 days: whole weeks are said in weeks
+    ("2026-12-08", "比原计划推迟一周", "one week later"),
+    ("2026-12-19", "比原计划推迟18天", "18 days later"),      # not whole weeks: exact days
+])
+def test_a_delay_of_whole_weeks_is_said_in_weeks_in_both_languages(new_date: str, zh: str, en: str) -> None:
+    from assistant.checks import check_draft
+
+    for lang, expected in (("zh", zh), ("en", en)):
+        facts = make(lang, "email", new_date=new_date, phases=[])
+        draft = draft_offline(facts)
+        assert expected in draft.body, lang
+        assert not [f for f in check_draft(draft, facts) if f.check == "fact-mismatch"], lang
+
+
+def test_zh_puts_a_space_where_chinese_meets_a_latin_word_but_not_around_dates() -> None:
+    from assistant.drafting.offline import zh_spacing
+
+    assert zh_spacing("惠购商城App无法在2027年1月8日交付，请发邮件至sam@x.example与我联系") == (
+        "惠购商城 App 无法在2027年1月8日交付，请发邮件至 sam@x.example 与我联系")
+    draft = draft_offline(make("zh", "email", project="惠购商城App",
+                               phases=[{"name": "App改版", "due": "2026-12-08", "status": "planned"}]))
+    assert "您好！惠购商城 App 无法在原定的2026年12月1日（星期二）交付。" in draft.body
+    assert "请致电+1 555 0100或发邮件至 sam@northwind.example 与我联系" in draft.body
+    assert draft.subject == "惠购商城 App：交付日期调整为2026年12月19日（星期六）"
+    table = draft.body.split("新的时间安排：\n\n")[1].split("\n\n")[0].splitlines()
+    assert table[2].startswith("App 改版  2026年12月8日（星期二）")  # spaced before the columns were aligned
+    from assistant.drafting.offline import display_width
+
+    assert display_width(table[0].split("完成日期")[0]) == display_width(table[2].split("2026")[0])  # aligned
+
+
+def test_zh_letter_conventions_no_closing_formula_first_no_double_brackets_no_one_item_list() -> None:
+    formal = draft_offline(make("zh", "email", "formal")).body
+    assert "特此" not in formal.split("此致")[0]  # 特此函告 closes a letter; it never opens one
+    assert "您好！现向贵方通报一项变化：会员积分系统改版无法在原定的" in formal
+    phone = draft_offline(make("zh", "phone")).body
+    assert "\n致电人：Northwind Project manager 李明\n" in phone  # Chinese order: organisation, role, name
+    chinese = make("zh", "phone", sender={"name": "陈磊", "role": "项目经理", "organisation": "蓝鸟科技"})
+    assert "\n致电人：蓝鸟科技项目经理陈磊\n" in draft_offline(chinese).body
+    assert "- 付款部分改造：2026年12月8日（星期二），进行中\n" in phone and "）（" not in phone
+    one = draft_offline(make("zh", "email", mitigations=["从下周一起增加两名测试人员"])).body
+    assert "我们正在采取的措施：\n从下周一起增加两名测试人员。\n" in one and "\n1. 从下周" not in one
+    two = draft_offline(make("zh", "email")).body
+    assert "\n1. 从下周一起增加两名测试人员。\n2. 付款部分与其他页面同时检查。\n" in two
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

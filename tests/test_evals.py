@@ -149,6 +149,15 @@ def test_a_case_without_notice_date_or_with_the_wrong_language_is_refused(tmp_pa
     assert "facts.language: 'zh' does not match the case folder (en)" in details
 
 
+def test_a_case_whose_facts_are_written_in_another_language_is_refused(tmp_path: Path) -> None:
+    english = facts_data(lang="en")
+    root = write_suite(tmp_path / "s", {"zh/english-text": {"facts": {**english, "language": "zh"}}})
+    with pytest.raises(InputError) as caught:
+        load_suite(root)
+    assert ("facts.language: 'zh' is not the language the causes, mitigations and impact are written in (en)"
+            in "\n".join(caught.value.details))
+
+
 def test_facts_file_and_overrides(tmp_path: Path) -> None:
     (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts_data()), encoding="utf-8")
     root = write_suite(tmp_path / "s", {"en/from-file": {"facts_file": "../../../facts.yaml", "channel": "im",

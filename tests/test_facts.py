@@ -259,6 +259,106 @@ def test_the_boundaries_of_the_date_rules_are_allowed(tmp_path: Path) -> None:
     assert facts.phases[0].due == facts.new_date and facts.updates.next == facts.notice_date
 
 
+def test_facts_that_cannot_be_true_are_all_refused_at_once(tmp_path: Path) -> None:
+    text = replace(FULL, "notice_date: 2027-02-15", "notice_date: 2027-03-29")  # after new_date (03-26)
+    text = replace(text, "next: 2027-02-22", "next: 2027-04-02")
+    text = replace(text, "    status: planned\n", "    status: planned\n"
+                   "  - {name: Label printing, due: 2027-03-12, status: in_progress}\n"
+                   "  - {name: Old screens, due: 2027-03-01, status: done}\n")
+    found = problems(tmp_path, text)
+    assert found == [
+        "notice_date: 2027-03-29 is after new_date (2027-03-26): a notice cannot announce a delivery date "
+        "that has already passed",
+        "phases[0].status: planned cannot be true of a phase due 2027-03-19, before notice_date (2027-03-29): "
+        "mark it done, or give it the due date of the new timeline",
+        "phases[1].status: in_progress cannot be true of a phase due 2027-03-12, before notice_date "
+        "(2027-03-29): mark it done, or give it the due date of the new timeline",
+        "updates.next: 2027-04-02 is after new_date (2027-03-26): the next update must come by the delivery "
+        "date, not after it",
+    ]
+
+
+def test_a_default_notice_date_after_the_new_date_says_it_is_today(tmp_path: Path) -> None:
+    today = date.today()
+    text = replace(MINIMAL, "original_date: 2027-03-05", f"original_date: {today - timedelta(days=20)}")
+    text = replace(text, "new_date: 2027-03-26", f"new_date: {today - timedelta(days=1)}")
+    assert problems(tmp_path, text) == [
+        f"notice_date: today ({today}, the default) is after new_date ({today - timedelta(days=1)}): "
+        "a notice cannot announce a delivery date that has already passed"]
+
+
+def test_phase_states_a_project_manager_can_report_are_allowed(tmp_path: Path) -> None:
+    """done before the notice, done ahead of its due date (finished early), in progress until the
+    notice day, planned from the notice day on, and no status at all; a notice on the new date itself
+    (a late notice: delivery today) and the next update on delivery day."""
+    phases = ("phases:\n"
+              "  - {name: A, due: 2027-02-01, status: done}\n"
+              "  - {name: B, due: 2027-03-12, status: done}\n"
+              "  - {name: C, due: 2027-02-15, status: in_progress}\n"
+              "  - {name: D, due: 2027-02-15, status: planned}\n"
+              "  - {name: E, due: 2027-02-01}\n")
+    facts = load_facts(write(tmp_path, MINIMAL + "notice_date: 2027-02-15\n" + phases))
+    assert [p.status for p in facts.phases] == ["done", "done", "in_progress", "planned", None]
+    on_the_day = MINIMAL + "notice_date: 2027-03-26\nupdates: {next: 2027-03-26}\n"
+    assert load_facts(write(tmp_path, on_the_day)).notice_date == date(2027, 3, 26)
+
+
+@pytest.mark.parametrize("cadence", ["weekly", "monthly"])
+def test_the_default_next_update_never_falls_after_the_new_date(tmp_path: Path, cadence: str) -> None:
+    text = replace(MINIMAL, "new_date: 2027-03-26", "new_date: 2027-03-10")
+    facts = load_facts(write(tmp_path, text + f"notice_date: 2027-03-04\nupdates: {{cadence: {cadence}}}\n"))
+    assert facts.next_update == date(2027, 3, 10)  # one step (7 or 30 days) would be after delivery
+    facts = load_facts(write(tmp_path, text + f"notice_date: 2027-02-01\nupdates: {{cadence: {cadence}}}\n"))
+    assert facts.next_update == (date(2027, 3, 3) if cadence == "monthly" else date(2027, 2, 8))
+
+
+ZH_MINIMAL = """\
+language: zh
+project: 仓库扫码应用
+client: {contact: 王经理}
+sender: {name: 李明}
+original_date: 2027-03-05
+new_date: 2027-03-26
+notice_date: 2027-02-15
+causes: [{summary: 扫码枪比供应商承诺的晚两周到货}]
+mitigations: [先用借来的同型号扫码枪测试]
+"""
+
+
+@pytest.mark.parametrize(("text", "args", "expected"), [
+    (MINIMAL + "notice_date: 2027-02-15\n", ["--lang", "zh"],
+     "--lang zh asks for a notice in Chinese, but the facts' causes, mitigations and impact are written in "
+     "English, so the notice would mix the two languages; drop --lang zh, or write the facts in Chinese"),
+    (ZH_MINIMAL.replace("language: zh\n", ""), [],
+     "language: en asks for a notice in English, but the facts' causes, mitigations and impact are written "
+     "in Chinese, so the notice would mix the two languages; set language: zh, or write the facts in English"),
+    (ZH_MINIMAL, ["--lang", "en"], "--lang en asks for a notice in English"),
+])
+def test_a_language_other_than_the_facts_own_is_refused_in_one_sentence(
+        tmp_path: Path, text: str, args: list[str], expected: str) -> None:
+    write(tmp_path, text)
+    result = delaynote("draft", "--facts", "facts.yaml", "--provider", "offline", *args, cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"delaynote: {expected}") and result.stderr.count("\n") == 1
+
+
+def test_the_facts_own_language_and_mixed_text_are_drafted(tmp_path: Path) -> None:
+    from assistant.facts import refuse_mixed_language, text_language
+
+    mixed = ZH_MINIMAL.replace("扫码枪比供应商承诺的晚两周到货", "扫码枪的 firmware 比 supplier 承诺的晚两周")
+    for text, lang in [(ZH_MINIMAL, "zh"), (MINIMAL, "en"), (mixed, "zh"),
+                       (MINIMAL.replace("The scanners arrive late", "The scanners for 王经理 arrive late"), "en")]:
+        facts = load_facts(write(tmp_path, text))
+        assert text_language(facts) == lang
+        refuse_mixed_language(facts, flag=True)  # no error
+    half = ZH_MINIMAL.replace("先用借来的同型号扫码枪测试", "We test on loan scanners")  # cause zh, step en
+    facts = load_facts(write(tmp_path, half))
+    assert text_language(facts) is None  # a real mix: no language to refuse
+    write(tmp_path, ZH_MINIMAL)
+    result = delaynote("draft", "--facts", "facts.yaml", "--provider", "offline", "--lang", "zh", cwd=tmp_path)
+    assert result.returncode == 0 and "仓库扫码应用" in result.stdout
+
+
 def test_empty_causes_and_mitigations_and_empty_text_are_refused(tmp_path: Path) -> None:
     text = replace(MINIMAL, "causes: [{summary: The scanners arrive late}]", "causes: []")
     text = replace(text, "mitigations: [We test on borrowed scanners]", "mitigations: ['  ']")

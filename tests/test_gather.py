@@ -107,6 +107,16 @@ def test_complete_chinese_run_asks_in_chinese_and_accepts_chinese_choice_names(t
     assert load_facts(saved) == facts
 
 
+def test_the_default_next_update_is_never_after_the_new_date_and_a_later_one_is_asked_again(tmp_path: Path) -> None:
+    run_ = list(EN_RUN)
+    run_[9:12] = ["2026-11-24", "2026-12-04", ""]          # a two-week delay, notice today (20 November)
+    run_[22:25] = ["monthly", "", "2027-01-08", ""]        # monthly; an update after delivery, then Enter
+    facts, prompts, said = run(run_, tmp_path)
+    assert any(p.endswith("[2026-12-04]: ") for p in prompts)  # one month on would be after delivery
+    assert facts.updates.next == date(2026, 12, 4)
+    assert any("2027-01-08 is after new_date (2026-12-04)" in line for line in said)
+
+
 def test_an_impossible_date_is_asked_again_with_the_reason(tmp_path: Path) -> None:
     answers = list(EN_RUN)
     answers[9:10] = ["2026-02-30", "next friday", "2026-12-01"]

@@ -74,7 +74,90 @@ def test_markdown_keeps_a_draft_it_did_not_write() -> None:
     draft, facts = drafted(PAYMENT)
     edited = draft.model_copy(update={"body": draft.body.replace("Dear", "Hello")})
     out = render_draft(edited, facts, "markdown")
-    assert edited.body in out and "| Phase |" not in out
+    assert edited.body in out.replace("  \n", "\n") and "| Phase |" not in out  # only hard breaks added
+
+
+def _soft_breaks(markdown: str) -> list[str]:
+    """The places where a Markdown reader (markdown-it-py, CommonMark + tables) would join two
+    lines of the source into one: each as 'end of the line | start of the next'."""
+    from markdown_it import MarkdownIt
+
+    joined = []
+    for token in MarkdownIt("commonmark").enable("table").parse(markdown):
+        children = token.children or []
+        for i, child in enumerate(children):
+            if child.type == "softbreak":
+                before = children[i - 1].content if i else ""
+                after = children[i + 1].content if i + 1 < len(children) else ""
+                joined.append(f"{before[-30:]} | {after[:30]}")
+    return joined
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_markdown_renders_every_line_break_of_the_text(path: Path) -> None:
+    """Every line of the text stays a line when the Markdown is rendered: no two lines of a
+    paragraph run together (sign-off, name and role; Q and A; Done and Still to do)."""
+    for channel in CHANNELS:
+        draft, facts = drafted(path, channel=channel)
+        md = render_draft(draft, facts, "markdown")
+        assert _soft_breaks(md) == [], (channel, _soft_breaks(md))
+        edited = draft.model_copy(update={"body": draft.body + "\nP.S. One more line\nand its second line\n"})
+        assert _soft_breaks(render_draft(edited, facts, "markdown")) == [], channel  # a draft it did not write
+
+
+def test_markdown_hard_breaks_leave_code_blocks_and_tables_as_written() -> None:
+    from assistant.render import hard_breaks
+
+    text = "Line one\nline two\n```\ncode a\ncode b\n```\n| a | b |\n|---|---|\n| 1 | 2 |\n\nIntro:\n- item\n- item"
+    assert hard_breaks(text) == ("Line one  \nline two\n```\ncode a\ncode b\n```\n| a | b |\n|---|---|\n"
+                                 "| 1 | 2 |\n\nIntro:\n- item\n- item")
+
+
+def test_markdown_sign_off_name_and_role_are_three_lines_in_html() -> None:
+    from markdown_it import MarkdownIt
+
+    draft, facts = drafted(PAYMENT)
+    html = MarkdownIt("commonmark").render(render_draft(draft, facts, "markdown"))
+    assert "<p>Kind regards,<br />\nDaniel Okafor<br />\nProject manager, Northwind Software</p>" in html
+    assert "<li>" in html and "<br />\n<li>" not in html  # lists stay lists
+
+
+def test_eml_is_marked_unsent_so_mail_clients_open_it_as_a_draft() -> None:
+    draft, facts = drafted(PAYMENT)
+    raw = render_draft(draft, facts, "eml")
+    assert isinstance(raw, bytes) and b"\r\nX-Unsent: 1\r\n" in raw
+    assert parse_eml(raw)["X-Unsent"] == "1"
+
+
+@pytest.mark.parametrize("channel", ["phone", "meeting", "im"])
+def test_eml_is_refused_for_a_channel_that_is_not_email(channel: str, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.errors import InputError
+
+    draft, facts = drafted(PAYMENT, channel=channel)
+    with pytest.raises(InputError, match=f"this notice is for the {channel} channel; use --channel email"):
+        render_draft(draft, facts, "eml")
+    monkeypatch.chdir(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "assistant", "draft", "--facts", str(PAYMENT), "--provider",
+                             "offline", "--format", "eml", "--channel", channel], capture_output=True, text=True,
+                            stdin=subprocess.DEVNULL, timeout=60, encoding="utf-8")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("delaynote: --format eml makes an e-mail, but this notice is for the "
+                                    f"{channel} channel") and result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "eml"])
+def test_the_findings_report_starts_on_its_own_line_after_the_draft(fmt: str, tmp_path: Path) -> None:
+    """stdout and stderr on one terminal: the report never continues the draft's last line."""
+    for path in (PAYMENT, ZH_STORE):
+        result = subprocess.run([sys.executable, "-m", "assistant", "draft", "--facts", str(path), "--provider",
+                                 "offline", "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, timeout=60, cwd=tmp_path)
+        out = result.stdout.decode("utf-8").replace("\r\n", "\n")
+        report = "\n发现：" if load_facts(path).language == "zh" else "\nFindings:"
+        assert result.returncode == 0
+        clean = "\n未发现问题。" if load_facts(path).language == "zh" else "\nNo problems found."
+        assert report in out or clean in out, out[-200:]
 
 
 def test_json_shape_is_spec_section_3() -> None:
@@ -115,14 +198,24 @@ def test_eml_round_trips_chinese_headers_and_body(capsys: pytest.CaptureFixture[
 
 
 def test_eml_without_addresses_is_still_valid_and_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    draft, facts = drafted(ROOT / "examples" / "en-warehouse-phone.yaml")  # no e-mail addresses at all
+    draft, facts = drafted(ROOT / "examples" / "en-warehouse-phone.yaml", channel="email")  # no addresses at all
+    draft.subject = None  # as an LLM answer without a subject line
     msg = parse_eml(render_draft(draft, facts, "eml"))
     assert msg["From"] is None and msg["To"] is None
-    assert msg["Subject"] == "Warehouse scanning app: new delivery date Friday, 26 March 2027"  # derived: a call has no subject
+    assert msg["Subject"] == "Warehouse scanning app: new delivery date Friday, 26 March 2027"  # derived
     assert msg["Date"] and msg["Message-ID"]
     assert msg.get_content().replace("\r\n", "\n") == draft.body
     err = capsys.readouterr().err
     assert "no From header" in err and "no To header" in err
+
+
+def test_eml_notes_about_a_chinese_draft_are_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    draft, facts = drafted(ROOT / "examples" / "zh-minimal-email.yaml")  # no e-mail addresses at all
+    msg = parse_eml(render_draft(draft, facts, "eml"))
+    assert msg["From"] is None and msg["To"] is None
+    err = capsys.readouterr().err
+    assert "delaynote: 邮件没有 From 头：事实文件中没有 sender.email\n" in err
+    assert "delaynote: 邮件没有 To 头：事实文件中没有 client.email\n" in err and "header" not in err
 
 
 def test_eml_folds_multi_line_facts_values_onto_one_header_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -192,6 +285,24 @@ def test_findings_summary_on_stderr(capsys: pytest.CaptureFixture[str], monkeypa
     assert f"jargon: {long.strip()}" in capsys.readouterr().err  # one line, never wrapped at 80 columns
 
 
+def test_findings_summary_of_a_chinese_draft_is_in_chinese(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    draft, _ = drafted(ZH_STORE)
+    print_findings_summary(draft, verbose=False)
+    assert capsys.readouterr().err == "未发现问题。\n"
+    draft.findings = [Finding(check="hedging", principle="transparency", severity="warning", line=3, column=1,
+                              text="争取", message="“争取”削弱了承诺。") for _ in range(5)]
+    draft.findings.append(Finding(check="missing-status", principle="transparency", severity="info", message="没有进展"))
+    draft.usage = Usage(calls=1, prompt_tokens=120, completion_tokens=80)
+    print_findings_summary(draft, verbose=True)
+    err = capsys.readouterr().err
+    assert err.startswith("发现：5 条警告，1 条提示\n")
+    assert "  警告 hedging（第 3 行）：“争取”削弱了承诺。\n" in err and "  提示 missing-status：没有进展\n" in err
+    assert "Findings" not in err and "line" not in err and "Tokens" not in err
+    assert "用量：1 次请求，提示 120 个 token，生成 80 个 token。" in err
+
+
 # --- the CLI, as a user runs it -----------------------------------------------------------------
 
 runner = CliRunner()
@@ -223,6 +334,10 @@ def test_every_example_drafts_through_the_cli(path: Path, tmp_path: Path, monkey
         for channel in CHANNELS:
             result = runner.invoke(app, ["draft", "--facts", str(path), "--lang", lang, "--channel", channel,
                                          "--provider", "offline"])
+            if lang != facts.language:  # the facts' own sentences would stay in the other language
+                assert getattr(result.exception, "exit_code", None) == 2 and not result.stdout, (lang, channel)
+                assert "would mix the two languages" in str(result.exception)  # (main() turns it into exit 2)
+                continue
             assert result.exit_code == 0, (lang, channel, result.output, result.exception)
             assert expected_new in result.stdout
 

@@ -4,7 +4,8 @@ Wording lives in data (`phrases/{en,zh}.yaml`, per tone) and layout in Jinja2 te
 (`templates/{en,zh}/{email,phone,meeting,im}.j2`); this module only computes a context from
 the facts and renders. Every date, weekday and duration in the output is derived here from
 the facts through `assistant.dates`, so a draft can never state a date the facts do not hold,
-and user text (causes, mitigations, names, phases, tasks) is inserted exactly as typed.
+and user text (causes, mitigations, names, phases, tasks) is inserted as typed (in Chinese, with a
+space where a Chinese character meets a Latin word; in English, see `project_phrase` and `sentence_case`).
 """
 
 from __future__ import annotations
@@ -63,6 +64,69 @@ def sentence(text: str, language: str) -> str:
     return text + ("。" if language == "zh" else ".")
 
 
+_DETERMINERS = {"the", "our", "your", "a", "an", "this", "their", "its"}
+_SMALL_WORDS = {"of", "and", "for", "the", "to", "in", "on", "at", "by", "with", "a", "an", "or", "&", "-"}
+
+
+def project_phrase(name: str) -> str:
+    """The project's name as it reads inside an English sentence.
+
+    A proper name ("Project Atlas", "Kestrel Pay", "Atlas") stays as typed. A common-noun phrase,
+    written in sentence case ("Warehouse scanning app", "CRM migration", "Kestrel Pay app"), takes
+    "the" and loses the capital that only started it: "we cannot deliver the warehouse scanning
+    app". A name that starts with a determiner ("Our booking site") keeps it, in lower case."""
+    words = name.split()
+    if not words:
+        return name
+    first = words[0]
+    if first.lower() in _DETERMINERS:
+        return (first.lower() if first[1:].islower() or len(first) == 1 else first) + name[len(first):]
+    lettered = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
+    if not lettered:
+        return name  # a number or a code ("2027"): a name, no article
+    if (lettered and all(w[0].isupper() for w in lettered)) or (first == "Project" and len(words) > 1):
+        return name  # Title Case, one capitalised word, or "Project X": a proper name
+    if len(words) > 1 and first[:1].isupper() and first[1:].islower() and words[1][:1].islower():
+        name = first.lower() + name[len(first):]  # "Warehouse scanning app": the capital only started it
+    return "the " + name
+
+
+def sentence_case(text: str, language: str) -> str:
+    """English user text that stands as its own sentence (after "Why the date has moved:", as a
+    list item) starts with a capital: "the handheld scanners arrive late" -> "The handheld ...".
+    A first word with a capital inside ("iPhone", "eBay") or a digit is left as typed."""
+    if language != "en" or not text:
+        return text
+    first = text.split(maxsplit=1)[0]
+    if first[0].isalpha() and first.islower() and not any(ch.isdigit() for ch in first):
+        return text[0].upper() + text[1:]
+    return text
+
+
+_LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
+_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff]"
+_CJK_THEN_LATIN = re.compile(rf"({_CJK})([A-Za-z])")
+_LATIN_THEN_CJK = re.compile(rf"([A-Za-z])({_CJK})")
+
+
+def zh_spacing(text: str) -> str:
+    """A space where a Chinese character meets a Latin word ("惠购商城 App 无法", "发邮件至
+    sam@example.com 与我联系"), as Chinese typesetting asks. Digits next to Chinese are left as they
+    are, so dates stay 2027年1月8日 and durations 18天."""
+    return _LATIN_THEN_CJK.sub(r"\1 \2", _CJK_THEN_LATIN.sub(r"\1 \2", text))
+
+
+def zh_join(parts: list[str | None]) -> str:
+    """Chinese parts run together ("杭州云帆科技" "项目经理" "陈静" -> "杭州云帆科技项目经理陈静"), with a
+    space only where a Latin letter or digit meets the next part ("Northwind 项目经理")."""
+    out = ""
+    for part in (p for p in parts if p):
+        if out and (_LATIN_EDGE.match(out[-1]) or _LATIN_EDGE.match(part[0])):
+            out += " "
+        out += part
+    return out
+
+
 def display_width(text: str) -> int:
     """Columns a text takes in a monospaced font: CJK characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -117,8 +181,9 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
     sender, client = facts.sender, facts.client
     status_words = {"done": data["status_done"], "in_progress": data["status_in_progress"],
                     "planned": data["status_planned"]}
+    space = zh_spacing if lang == "zh" else (lambda text: text)
     phases = [
-        {"name": p.name, "due": format_date(p.due, lang), "status": status_words.get(p.status or "", ""),
+        {"name": space(p.name), "due": format_date(p.due, lang), "status": status_words.get(p.status or "", ""),
          "tasks": list(p.tasks), "done": p.status == "done"}
         for p in facts.phases
     ]
@@ -137,6 +202,7 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "tone": facts.tone,
         "md": markup == "markdown",
         "project": facts.project,
+        "project_np": project_phrase(facts.project) if lang == "en" else facts.project,
         "contact": client.contact,
         "client_org": client.organisation,
         "client_name": client.organisation or client.contact,
@@ -146,6 +212,7 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "sender_email": sender.email,
         "sender_phone": sender.phone,
         "sender_from": sender_from,
+        "sender_title_zh": zh_join([sender.organisation, sender.role, sender.name]),  # 单位、职务、姓名
         "original": format_date(facts.original_date, lang),
         "new": format_date(facts.new_date, lang),
         "notice": format_date(facts.notice_date, lang, weekday=False),
@@ -155,10 +222,11 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "notice_lead": notice_lead,
         "cadence": data["cadence"][facts.updates.cadence],
         "update_channel": data["update_channel"][facts.updates.channel] if facts.updates.channel else "",
-        "causes": [{"summary": sentence(c.summary, lang), "detail": sentence(c.detail, lang) if c.detail else None}
+        "causes": [{"summary": sentence_case(sentence(c.summary, lang), lang),
+                    "detail": sentence_case(sentence(c.detail, lang), lang) if c.detail else None}
                    for c in facts.causes],
-        "impact": sentence(facts.impact, lang) if facts.impact else None,
-        "mitigations": [sentence(m, lang) for m in facts.mitigations],
+        "impact": sentence_case(sentence(facts.impact, lang), lang) if facts.impact else None,
+        "mitigations": [sentence_case(sentence(m, lang), lang) for m in facts.mitigations],
         "phases": phases,
         "has_tasks": any(p["tasks"] for p in phases),
         "done": done,
@@ -199,6 +267,9 @@ def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
     body = _BLANK_RUNS.sub("\n\n", body).strip("\n") + "\n"
     subject = getattr(module, "subject", None)
     subject = str(subject).strip() if subject is not None else None
+    if facts.language == "zh":
+        body = zh_spacing(body)
+        subject = zh_spacing(subject) if subject else subject
     return subject or None, body
 
 

@@ -21,6 +21,7 @@ from assistant.facts import (
     _plain_message,
     key_path,
     parse_facts_text,
+    text_language,
     validate_facts,
 )
 from assistant.textio import read_text
@@ -239,6 +240,10 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
         facts = validate_facts(data, str(path))
     except FactsError as exc:
         return None, problems + [f"{prefix}.{p.path}: {p.message}" if p.path else p.message for p in exc.problems]
+    written = text_language(facts)
+    if written is not None and written != facts.language:  # the drafter would mix two languages
+        problems.append(f"{prefix}.language: '{facts.language}' is not the language the causes, mitigations and "
+                        f"impact are written in ({written})")
     if problems:
         return None, problems
     overrides = {k: v for k, v in {"channel": case.channel, "tone": case.tone}.items() if v}
