@@ -498,3 +498,29 @@ def test_every_mix_of_optional_facts_drafts(lang: str) -> None:
             assert EXPECTED[lang]["new"] in draft.body
             assert count_apologies(draft.body, lang) == 1 or channel == "im"
             assert_dates_from_facts(draft.body, facts)
+
+
+SHORT_NOTICE = {"en": ("only 2 working days before", "short notice"), "zh": ("只剩2个工作日", "这么晚才通知您")}
+OVERDUE = {"en": ("not telling you before", "only now"), "zh": ("没能在原定日期", "现在才告诉您")}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_late_notice_owns_the_short_notice_in_every_channel(lang: str, channel: str) -> None:
+    """Two working days before the promised date (or on it): the draft says so and apologises once."""
+    for notice, words in (("2026-11-27", SHORT_NOTICE[lang]), ("2026-12-01", OVERDUE[lang])):
+        facts = make(lang, channel, notice_date=notice,
+                     updates={"cadence": "weekly", "channel": "email", "next": "2026-12-02"})
+        text = draft_offline(facts).body
+        assert any(w in text for w in words), (channel, notice, text)
+        assert count_apologies(text, lang) <= 2, text  # the phone script's Q&A may not add another
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_phone_scripts_why_now_answer_is_honest_when_late(lang: str) -> None:
+    on_time = draft_offline(make(lang, "phone")).body
+    late = draft_offline(make(lang, "phone", notice_date="2026-11-27",
+                              updates={"cadence": "weekly", "channel": "email", "next": "2026-12-02"})).body
+    honest = {"en": "You should have heard this sooner", "zh": "您本应更早知道"}[lang]
+    assert honest in late and honest not in on_time
+    assert {"en": "so that you have time to re-plan", "zh": "让您有时间调整"}[lang] not in late

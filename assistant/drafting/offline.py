@@ -20,6 +20,8 @@ import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
 from assistant.dates import format_date, format_delay, working_days_between
+
+LATE_NOTICE_WORKING_DAYS = 5  # as the late-notice check (assistant/checks/rules.py)
 from assistant.drafting import Draft
 from assistant.facts import Facts
 
@@ -190,6 +192,8 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
     done = list(facts.completed) + [p.name for p in facts.phases if p.status == "done" and p.name not in facts.completed]
     pending = list(facts.pending) or [p.name for p in facts.phases if p.status != "done"]
     lead_days = working_days_between(facts.notice_date, facts.original_date)
+    overdue = facts.notice_date >= facts.original_date
+    late = overdue or lead_days < LATE_NOTICE_WORKING_DAYS  # the checker's late-notice, owned in the text
     if lang == "zh":
         notice_lead = f"{lead_days}个工作日"
         sender_from = sender.organisation or ""
@@ -239,7 +243,8 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         ctx["timeline_table"] = format_table(header, rows, markup)
     else:
         ctx["timeline_table"] = ""
-    ctx["p"] = _tone_phrases(lang, facts.tone, ctx)
+    ctx["late"] = late
+    ctx["p"] = _own_short_notice(_tone_phrases(lang, facts.tone, ctx), late, overdue)
     ctx["contact_line"] = _contact_line(ctx)
     return ctx
 
@@ -257,6 +262,16 @@ def _contact_line(ctx: dict[str, Any]) -> str:
         how = p["contact_reply_email"] if ctx["channel"] == "email" else p["contact_reply"]
     joiner = "" if ctx["lang"] == "zh" else " "
     return f"{p['questions_lead']}{joiner}{how}"
+
+
+def _own_short_notice(p: dict[str, Any], late: bool, overdue: bool) -> dict[str, Any]:
+    """A late notice says so and apologises for the short notice, in the one apology every channel
+    has; the phone script's 'why now?' gets an honest answer instead of 'so you can re-plan'."""
+    if not late:
+        return p
+    kind = "overdue" if overdue else "late"
+    return {**p, "apology": p[f"apology_{kind}"], "im_apology": p[f"im_apology_{kind}"],
+            "a_why_now": p["a_why_now_late"]}
 
 
 def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
@@ -326,6 +341,8 @@ def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
     for step in _IM_STEPS:
         if len(body.rstrip("\n")) <= limit:
             return body
+        if "im_apology" in step and ctx["late"]:
+            continue  # a late notice keeps its apology for the short notice
         if "im_impact_short" in step and not (impact and len(impact) > len(short)):
             continue  # the generic impact line would not be shorter than the user's
         flags.update(step)
