@@ -28,6 +28,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2999
 from an accepted one (the next update, the weekly updates after new_date) exists, and no rule can
 raise OverflowError."""
 
+# Told fewer working days than this before the promised date, a notice is late (SPEC §4 late-notice):
+# the checker reports it, and the drafter owns it in the text.
+LATE_NOTICE_WORKING_DAYS = 5
+
 
 def weekday_name(d: date, lang: str) -> str:
     """The weekday's name: 'Friday' / '星期五'."""

@@ -53,6 +53,7 @@ from assistant.checks.roles import (
 )
 from assistant.dates import (
     EN_WEEKDAYS,
+    LATE_NOTICE_WORKING_DAYS,
     ZH_WEEKDAYS,
     format_date,
     format_duration,
@@ -64,7 +65,6 @@ from assistant.findings import Finding
 EN_LONG_WORDS = 30
 ZH_LONG_CHARS = 60
 OVER_APOLOGY = 3
-LATE_NOTICE_WORKING_DAYS = 5
 
 
 # --- the checks ---------------------------------------------------------------------------

@@ -19,9 +19,7 @@ from typing import Any, Literal
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from assistant.dates import format_date, format_delay, working_days_between
-
-LATE_NOTICE_WORKING_DAYS = 5  # as the late-notice check (assistant/checks/rules.py)
+from assistant.dates import LATE_NOTICE_WORKING_DAYS, format_date, format_delay, working_days_between
 from assistant.drafting import Draft
 from assistant.facts import Facts
 
