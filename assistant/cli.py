@@ -45,6 +45,50 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show token us
 PromptsOpt = Annotated[Path | None, typer.Option("--prompts", help="Folder of your own prompt files.")]
 
 
+def _tidy_help() -> None:
+    """Help that reads like other CLIs: no `<bool>` after a flag, `PATH...` rather than `{PATH...}...`.
+    Typer has no switch for either, so its two display hooks are narrowed here (absent in old Typers)."""
+    import typer.core as tc
+
+    option, argument = getattr(tc, "TyperOption", None), getattr(tc, "TyperArgument", None)
+    if option is not None and hasattr(option, "display_type_rich"):
+        shown = option.display_type_rich
+
+        def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+            return None if self.is_flag or self.name == "help" else shown(self, ctx)
+
+        option.display_type_rich = display_type_rich
+    if argument is not None and hasattr(argument, "_usage_display_name"):
+        def _usage_display_name(self) -> str:  # type: ignore[no-untyped-def]
+            name = self.metavar or self.name.upper()
+            return name if self.required else f"[{name}]"
+
+        argument._usage_display_name = _usage_display_name
+
+
+_tidy_help()
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("delaynote")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from assistant import __version__ as number
+        typer.echo(f"delaynote {number}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                               help="Print the version and exit.")] = False,
+) -> None:
+    """Tell a client, in plain language, that their project is late - and do it well."""
+
+
 def _err(message: str) -> None:
     typer.echo(f"delaynote: {message}", err=True)
 
@@ -213,7 +257,7 @@ def rewrite(
     provider: Annotated[ProviderOpt, typer.Option("--provider", help="auto: openai when configured, else offline.")] = "auto",
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
-    lang: Annotated[Literal["auto", "en", "zh"], typer.Option("--lang")] = "auto",
+    lang: Annotated[Literal["auto", "en", "zh"], typer.Option("--lang", help="Language of the draft, or auto to detect it.")] = "auto",
     out: Annotated[Path | None, typer.Option("--out", help="Write the rewrite here.")] = None,
     in_place: Annotated[bool, typer.Option("--in-place", help="Replace the input file, keeping FILE.bak.")] = False,
     diff: Annotated[bool, typer.Option("--diff", help="Show a unified diff instead of the whole text.")] = False,
@@ -236,7 +280,7 @@ def rewrite(
 
 @app.command()
 def check(
-    paths: Annotated[list[str], typer.Argument(metavar="PATH...|-", help="Files, folders, or - for stdin.")],
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", help="Files, folders, or - for stdin.")],
     facts: FactsOpt = None,
     lang: Annotated[Literal["auto", "en", "zh"] | None, typer.Option("--lang", help="Language, or auto per file.")] = None,
     llm: Annotated[bool, typer.Option("--llm", help="Also ask the LLM judge.")] = False,
@@ -278,8 +322,8 @@ def check(
 @app.command(name="eval")
 def eval_(
     suite: Annotated[Path, typer.Argument(help="Suite folder.")] = Path("evals"),
-    provider: Annotated[Literal["offline", "openai", "replay"], typer.Option("--provider")] = "offline",
-    fmt: Annotated[Literal["text", "json", "junit", "markdown"], typer.Option("--format")] = "text",
+    provider: Annotated[Literal["offline", "openai", "replay"], typer.Option("--provider", help="offline rules, a live openai server, or replay of evals/recordings.")] = "offline",
+    fmt: Annotated[Literal["text", "json", "junit", "markdown"], typer.Option("--format", help="text, json, junit or markdown.")] = "text",
     concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=64, help="Cases run at once.")] = 4,
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
@@ -290,7 +334,7 @@ def eval_(
     config: ConfigOpt = None,
     prompts: PromptsOpt = None,
 ) -> None:
-    """Run the offline evals: checker precision/recall and drafter assertions."""
+    """Run the evals (offline, openai or replay): checker precision/recall and drafter assertions."""
     from assistant.evals import run_eval_command
 
     _need_stdout(out)
@@ -302,8 +346,8 @@ def eval_(
 
 @app.command()
 def rules(
-    check_id: Annotated[str | None, typer.Argument(metavar="[CHECK_ID]", help="One check id.")] = None,
-    fmt: Annotated[Literal["text", "json"], typer.Option("--format")] = "text",
+    check_id: Annotated[str | None, typer.Argument(metavar="CHECK_ID", help="One check id (default: every check).")] = None,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text or json.")] = "text",
 ) -> None:
     """Every check (or one): what it catches, why, and examples in English and Chinese."""
     from assistant.checks.catalogue import render_rules
@@ -315,7 +359,7 @@ def rules(
 @app.command()
 def init(
     file: Annotated[str, typer.Argument(metavar="FILE|-", help="Where to write the example facts; - prints them.")] = "facts.yaml",
-    lang: Annotated[LangOpt, typer.Option("--lang")] = "en",
+    lang: Annotated[LangOpt, typer.Option("--lang", help="Language of the example facts.")] = "en",
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
 ) -> None:
     """Write a commented example facts file to start from."""

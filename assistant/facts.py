@@ -436,6 +436,8 @@ def load_facts(path: str | Path) -> Facts:
     source = "stdin" if str(path) == "-" else str(path)
     text = read_input("-") if str(path) == "-" else read_text(Path(path))
     if not text.strip():
+        if source == "stdin":
+            raise InputError("stdin is empty: pipe the facts in, for example `delaynote init - | delaynote draft --facts -`")
         raise InputError(f"{source} is empty: write the facts there, or run `delaynote init {source}`")
     return validate_facts(parse_facts_text(text, source), source)
 

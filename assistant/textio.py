@@ -166,10 +166,8 @@ def check_can_write(path: Path, *, force: bool = False, flag: str = "--out") -> 
     if not folder.is_dir():
         what = "its folder" if folder == path.parent else "a folder on its path"
         raise InputError(f"{name}: {what} {folder} is a file" if folder.exists() else f"{name}: {missing_reason(folder)}")
-    if folder != path.parent:  # the missing folders are made when writing
-        if not os.access(folder, os.W_OK | os.X_OK):
-            raise InputError(f"{name} cannot be written: the folder {folder} is not writable")
-        return
+    if folder != path.parent:  # a typo in a folder name must not silently make a new tree
+        raise InputError(f"{name}: the folder {path.parent} does not exist; create it first")
     try:  # the only sure test (read-only file systems, /proc, ACLs): create the file, then remove it
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         os.close(fd)
