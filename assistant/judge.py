@@ -8,6 +8,7 @@ invention and is dropped and counted, so `check --llm` never reports words nobod
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -252,25 +253,45 @@ def _rule_lines(report: FileReport) -> str:
     return "\n".join(lines)
 
 
-def facts_text(facts: Facts | None) -> str:
-    """The facts as YAML for a prompt (the author's own data, shown outside the draft's fence)."""
+def facts_text(facts: Facts | None, mapping: dict[str, str] | None = None) -> str:
+    """The facts as YAML for a prompt (the author's own data, shown outside the draft's fence).
+    With `mapping` the data is redacted before it is dumped: YAML folds long values over lines,
+    so a dumped text could no longer be matched against the names."""
     if facts is None:
         return "(no facts file was given)"
     from assistant.facts import dump_facts_yaml, facts_to_data
+    from assistant.llm.redact import redact_data
 
-    return dump_facts_yaml(facts_to_data(facts)).strip()
+    data = facts_to_data(facts)
+    return dump_facts_yaml(redact_data(data, mapping) if mapping else data).strip()
 
 
-def build_messages(text: str, report: FileReport, *, facts: Facts | None, settings: Settings) -> list[dict[str, str]]:
+def redacted_draft(text: str, mapping: dict[str, str] | None) -> str:
+    """The draft cleaned of invisible characters, then (with `mapping`) redacted."""
+    from assistant.llm.redact import redact
+
+    draft = strip_invisible(text)
+    return redact(draft, mapping) if mapping else draft
+
+
+def warn_no_facts() -> None:
+    """The one sentence `--redact` says when it has no facts to know the names from."""
+    from assistant.llm.redact import NO_FACTS_WARNING
+
+    print(f"delaynote: {NO_FACTS_WARNING}", file=sys.stderr)
+
+
+def build_messages(text: str, report: FileReport, *, facts: Facts | None, settings: Settings,
+                   mapping: dict[str, str] | None = None) -> list[dict[str, str]]:
     """System and user messages for the judge. The draft appears only in the user message,
     cleaned of invisible characters, inside a marker it cannot contain, with the task restated after it."""
     from assistant.llm.prompts import fill, load_prompt
 
     lang = report.language
-    draft = strip_invisible(text)
+    draft = redacted_draft(text, mapping)
     marker = new_marker(draft)
     values = {"language": "Chinese (zh)" if lang == "zh" else "English (en)", "checks": check_table(lang),
-              "rule_findings": _rule_lines(report), "facts": facts_text(facts), "marker": marker}
+              "rule_findings": _rule_lines(report), "facts": facts_text(facts, mapping), "marker": marker}
     system = fill(load_prompt("system_judge.md", settings), values)
     return [{"role": "system", "content": system},
             {"role": "user", "content": user_message(load_prompt("judge.md", settings), values, draft, marker)}]
@@ -313,7 +334,9 @@ def judge_file(text: str, report: FileReport, *, facts: Facts | None, settings: 
         from assistant.llm.redact import build_mapping
 
         mapping = build_mapping(facts, [text])
-    messages = build_messages(text, report, facts=facts, settings=settings)
+        if facts is None:
+            warn_no_facts()
+    messages = build_messages(text, report, facts=facts, settings=settings, mapping=mapping)
     verdict, _usage = ask(messages, settings, redaction=mapping)
     found, dropped = ground(verdict, text, settings)
     return report.model_copy(update={

@@ -710,18 +710,18 @@ def _finding_lines(findings: list[Finding]) -> str:
 
 
 def rewrite_messages(text: str, findings: list[Finding], *, facts: Facts | None, settings: Settings,
-                     lang: str) -> tuple[list[dict[str, str]], str]:
+                     lang: str, mapping: dict[str, str] | None = None) -> tuple[list[dict[str, str]], str]:
     """System and user messages for the LLM rewrite, and the marker fencing the draft. The draft
     is cleaned of invisible characters and goes only in the user message, inside the marker,
     with the task restated after it."""
-    from assistant.judge import facts_text, user_message
+    from assistant.judge import facts_text, redacted_draft, user_message
     from assistant.llm.prompts import fill, load_prompt
-    from assistant.untrusted import new_marker, strip_invisible
+    from assistant.untrusted import new_marker
 
-    draft = strip_invisible(text)
+    draft = redacted_draft(text, mapping)
     marker = new_marker(draft)
     values = {"language": "Chinese (zh)" if lang == "zh" else "English (en)", "findings": _finding_lines(findings),
-              "facts": facts_text(facts), "marker": marker}
+              "facts": facts_text(facts, mapping), "marker": marker}
     system = fill(load_prompt("system_rewrite.md", settings), values)
     user = user_message(load_prompt("rewrite.md", settings), values, draft, marker)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}], marker
@@ -773,13 +773,18 @@ def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, sett
         from assistant.llm.redact import build_mapping
 
         mapping = build_mapping(facts, [text])
+        if facts is None:
+            from assistant.judge import warn_no_facts
+
+            warn_no_facts()
 
     def notify(message: str) -> None:
         if verbose:
             print(f"delaynote: {message}", file=sys.stderr)
 
     def one_round(source: str, findings: list[Finding]) -> tuple[str, FileReport, Usage]:
-        messages, marker = rewrite_messages(source, findings, facts=facts, settings=settings, lang=lang)
+        messages, marker = rewrite_messages(source, findings, facts=facts, settings=settings, lang=lang,
+                                           mapping=mapping)
         answer = complete(messages, settings, redaction=mapping, notify=notify,
                           on_retry=notify if verbose else None)
         result = clean_reply(answer.text, marker, text)

@@ -73,13 +73,49 @@ def find_phones(text: str) -> list[str]:
     return found
 
 
+_CJK_HONORIFICS = ("先生", "女士", "小姐", "经理", "老师", "总")
+_NAME_JOINERS = "'’-‐"
+
+
+def _is_name_token(token: str) -> bool:
+    """A word of a name in any script: letters, with apostrophes or hyphens inside it."""
+    return any(ch.isalpha() for ch in token) and all(ch.isalpha() or ch in _NAME_JOINERS or ch == "."
+                                                     for ch in token)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
+
+
 def _name_parts(name: str) -> list[str]:
-    """'Ms. Chen Wei' -> ['Chen', 'Wei']: the parts of a Latin-script name a text may use alone."""
-    tokens = [t.strip(".,") for t in name.split()]
-    tokens = [t for t in tokens if t and t.lower() not in _HONORIFICS]
-    if len(tokens) < 2 and len(name.split()) < 2:
-        return []
-    return [t for t in tokens if len(t) >= 3 and t.isascii() and t.isalpha() and t != name]
+    """Every part of a name a text may use alone, in any script: 'Ms. Chen Wei' -> ['Chen', 'Wei'],
+    "Siobhán O'Brien" -> ['Siobhán', "O'Brien", 'Brien'], 'Patel-Ramanathan' -> ['Patel', 'Ramanathan'],
+    '陈伟' -> ['伟', '陈先生', '陈女士', ...] (a Chinese surname is used with an honorific)."""
+    tokens = [t.strip(".,;:()") for t in name.split()]
+    tokens = [t for t in tokens if t and t.lower().rstrip(".") not in _HONORIFICS]
+    parts: list[str] = []
+    for token in tokens:
+        if not _is_name_token(token):
+            continue
+        if all(_is_cjk(ch) for ch in token):
+            for honorific in _CJK_HONORIFICS:
+                if token.endswith(honorific) and len(token) > len(honorific):
+                    token = token[: -len(honorific)]
+            if len(token) >= 2:
+                parts.append(token[1:] if len(token) <= 3 else token[2:])  # the given name
+                surname = token[:1] if len(token) <= 3 else token[:2]
+                parts.extend(surname + h for h in _CJK_HONORIFICS)
+            parts.append(token)
+            continue
+        parts.append(token)
+        pieces = [p for p in re.split(r"[-‐'’]", token) if p]
+        if len(pieces) > 1:
+            parts.extend(p for p in pieces if len(p) >= 2)
+    out: list[str] = []
+    for part in parts:
+        if part != name and part not in out and (len(part) >= 2 or any(_is_cjk(c) for c in part)):
+            out.append(part)
+    return out
 
 
 def _short_organisation(name: str) -> str | None:
@@ -89,6 +125,36 @@ def _short_organisation(name: str) -> str | None:
         if lowered.endswith(suffix) and len(name) > len(suffix) + 1:
             return name[: len(name) - len(suffix)].rstrip(" ,")
     return None
+
+
+_GREETINGS = ("dear ", "hi ", "hello ", "hey ", "good morning ", "good afternoon ", "尊敬的", "亲爱的")
+_CLOSINGS = ("best", "kind regards", "regards", "warm regards", "many thanks", "thanks", "thank you",
+             "sincerely", "yours", "cheers", "all the best", "此致", "敬礼", "谢谢", "祝好", "顺祝")
+_ZH_GREETING_TAIL = ("您好", "你好")
+
+
+def find_greeting_and_signature(text: str) -> list[str]:
+    """Without facts: the name after the greeting ('Dear Ms. Müller,') and the lines of the
+    signature after a closing ('Kind regards,' then 'Siobhán O'Brien'), as far as they can be found."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.lower().startswith(("subject:", "to:", "from:", "主题"))]
+    names: list[str] = []
+    if lines:
+        first = lines[0].rstrip(",，:：!！")
+        lowered = first.lower()
+        for greeting in _GREETINGS:
+            if lowered.startswith(greeting) and len(first) > len(greeting):
+                names.append(first[len(greeting):].strip())
+                break
+        else:
+            for tail in _ZH_GREETING_TAIL:
+                if first.endswith(tail) and len(first) > len(tail):
+                    names.append(first[: -len(tail)].rstrip(",，、 "))
+    for k in range(len(lines) - 1, -1, -1):
+        if lines[k].lower().rstrip(",，:：!！. ").startswith(_CLOSINGS) and len(lines[k]) <= 40:
+            names.extend(ln for ln in lines[k + 1:k + 4] if len(ln) <= 80)
+            break
+    return [n for n in names if n]
 
 
 def build_mapping(facts: Facts | None = None, texts: Iterable[str] = ()) -> Mapping:
@@ -120,6 +186,13 @@ def build_mapping(facts: Facts | None = None, texts: Iterable[str] = ()) -> Mapp
         free += [p.name for p in facts.phases] + [t for p in facts.phases for t in p.tasks]
         texts = [*free, *texts]
     texts = list(texts)
+    if facts is None:  # the greeting's name and the signature, as far as they can be found
+        found = [n for t in texts for n in find_greeting_and_signature(t)]
+        for k, name in enumerate(dict.fromkeys(found), start=1):
+            add(f"[NAME_{k}]", name)
+        parts = [p for n in found for p in _name_parts(n) if p not in seen]
+        for k, part in enumerate(dict.fromkeys(parts), start=1):
+            add(f"[NAME_PART{k}]", part)
     emails = [e for t in texts for e in find_emails(t)]
     phones = [p for t in texts for p in find_phones(t)]
     for k, email in enumerate(dict.fromkeys(e for e in emails if e not in seen), start=1):
@@ -130,14 +203,15 @@ def build_mapping(facts: Facts | None = None, texts: Iterable[str] = ()) -> Mapp
 
 
 def _alternation(values: Iterable[str]) -> re.Pattern[str] | None:
-    """One pattern matching any value, longest first; Latin-edged values only as whole words."""
+    """One pattern matching any value, longest first; values with a letter or digit at an edge
+    (in any alphabetic script but Chinese, Japanese and Korean) only as whole words."""
     parts = []
     for value in sorted(set(values), key=len, reverse=True):
         piece = re.escape(value)
-        if value[0].isascii() and value[0].isalnum():
-            piece = r"(?<![A-Za-z0-9])" + piece
-        if value[-1].isascii() and value[-1].isalnum():
-            piece += r"(?![A-Za-z0-9])"
+        if value[0].isalnum() and not _is_cjk(value[0]):
+            piece = r"(?<![^\W_])" + piece
+        if value[-1].isalnum() and not _is_cjk(value[-1]):
+            piece += r"(?![^\W_])"
         parts.append(piece)
     return re.compile("|".join(parts)) if parts else None
 
@@ -157,6 +231,10 @@ def restore(text: str, mapping: Mapping) -> str:
         return text
     pattern = re.compile("|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)))
     return pattern.sub(lambda m: mapping[m.group(0)], text)
+
+
+NO_FACTS_WARNING = ("--redact without --facts replaces the e-mails, phone numbers, the greeting's name and the "
+                    "signature it finds, but cannot guarantee that no other name in the draft is sent")
 
 
 def redact_data(data: Any, mapping: Mapping) -> Any:
