@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from assistant.checks.context import Context, has_cue, in_span, sentence_of
+
 if TYPE_CHECKING:
-    from assistant.checks.context import Context
     from assistant.checks.lexicon import Hit
 
 _REACH = 160  # no clause the questions look at is longer
@@ -38,15 +39,10 @@ def clause(ctx: Context, start: int, end: int) -> tuple[int, int]:
 
 
 def _cue_in(ctx: Context, kind: str, start: int, end: int) -> bool:
-    matcher = ctx.lex.get(f"cue:{kind}")
-    if matcher.pattern is None or start >= end:
-        return False
-    return matcher.pattern.search(ctx.scan, start, end) is not None
+    return start < end and has_cue(ctx, kind, start, end)
 
 
 def _has_time(ctx: Context, start: int, end: int) -> bool:
-    from assistant.checks.context import in_span
-
     return any(m.kind in ("date", "relative", "period", "duration")
                for m in in_span(ctx.mention_starts, ctx.mentions, start, end)) \
         or any(x.is_date() for x in in_span(ctx.slot_starts, ctx.slots, start, end))
@@ -94,11 +90,9 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
         return False  # '原计划于2月10日的节后复工': the vague word describes the old plan
     if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
-    sent_s = max(0, h.start - (40 if ctx.lang == "zh" else 100))
-    from assistant.checks.context import sentence_of
-
-    ss, _ = sentence_of(ctx, h.start)
-    return not _cue_in(ctx, "condition", max(ss, sent_s), h.start)
+    sentence_start, _ = sentence_of(ctx, h.start)
+    reach = h.start - (40 if ctx.lang == "zh" else 100)
+    return not _cue_in(ctx, "condition", max(sentence_start, reach), h.start)
 
 
 def guarantee_counts(ctx: Context, h: Hit) -> bool:
