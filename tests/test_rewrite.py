@@ -17,9 +17,9 @@ import pytest
 from assistant.cli import main
 from assistant.facts import parse_facts_text, validate_facts
 from assistant.findings import Finding
-from assistant.rewrite import (
+from assistant.rewrite import count_line
+from assistant.rewrite_offline import (
     apply_edits,
-    count_line,
     insert_blocks,
     introduced_errors,
     rewrite_offline,
@@ -391,7 +391,7 @@ def test_fact_mismatch_takes_the_facts_version():
 
 
 def test_clean_reply_drops_fences_and_echoed_markers():
-    from assistant.rewrite import clean_reply
+    from assistant.rewrite_llm import clean_reply
 
     reply = "```markdown\n<<<DRAFT-ab12>>>\nDear Ms. Chen,\n\nText.\n<<<END-DRAFT-ab12>>>\n```"
     assert clean_reply(reply, "DRAFT-ab12", "original\n") == "Dear Ms. Chen,\n\nText.\n"
