@@ -11,6 +11,7 @@ Every look is bounded to one clause (at most `_REACH` characters), so the checks
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.checks.context import Context, has_cue, in_span, sentence_of
@@ -90,9 +91,22 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
         return False  # '原计划于2月10日的节后复工': the vague word describes the old plan
     if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
+    if any(m.start <= h.start and h.end <= m.end and m.bounded and not m.approx
+           for m in in_span(ctx.mention_starts, ctx.mentions, max(0, h.start - 20), h.end)):
+        return False  # '3个工作日内': the word is part of a bounded period
+    if _cue_in(ctx, "cadence", h.end, min(e, h.end + 12)):
+        return False  # '后续每周三下午5点前': the rhythm that follows makes it concrete
+    if ctx.lang == "en" and _AS_SOON_AS_EVENT.match(ctx.scan, h.end) and \
+            ctx.scan[max(0, h.start - 3):h.start].lower() == "as ":
+        return False  # 'as soon as your parcel leaves': bound to an event
     sentence_start, _ = sentence_of(ctx, h.start)
     reach = h.start - (40 if ctx.lang == "zh" else 100)
     return not _cue_in(ctx, "condition", max(sentence_start, reach), h.start)
+
+
+# "as soon as" + a subject and a verb is a conjunction (an event), not "as soon as possible"
+_AS_SOON_AS_EVENT = re.compile(r" as (?!possible|we can|practicable|feasible|is possible)(?:the|your|our|it|they|we|he|she|[A-Z])",
+                               re.IGNORECASE)
 
 
 def guarantee_counts(ctx: Context, h: Hit) -> bool:
