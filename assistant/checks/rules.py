@@ -271,12 +271,26 @@ def _cadence_word(ctx: Context) -> str:
     return msg(ctx, f"cadence-{cadence}")
 
 
+def _promises_update(ctx: Context, start: int, end: int) -> bool:
+    """An update cue that is not this message calling itself one ('Quick update on your order:').
+    Each look is bounded to the sentence and a few words around the cue, so the check stays linear."""
+    cue, own = ctx.lex.get("cue:update").pattern, ctx.lex.get("cue:self_update").pattern
+    pos = start
+    while cue is not None and (hit := cue.search(ctx.scan, pos, end)) is not None:
+        around = own.finditer(ctx.scan, max(start, hit.start() - 24), min(end, hit.end() + 24)) if own else ()
+        if not any(o.start() <= hit.start() and hit.end() <= o.end()
+                   and not has_cue(ctx, "future", max(start, o.start() - 30), o.start()) for o in around):
+            return True
+        pos = hit.end()
+    return False
+
+
 def update_plans(ctx: Context) -> list[tuple[int, int]]:
     """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
     plans = []
     for s, e in ctx.sentences:
         slots = in_span(ctx.slot_starts, ctx.slots, s, e)
-        if not (has_cue(ctx, "update", s, e) or any("update" in x.kinds for x in slots)):
+        if not (_promises_update(ctx, s, e) or any("update" in x.kinds for x in slots)):
             continue
         when = any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
         when = when or has_cue(ctx, "cadence", s, e)
