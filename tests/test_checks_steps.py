@@ -126,3 +126,63 @@ def test_steps_in_a_list_or_as_compensation_count(text: str, lang: str) -> None:
 ])
 def test_a_noun_or_the_delay_itself_is_no_step(text: str, lang: str) -> None:
     assert fires(text, "missing-mitigation", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("What we have done:\n- Your pallets are re-booked on the next sailing via Rotterdam.", "en"),
+    ("Actions taken:\n1. Production has moved to our partner plant in Leicester.", "en"),
+])
+def test_a_list_under_a_heading_that_calls_it_our_steps_counts(text: str, lang: str) -> None:
+    assert not fires(text, "missing-mitigation", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Actions from the meeting:\n- Ruth: chase vendor", "en"),
+    ("Your installation has been rebooked for Friday 11 December.", "en"),
+])
+def test_a_meeting_action_or_a_new_date_alone_is_no_step(text: str, lang: str) -> None:
+    assert fires(text, "missing-mitigation", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("我公司将于每周五下午向贵局书面报送本周进度。", "zh"),
+    ("从今天开始，我每天晚上8点前把当天的生产照片发您微信。", "zh"),
+    ("We will post the progress photos on the portal every Monday.", "en"),
+])
+def test_telling_progress_on_a_rhythm_is_an_update_plan(text: str, lang: str) -> None:
+    assert not fires(text, "missing-update-plan", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("原计划12月1日发布新版本。", "zh"),
+    ("We sent the parts on 3 May.", "en"),
+])
+def test_telling_without_progress_is_no_update_plan(text: str, lang: str) -> None:
+    assert fires(text, "missing-update-plan", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    # the only later date is part of the old plan, or of a loan, not the delivery
+    ("The works were due to finish on 30 September, with the library reopening on 5 October. "
+     "The library will reopen in the coming weeks.", "en"),
+    ("The table won't be ready for the 12th. It'll be ready in the next couple of weeks. "
+     "In the meantime you are welcome to borrow our pine table; we can drop it round on Friday.", "en"),
+])
+def test_a_later_date_that_is_not_the_delivery_is_no_new_date(text: str, lang: str) -> None:
+    assert fires(text, "missing-new-date", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Your installation has been rebooked for Friday 11 December.", "en"),
+    ("特申请延长工期25天，至2027年4月25日。", "zh"),
+])
+def test_a_rebooked_or_extended_date_is_the_new_date(text: str, lang: str) -> None:
+    assert not fires(text, "missing-new-date", lang)
+
+
+@pytest.mark.parametrize("text", [
+    "This was entirely the mould maker's fault.",
+    "The fault lies with the carrier, not with us.",
+])
+def test_naming_whose_fault_it_was_is_blame(text: str) -> None:
+    assert fires(text, "blame-shifting", "en")

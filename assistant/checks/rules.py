@@ -14,6 +14,7 @@ from collections.abc import Callable
 from assistant.checks.causes import check_cause, overlap
 from assistant.checks.clauses import (
     about_the_delivery,
+    clause,
     guarantee_counts,
     hedge_counts,
     tells_the_past,
@@ -24,6 +25,7 @@ from assistant.checks.context import (
     Context,
     _overlaps_any,
     cue_ends_near,
+    cue_hits_between,
     first,
     fmt_date,
     has_cue,
@@ -212,10 +214,24 @@ def check_new_date(ctx: Context) -> list[Finding]:
             continue
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
+        if role == "other" and not _may_be_the_new_date(ctx, m):
+            continue
         return []
     if any(m.kind == "duration" and (m.bounded or states_delay(ctx, m)) and m.days for m in ctx.mentions):
         return []
     return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
+
+
+def _may_be_the_new_date(ctx: Context, m: Mention) -> bool:
+    """A date with no new-date cue counts as the new one only in a sentence about the delivery
+    ('it will be ready on 14 May') that does not tell the old plan ('was due to finish on 30
+    September, reopening on 5 October') or the past ('we wrote in March that it would be ready')."""
+    s, e = sentence_of(ctx, m.start)
+    if has_cue(ctx, "new_date", s, e):
+        return True  # 'has been rebooked for Friday 11 December'
+    if has_cue(ctx, "past_sentence", s, m.start):
+        return False
+    return any(has_cue(ctx, kind, s, e) for kind in ("future", "commitment", "delivery", "new_date"))
 
 
 def _not_the_delivery_slot(ctx: Context, slot: Slot) -> bool:
@@ -285,12 +301,27 @@ def _promises_update(ctx: Context, start: int, end: int) -> bool:
     return False
 
 
+_TELL_REACH = {"en": (40, 30), "zh": (16, 12)}  # how far before / after the verb its object may stand
+
+
+def _tells_progress(ctx: Context, start: int, end: int) -> bool:
+    """A verb of telling with progress as its object, in one clause: '每周五向贵局书面报送本周进度',
+    '把当天的生产照片发您微信', 'we will post the progress photos'. The update lists name the nouns
+    ('周报', 'progress report'); this finds the verb form."""
+    before, after = _TELL_REACH[ctx.lang]
+    for h in cue_hits_between(ctx, "tell_verb", start, end):
+        cs, ce = clause(ctx, h.start, h.end)
+        if has_cue(ctx, "progress_noun", max(cs, start, h.start - before), min(ce, end, h.end + after)):
+            return True
+    return False
+
+
 def update_plans(ctx: Context) -> list[tuple[int, int]]:
     """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
     plans = []
     for s, e in ctx.sentences:
         slots = in_span(ctx.slot_starts, ctx.slots, s, e)
-        if not (_promises_update(ctx, s, e) or any("update" in x.kinds for x in slots)):
+        if not (_promises_update(ctx, s, e) or _tells_progress(ctx, s, e) or any("update" in x.kinds for x in slots)):
             continue
         when = any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
         when = when or has_cue(ctx, "cadence", s, e)

@@ -21,6 +21,7 @@ from assistant.checks.context import Context, content_words, cue_hits, has_cue, 
 
 _ACTOR_REACH = {"en": 48, "zh": 14}
 _REACH_LINE = 120  # how far back a list item's marker is looked for
+_HEADING_REACH = 400  # how far above a list item its heading ('采取以下措施：', 'What we have done:') may be
 _DIGIT = re.compile(r"[0-9０-９一二两三四五六七八九十百]")
 _BULLET = re.compile(r"\s*(?:[-*•·]|[0-9]{1,2}[.)、]|[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十0-9]{1,2}[）)])\s*")
 _EN_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
@@ -37,15 +38,19 @@ def _has_actor(ctx: Context, clause_start: int, verb_start: int) -> bool:
     lo = max(clause_start, verb_start - _ACTOR_REACH[ctx.lang])
     if _cue_between(ctx, "actor", lo, verb_start) or _cue_between(ctx, "step_aux", lo, verb_start):
         return True
-    return _BULLET.fullmatch(ctx.scan, clause_start, verb_start) is not None or (
-        ctx.lang == "zh" and _in_list_item(ctx, verb_start))
+    return _BULLET.fullmatch(ctx.scan, clause_start, verb_start) is not None or _in_list_item(ctx, verb_start)
 
 
 def _in_list_item(ctx: Context, pos: int) -> bool:
-    """'一、随机配套的控制柜改为空运': a Chinese list item often puts the object first; the list
-    ('我司已采取以下措施：') is the actor."""
+    """'一、随机配套的控制柜改为空运', '- Your pallets are re-booked on the next sailing': a list
+    item often puts the object first; under a heading that calls the list our steps
+    (`step_heading`: '我司已采取以下措施：', 'What we have done:') the list is the actor. Meeting
+    actions ('- Ruth: chase vendor') have no such heading."""
     line = ctx.scan.rfind("\n", max(0, pos - _REACH_LINE), pos) + 1
-    return line > 0 and _BULLET.match(ctx.scan, line) is not None and _BULLET.match(ctx.scan, line).end() > line
+    marker = _BULLET.match(ctx.scan, line) if line > 0 else None
+    if marker is None or marker.end() == line:
+        return False
+    return has_cue(ctx, "step_heading", max(0, line - _HEADING_REACH), line)
 
 
 def _is_a_noun(ctx: Context, verb_start: int) -> bool:
@@ -71,7 +76,10 @@ def _object_counts(ctx: Context, verb_end: int, clause_end: int, weak: bool) -> 
     if ctx.lex.get("cue:effort_object").search(head) is not None:
         return False
     obj_end = min(clause_end, verb_end + 80)
-    if content_words(ctx.scan[verb_end:obj_end], ctx.lang) < 1:
+    obj = ctx.scan[verb_end:obj_end]
+    for m in in_span(ctx.mention_starts, ctx.mentions, verb_end, obj_end):  # "rebooked for Friday 11
+        obj = obj.replace(ctx.scan[m.start:m.end], " ")                      # December": a date only
+    if content_words(obj, ctx.lang) < 1:
         return False
     # "we will send you an update on Friday", "我们会提供后续进展": an update is not a step
     if _cue_between(ctx, "update", verb_end, obj_end):
