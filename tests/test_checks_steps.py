@@ -186,3 +186,18 @@ def test_a_rebooked_or_extended_date_is_the_new_date(text: str, lang: str) -> No
 ])
 def test_naming_whose_fault_it_was_is_blame(text: str) -> None:
     assert fires(text, "blame-shifting", "en")
+
+
+@pytest.mark.parametrize("text", [
+    # the rest goes ahead on time: a partial release
+    "The product pages still go live on Monday 7 December; only online payment waits.",
+    "The ground-floor gallery goes ahead as planned on 3 May, and the upper floor follows.",
+    # a workaround the client can use meanwhile
+    "In the meantime you can take orders by phone through our hotline.",
+    "Until then, you can keep printing the labels from the old portal.",
+    # scope moved later so that the rest lands sooner
+    "We are moving the reporting screens to phase 2 so the booking flow lands first.",
+    "The export feature moves to a later release; everything else ships on the 14th.",
+])
+def test_a_partial_release_a_workaround_or_scope_moved_later_is_a_step(text: str) -> None:
+    assert not fires(text, "missing-mitigation", "en")
