@@ -1,0 +1,227 @@
+"""The plan of an import merged into a facts document (ruamel round-trip data), in place.
+
+Items already in the file are found again by their `# id:` comment (the issue key written at the
+first import), else by name; found items are updated, new ones added, and nothing is deleted unless
+`prune` - except that a task that moved between `pending` and `completed` moves. Every change is
+returned as a sentence for the user.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from assistant.importing.grouping import PhasePlan, Plan
+from assistant.importing.model import Task
+from assistant.importing.yamledit import append_item, delete_item, get_id, is_flow, set_id
+
+KEY_ORDER = ("language", "channel", "tone", "project", "client", "sender", "original_date", "new_date",
+             "notice_date", "causes", "impact", "mitigations", "phases", "completed", "pending", "updates")
+
+
+def _norm(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _seq(doc: CommentedMap, key: str) -> CommentedSeq:
+    """doc[key] as a list, created (in SPEC key order, block style) when absent or empty."""
+    value = doc.get(key)
+    if isinstance(value, CommentedSeq):
+        return value
+    seq = CommentedSeq()
+    if key in doc:
+        doc[key] = seq
+        return seq
+    later = [k for k in KEY_ORDER[KEY_ORDER.index(key) + 1:] if k in doc]
+    keys = list(doc.keys())
+    doc.insert(keys.index(later[0]) if later else len(keys), key, seq)
+    return seq
+
+
+def _find(seq: CommentedSeq, name: str, key: str | None, taken: set[int], *, name_of=_norm) -> int | None:
+    """The index of the item with this id, else of an item with this name and no other id."""
+    if key:
+        for i in range(len(seq)):
+            if i not in taken and get_id(seq, i) == key:
+                return i
+    for i, item in enumerate(seq):
+        if i not in taken and name_of(item) == _norm(name) and get_id(seq, i) in (None, key):
+            return i
+    return None
+
+
+def _phase_name(item: Any) -> str:
+    return _norm(item.get("name", "")) if isinstance(item, dict) else ""
+
+
+def _phase_find(seq: CommentedSeq, plan: PhasePlan, taken: set[int]) -> int | None:
+    if plan.key:
+        for i, item in enumerate(seq):
+            if i not in taken and isinstance(item, CommentedMap) and get_id(item, "name") == plan.key:
+                return i
+    for i, item in enumerate(seq):
+        if (i not in taken and _phase_name(item) == _norm(plan.name)
+                and (not isinstance(item, CommentedMap) or get_id(item, "name") in (None, plan.key))):
+            return i
+    return None
+
+
+class Merger:
+    """Applies one plan to one document; `changes` lists what was done, `notes` what was not."""
+
+    def __init__(self, doc: CommentedMap, *, prune: bool) -> None:
+        self.doc, self.prune = doc, prune
+        self.changes: list[str] = []
+        self.notes: list[str] = []
+
+    def apply(self, plan: Plan) -> None:
+        self._phases(plan.phases)
+        self._status_lists(plan)
+
+    # -- completed / pending -------------------------------------------------------------
+    def _status_lists(self, plan: Plan) -> None:
+        wanted = {"completed": plan.completed, "pending": plan.pending}
+        present = {k: self.doc.get(k) for k in wanted}
+        if not any(wanted.values()) and not (self.prune and any(isinstance(v, CommentedSeq) for v in present.values())):
+            return
+        seqs = {k: _seq(self.doc, k) if wanted[k] or isinstance(present[k], CommentedSeq) else None for k in wanted}
+        taken: dict[str, set[int]] = {k: set() for k in wanted}
+        removals: dict[str, set[int]] = {k: set() for k in wanted}
+        appends: dict[str, list[Task]] = {k: [] for k in wanted}
+        for target, tasks in wanted.items():
+            other = "pending" if target == "completed" else "completed"
+            for task in tasks:
+                seq = seqs[target]
+                i = _find(seq, task.name, task.key, taken[target]) if seq is not None else None
+                if i is not None:
+                    taken[target].add(i)
+                    self._rename(seq, i, task, target)
+                    continue
+                j = _find(seqs[other], task.name, task.key, taken[other]) if seqs[other] is not None else None
+                if j is not None:
+                    taken[other].add(j)
+                    removals[other].add(j)
+                    self.changes.append(f"{other} -> {target}: {seqs[other][j]}")
+                else:
+                    self.changes.append(f"{target}: added {task.name}")
+                appends[target].append(task)
+        if self.prune:
+            for k, seq in seqs.items():
+                for i in range(len(seq) if seq is not None else 0):
+                    if i not in taken[k]:
+                        removals[k].add(i)
+                        self.changes.append(f"{k}: removed {seq[i]} (not in the export; --prune)")
+        for k, seq in seqs.items():
+            if seq is None:
+                continue
+            for i in sorted(removals[k], reverse=True):
+                delete_item(seq, i)
+            for task in appends[k]:
+                append_item(seq, task.name, task.key)
+
+    def _rename(self, seq: CommentedSeq, i: int, task: Task, where: str) -> None:
+        if _norm(seq[i]) != _norm(task.name):
+            self.changes.append(f"{where}: renamed {seq[i]} -> {task.name}")
+            seq[i] = task.name
+        if task.key and get_id(seq, i) is None:
+            set_id(seq, i, task.key)
+
+    # -- phases --------------------------------------------------------------------------
+    def _phases(self, plans: list[PhasePlan]) -> None:
+        existing = self.doc.get("phases")
+        if not plans and not (self.prune and isinstance(existing, CommentedSeq)):
+            return
+        seq = _seq(self.doc, "phases")
+        flow_tasks = any(isinstance(p, dict) and is_flow(p.get("tasks")) for p in seq)
+        taken: set[int] = set()
+        new: list[PhasePlan] = []
+        for plan in plans:
+            i = _phase_find(seq, plan, taken)
+            if i is None:
+                if plan.due is None:
+                    self.notes.append(f"phase {plan.name!r} is not added: none of its tasks has a due date "
+                                      "(give one in the tool, or add the phase by hand)")
+                else:
+                    new.append(plan)
+                continue
+            taken.add(i)
+            self._update_phase(seq[i], plan)
+        if self.prune:
+            for i in sorted(set(range(len(seq))) - taken, reverse=True):
+                self.changes.append(f"phases: removed {seq[i].get('name') if isinstance(seq[i], dict) else seq[i]} "
+                                    "(not in the export; --prune)")
+                delete_item(seq, i)
+        for plan in new:
+            self._add_phase(seq, plan, flow_tasks)
+
+    def _update_phase(self, phase: Any, plan: PhasePlan) -> None:
+        if not isinstance(phase, CommentedMap):
+            return
+        label = phase.get("name", plan.name)
+        if _norm(label) != _norm(plan.name):
+            self.changes.append(f"phases: renamed {label} -> {plan.name}")
+            phase["name"] = plan.name
+        if plan.key and get_id(phase, "name") is None:
+            set_id(phase, "name", plan.key)
+        if plan.due is not None and str(phase.get("due", "")) != plan.due.isoformat():
+            self.changes.append(f"phases: {plan.name}: due {phase.get('due', '(none)')} -> {plan.due.isoformat()}")
+            phase["due"] = plan.due
+        if phase.get("status") != plan.status:
+            self.changes.append(f"phases: {plan.name}: status {phase.get('status', '(none)')} -> {plan.status}")
+            if "status" in phase:
+                phase["status"] = plan.status
+            else:
+                phase.insert(len(phase), "status", plan.status)
+        if plan.tasks:
+            tasks = phase.get("tasks")
+            if not isinstance(tasks, CommentedSeq):
+                tasks = CommentedSeq()
+                keys = list(phase.keys())
+                phase.insert(keys.index("status") if "status" in keys else len(keys), "tasks", tasks)
+            taken: set[int] = set()
+            for task in plan.tasks:
+                i = _find(tasks, task.name, task.key, taken)
+                if i is None:
+                    self.changes.append(f"phases: {plan.name}: task added: {task.name}")
+                    append_item(tasks, task.name, task.key)
+                    taken.add(len(tasks) - 1)
+                else:
+                    taken.add(i)
+                    self._rename(tasks, i, task, f"phases: {plan.name}: task")
+            if self.prune:
+                for i in sorted(set(range(len(tasks))) - taken, reverse=True):
+                    self.changes.append(f"phases: {plan.name}: task removed: {tasks[i]} (not in the export; --prune)")
+                    delete_item(tasks, i)
+
+    def _add_phase(self, seq: CommentedSeq, plan: PhasePlan, flow_tasks: bool) -> None:
+        node = CommentedMap()
+        node["name"] = plan.name
+        node["due"] = plan.due
+        if plan.tasks:
+            tasks = CommentedSeq()
+            if flow_tasks:
+                tasks.fa.set_flow_style()
+            for task in plan.tasks:
+                append_item(tasks, task.name, None if flow_tasks else task.key)
+            node["tasks"] = tasks
+        node["status"] = plan.status
+        if plan.key:
+            node.yaml_add_eol_comment(f"id: {plan.key}", "name")
+        at = next((i for i, p in enumerate(seq) if isinstance(p, dict) and _due(p) and _due(p) > plan.due), None)
+        if at is None:
+            append_item(seq, node, None)
+        else:
+            seq.insert(at, node)
+        self.changes.append(f"phases: added {plan.name} (due {plan.due.isoformat()}, {plan.status})")
+
+
+def _due(phase: dict[str, Any]) -> date | None:
+    value = phase.get("due")
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
