@@ -103,7 +103,7 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     if not facts.exists():
         raise InputError(f"--facts {facts}: {missing_reason(facts)}; create it first with `delaynote init {facts}`")
     tasks, fmt, columns = read_tasks(file, fmt=fmt, maps=maps, zone=zone)
-    classify(tasks, user_statuses)
+    classify(tasks, user_statuses, source=str(file))
     plan = make_plan(tasks, group_by, source=str(file), columns=columns)
     try:
         stored = decode_file(read_limited(facts), str(facts))

@@ -35,6 +35,7 @@ SPEC = ColumnSpec(
 HEADER_SIGNS = ("Title",)
 MARKERS = ("Assignees", "Repository", "Linked pull requests", "Reviewers", "Iteration", "Labels")
 _STATES = {"CLOSED": "done", "MERGED": "done", "OPEN": "planned"}
+"""An item's own state, used when its Status field is empty (a draft issue has none: not started)."""
 
 
 def find_items(data: Any, depth: int = 0) -> list[dict[str, Any]] | None:
@@ -95,5 +96,6 @@ def tasks_from_graphql(data: dict[str, Any], source: str, zone: tzinfo) -> list[
         if parent and parent.get("title"):
             groups["parent"] = groups["epic"] = Group(parent["title"], parent.get("url"))
         tasks.append(Task(name=name, where=where, key=key, status=fields.get("Status", ""),
-                          category=_STATES.get(str(content.get("state") or "")), due=due, groups=groups))
+                          category=None if fields.get("Status") else _STATES.get(str(content.get("state") or "OPEN")),
+                          due=due, groups=groups))
     return tasks

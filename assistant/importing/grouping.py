@@ -76,12 +76,20 @@ def make_plan(tasks: list[Task], group_by: str | None, *, source: str, columns: 
         for ref in (t.name, t.ident, t.key):
             if ref:
                 index[ref.casefold()] = t
-    containers: dict[str, Task] = {}  # group label -> the task that is the group itself
-    for g in {g for g in values.values() if g}:
+
+    def container(g: Group, member: Task) -> Task | None:
         c = next((index[r.casefold()] for r in (g.key, g.label) if r and r.casefold() in index), None)
-        if c is not None and values.get(id(c)) != g:
+        return c if c is not None and c is not member else None
+
+    # A row that other rows name as their epic or parent is a heading (the epic itself), not a task.
+    headings = {id(c) for t in tasks for g in (t.groups.get("epic"), t.groups.get("parent"))
+                if g and (c := container(g, t)) is not None}
+    containers: dict[str, Task] = {}  # group label -> the task that is the group itself
+    for t in tasks:
+        g = values.get(id(t))
+        if g and (c := container(g, t)) is not None and values.get(id(c)) != g:
             containers[g.label] = c
-    container_ids = {id(c) for c in containers.values()}
+    container_ids = headings | {id(c) for c in containers.values()}
     members = [t for t in tasks if id(t) not in container_ids]
 
     phases: list[PhasePlan] = []

@@ -208,7 +208,7 @@ class Merger:
             node["tasks"] = tasks
         node["status"] = plan.status
         if plan.key:
-            node.yaml_add_eol_comment(f"id: {plan.key}", "name")
+            set_id(node, "name", plan.key)
         at = next((i for i, p in enumerate(seq) if isinstance(p, dict) and _due(p) and _due(p) > plan.due), None)
         if at is None:
             append_item(seq, node, None)

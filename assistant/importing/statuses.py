@@ -53,7 +53,7 @@ def _state_of(word: str, user: dict[str, str]) -> str | None:
     return key if key in STATES[:3] else None  # a tool (or a hand-made CSV) that writes our own words
 
 
-def classify(tasks: list[Task], user: dict[str, str], *, column: str = "status") -> None:
+def classify(tasks: list[Task], user: dict[str, str], *, source: str, column: str = "status") -> None:
     """Fill in each task's `state`, or raise InputError naming every unknown status and how to map it."""
     unknown: dict[str, str] = {}
     for task in tasks:
@@ -66,13 +66,12 @@ def classify(tasks: list[Task], user: dict[str, str], *, column: str = "status")
     if not unknown:
         return
     if "" in unknown:
-        raise InputError(f"{unknown['']} has no {column}: give every task a status in the export, or say what an "
-                         f"empty one means with --map status=COLUMN")
+        raise InputError(f"{source}, {unknown['']} has no {column}: give the task a status in the tool (or take it "
+                         "out of the export), then import again")
     shown = ", ".join(f"'{w}' ({where})" for w, where in unknown.items())
     example = next(iter(unknown))
     quoted = f'"{example}"' if " " in example else example
-    raise InputError(f"the status {shown} is not one delaynote knows; say what it means with "
-                     f"--status done={quoted} (or in_progress=…, planned=…, or skip=… to leave such tasks out)"
-                     if len(unknown) == 1 else
-                     f"the statuses {shown} are not ones delaynote knows; say what each means with "
-                     f"--status done={quoted} (or in_progress=…, planned=…, or skip=… to leave such tasks out)")
+    what = (f"the status {shown} is not one delaynote knows" if len(unknown) == 1
+            else f"the statuses {shown} are not ones delaynote knows")
+    raise InputError(f"{source}: {what}; say what it means with --status STATE={quoted}, where STATE is done, "
+                     "in_progress, planned, or skip to leave such tasks out")

@@ -113,10 +113,15 @@ def set_id(parent: Any, key: Any, ident: str) -> None:
     slot = parent.ca.items.get(key)
     token = slot[_slot(parent)] if slot and len(slot) > _slot(parent) else None
     if token is None:
-        parent.yaml_add_eol_comment(f"id: {ident}", key)
+        parent.ca.items.setdefault(key, [None, None, None, None])[_slot(parent)] = id_comment(ident)
         return
     _, _, tail = token.value.partition("\n")
-    token.value = f"# id: {ident}" + ("\n" + tail if tail else "\n")
+    token.value = id_comment(ident).value + ("\n" + tail if tail else "\n")
+
+
+def id_comment(ident: str) -> CommentToken:
+    """The end-of-line `  # id: IDENT` token (two spaces before the mark, as PEP 8 and most YAML)."""
+    return CommentToken(f" # id: {ident}", CommentMark(0), None)
 
 
 def append_item(seq: CommentedSeq, value: Any, ident: str | None) -> None:
