@@ -181,3 +181,19 @@ def test_status_option_needs_a_known_state() -> None:
         parse_status_options(["finished=Done"])
     assert parse_status_options(["done=已完成，关闭", "in-progress=进行中"]) == {
         "已完成": "done", "关闭": "done", "进行中": "in_progress"}
+
+
+def test_a_western_european_excel_file_is_refused_not_read_as_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "jira-cp1252.csv"
+    path.write_bytes((EXPORTS / "jira.csv").read_text(encoding="utf-8").replace("Kovač", "Kovacs")
+                     .encode("cp1252"))  # "Tomás Ferreira" is the only non-ASCII name left
+    with pytest.raises(InputError, match="neither UTF-8 nor GBK/GB18030.*Windows-1252.*CSV UTF-8"):
+        read_tasks(path, fmt=None, maps=[], zone=UTC)
+    short_gbk = tmp_path / "short.csv"
+    short_gbk.write_bytes("标题,状态\n门店试用,完成\n".encode("gbk"))  # a few Chinese characters are enough
+    assert read_tasks(short_gbk, fmt=None, maps=[], zone=UTC)[0][0].name == "门店试用"
+
+
+def test_an_export_that_is_not_there_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        read_tasks(tmp_path / "missing.csv", fmt=None, maps=[], zone=UTC)

@@ -19,7 +19,7 @@ from assistant.importing.grouping import Plan, make_plan
 from assistant.importing.model import Task
 from assistant.importing.spec import parse_map, tasks_from_table
 from assistant.importing.statuses import classify, parse_status_options
-from assistant.importing.table import read_table
+from assistant.importing.table import read_export, read_table
 
 SPECS = {"jira": jira.SPEC, "linear": linear.SPEC, "github": github.SPEC, "worktile": worktile.SPEC,
          "pingcode": pingcode.SPEC, "csv": generic.SPEC}
@@ -43,10 +43,8 @@ def resolve_zone(name: str | None) -> tzinfo:
 
 def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) -> tuple[list[Task], str, list[str]]:
     """The export's tasks, the format they were read as, and the export's column (field) names."""
-    from assistant.textio import read_text
-
     source = str(file)
-    text = read_text(file, legacy_zh=True)
+    text = read_export(file)
     if not text.strip():
         raise InputError(f"{source} is empty: export the tasks from the tool first")
     mapped = parse_map(maps)

@@ -7,12 +7,17 @@ exports tab-separated values; Jira repeats a header for each value of a multi-va
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.textio import decode_file
+from assistant.textio import decode_file, missing_reason, read_limited
+
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's marks start like UTF-16's
 
 
 def _norm(name: str) -> str:
@@ -49,8 +54,37 @@ class Table:
 
 
 def decode_export(data: bytes, source: str) -> str:
-    """An export's text: UTF-8 (with or without a byte order mark), UTF-16 with a mark, or GB18030/GBK."""
+    """An export's text: UTF-8 (with or without a byte order mark), UTF-16 with a mark, or GB18030/GBK.
+
+    Almost any byte string decodes as GB18030, so a Western European Excel file (Windows-1252: "Tomás") would
+    turn into wrong Chinese characters without a word; charset-normalizer tells the two apart, and
+    such a file is refused with the way to save it as UTF-8 instead of being misread."""
+    if data.startswith(_BOMS) or b"\x00" in data[:8192]:
+        return decode_file(data, source, legacy_zh=True).text
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        guess = from_bytes(data, cp_isolation=["gb18030", "cp1252"]).best()
+        if guess is None or guess.encoding != "gb18030":
+            raise InputError(f"{source} is neither UTF-8 nor GBK/GB18030 text (it looks like Western European "
+                             "Windows-1252); save it as UTF-8 (in Excel: Save As > CSV UTF-8) and import it again"
+                             ) from None
     return decode_file(data, source, legacy_zh=True).text
+
+
+def read_export(path: Path) -> str:
+    """The text of an export file, or an InputError saying in one sentence why it cannot be read."""
+    try:
+        data = read_limited(path)
+    except PermissionError:
+        raise InputError(f"{path} cannot be read (permission denied)") from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
+            raise InputError(missing_reason(path)) from None
+        raise InputError(f"{path} cannot be read: {exc.strerror}") from None
+    return decode_export(data, str(path))
 
 
 def read_table(text: str, source: str) -> Table:
