@@ -184,3 +184,24 @@ def test_help_and_check_do_not_load_ruamel() -> None:
             "print('ruamel' in ' '.join(sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "--group-by" in out and out.strip().endswith("False")
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
+                         + [Path(__file__).parent.parent / "assistant" / "data" / f"init_{lang}.yaml" for lang in ("en", "zh")])
+def test_round_trip_of_the_shipped_facts_files_is_byte_identical(path: Path) -> None:
+    from assistant.importing.yamledit import dump, make_yaml
+
+    text = path.read_text(encoding="utf-8")
+    yaml = make_yaml(text)
+    assert dump(yaml, yaml.load(text)) == text
+
+
+def test_new_items_follow_the_files_own_list_indentation(tmp_path: Path, monkeypatch, capsys) -> None:
+    facts = tmp_path / "facts.yaml"
+    text = (EXPORTS / "facts-en.yaml").read_text(encoding="utf-8")
+    facts.write_text(text.replace("\n  - ", "\n- ").replace("\n    ", "\n  "), encoding="utf-8")  # dashes at column 0
+    code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", facts, "--group-by", "epic"], monkeypatch, capsys)
+    assert code == 0, err
+    after = facts.read_text(encoding="utf-8")
+    assert "\n- name: Store rollout  # id: KP-4\n  due: 2027-04-09\n  tasks:\n  - Train store staff  # id: KP-5\n" in after
+    assert "\n- Train store staff  # id: KP-5\n" in after

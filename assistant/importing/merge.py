@@ -40,16 +40,29 @@ def _seq(doc: CommentedMap, key: str) -> CommentedSeq:
     return seq
 
 
-def _find(seq: CommentedSeq, name: str, key: str | None, taken: set[int], *, name_of=_norm) -> int | None:
-    """The index of the item with this id, else of an item with this name and no other id."""
-    if key:
-        for i in range(len(seq)):
-            if i not in taken and get_id(seq, i) == key:
-                return i
-    for i, item in enumerate(seq):
-        if i not in taken and name_of(item) == _norm(name) and get_id(seq, i) in (None, key):
-            return i
-    return None
+class _Index:
+    """A list's items by `# id:` and by name, built once: a long export would otherwise compare every
+    task with every item (5,000 tasks took seconds). Items appended later are not in it."""
+
+    def __init__(self, seq: CommentedSeq | None) -> None:
+        self.seq = seq
+        self.by_id: dict[str, list[int]] = {}
+        self.by_name: dict[str, list[int]] = {}
+        for i, item in enumerate(seq or []):
+            if (ident := get_id(seq, i)) is not None:
+                self.by_id.setdefault(ident, []).append(i)
+            self.by_name.setdefault(_norm(item), []).append(i)
+        self.taken: set[int] = set()
+
+    def find(self, name: str, key: str | None) -> int | None:
+        """The item with this id, else one with this name and no other id; marked as taken."""
+        found = next((i for i in self.by_id.get(key, []) if i not in self.taken), None) if key else None
+        if found is None:
+            found = next((i for i in self.by_name.get(_norm(name), [])
+                          if i not in self.taken and get_id(self.seq, i) in (None, key)), None)
+        if found is not None:
+            self.taken.add(found)
+        return found
 
 
 def _phase_name(item: Any) -> str:
@@ -87,21 +100,19 @@ class Merger:
         if not any(wanted.values()) and not (self.prune and any(isinstance(v, CommentedSeq) for v in present.values())):
             return
         seqs = {k: _seq(self.doc, k) if wanted[k] or isinstance(present[k], CommentedSeq) else None for k in wanted}
-        taken: dict[str, set[int]] = {k: set() for k in wanted}
+        index = {k: _Index(seqs[k]) for k in wanted}
         removals: dict[str, set[int]] = {k: set() for k in wanted}
         appends: dict[str, list[Task]] = {k: [] for k in wanted}
         for target, tasks in wanted.items():
             other = "pending" if target == "completed" else "completed"
             for task in tasks:
                 seq = seqs[target]
-                i = _find(seq, task.name, task.key, taken[target]) if seq is not None else None
+                i = index[target].find(task.name, task.key) if seq is not None else None
                 if i is not None:
-                    taken[target].add(i)
                     self._rename(seq, i, task, target)
                     continue
-                j = _find(seqs[other], task.name, task.key, taken[other]) if seqs[other] is not None else None
+                j = index[other].find(task.name, task.key) if seqs[other] is not None else None
                 if j is not None:
-                    taken[other].add(j)
                     removals[other].add(j)
                     self.changes.append(f"{other} -> {target}: {seqs[other][j]}")
                 else:
@@ -110,7 +121,7 @@ class Merger:
         if self.prune:
             for k, seq in seqs.items():
                 for i in range(len(seq) if seq is not None else 0):
-                    if i not in taken[k]:
+                    if i not in index[k].taken:
                         removals[k].add(i)
                         self.changes.append(f"{k}: removed {seq[i]} (not in the export; --prune)")
         for k, seq in seqs.items():
@@ -180,18 +191,16 @@ class Merger:
                 tasks = CommentedSeq()
                 keys = list(phase.keys())
                 phase.insert(keys.index("status") if "status" in keys else len(keys), "tasks", tasks)
-            taken: set[int] = set()
+            index, before = _Index(tasks), len(tasks)
             for task in plan.tasks:
-                i = _find(tasks, task.name, task.key, taken)
+                i = index.find(task.name, task.key)
                 if i is None:
                     self.changes.append(f"phases: {plan.name}: task added: {task.name}")
                     append_item(tasks, task.name, task.key)
-                    taken.add(len(tasks) - 1)
                 else:
-                    taken.add(i)
                     self._rename(tasks, i, task, f"phases: {plan.name}: task")
             if self.prune:
-                for i in sorted(set(range(len(tasks))) - taken, reverse=True):
+                for i in sorted(set(range(before)) - index.taken, reverse=True):  # not the ones just added
                     self.changes.append(f"phases: {plan.name}: task removed: {tasks[i]} (not in the export; --prune)")
                     delete_item(tasks, i)
 

@@ -16,22 +16,40 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
-from ruamel.yaml.util import load_yaml_guess_indent
 
 _ID = re.compile(r"#\s*id:\s*(\S+)")
 TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
+def guess_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, dash offset) as the file writes them, read from its first nested key and first
+    list item (ruamel's own guess parses the whole file once more, which doubles the time on a long one)."""
+    lines = text.splitlines()
+    mapping = offset = None
+    for prev, line in zip(lines, lines[1:], strict=False):
+        parent = _BARE_KEY.match(prev)
+        if parent is None:
+            continue
+        depth = len(parent.group(1))
+        if offset is None and (item := re.match(r"( *)- ", line)) and len(item.group(1)) >= depth:
+            offset = len(item.group(1)) - depth
+        if mapping is None and (child := re.match(r"( *)[^\s#-]", line)) and len(child.group(1)) > depth:
+            mapping = len(child.group(1)) - depth
+        if mapping is not None and offset is not None:
+            break
+    return mapping or 2, offset or 0
+
+
+_BARE_KEY = re.compile(r"( *)[^\s#-][^:#]*:\s*(?:#.*)?$")
+
+
 def make_yaml(text: str) -> YAML:
     """A round-trip YAML set to write lists indented the way `text` indents them, long lines unwrapped."""
-    try:
-        _, indent, offset = load_yaml_guess_indent(text)
-    except Exception:  # an unparsable file is reported by `load`, with its line
-        indent, offset = 2, 0
+    mapping, offset = guess_indent(text)
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.width = 4096
-    yaml.indent(mapping=2, sequence=indent or 2, offset=offset or 0)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
     yaml.explicit_start = bool(re.match(r"(?:\s*#[^\n]*\n)*\s*---", text))
     return yaml
 
