@@ -205,3 +205,18 @@ def test_new_items_follow_the_files_own_list_indentation(tmp_path: Path, monkeyp
     after = facts.read_text(encoding="utf-8")
     assert "\n- name: Store rollout  # id: KP-4\n  due: 2027-04-09\n  tasks:\n  - Train store staff  # id: KP-5\n" in after
     assert "\n- Train store staff  # id: KP-5\n" in after
+
+
+def test_a_task_moved_to_another_epic_leaves_its_old_phase(facts_en: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    assert run(["import", EXPORTS / "jira.csv", "--facts", facts_en, "--group-by", "epic"], monkeypatch, capsys)[0] == 0
+    moved = tmp_path / "moved.csv"
+    moved.write_text((EXPORTS / "jira.csv").read_text(encoding="utf-8").replace("10004,Store rollout", "10001,Card payments"),
+                     encoding="utf-8")
+    code, _, err = run(["import", moved, "--facts", facts_en, "--group-by", "epic"], monkeypatch, capsys)
+    assert code == 0, err
+    phases = {p.name: p for p in load_facts(facts_en).phases}
+    assert phases["Card payments"].tasks == ["Confirm payments with the new card provider", "Refund screen",
+                                             "Train store staff", "Print receipts"]
+    assert phases["Store rollout"].tasks == []  # kept (no --prune), its tasks moved; no empty list left behind
+    assert "tasks: []" not in facts_en.read_text(encoding="utf-8")
+    assert "phases: Store rollout: task moved to Card payments: Print receipts" in err

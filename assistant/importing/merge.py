@@ -15,7 +15,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from assistant.importing.grouping import PhasePlan, Plan
 from assistant.importing.model import Task
-from assistant.importing.yamledit import append_item, delete_item, get_id, is_flow, set_id
+from assistant.importing.yamledit import (
+    append_item,
+    attach_tail,
+    delete_item,
+    detach_tail,
+    get_id,
+    is_flow,
+    set_id,
+)
 
 KEY_ORDER = ("language", "channel", "tone", "project", "client", "sender", "original_date", "new_date",
              "notice_date", "causes", "impact", "mitigations", "phases", "completed", "pending", "updates")
@@ -147,18 +155,25 @@ class Merger:
         seq = _seq(self.doc, "phases")
         flow_tasks = any(isinstance(p, dict) and is_flow(p.get("tasks")) for p in seq)
         taken: set[int] = set()
-        new: list[PhasePlan] = []
+        matches = []
         for plan in plans:
             i = _phase_find(seq, plan, taken)
-            if i is None:
-                if plan.due is None:
-                    self.notes.append(f"phase {plan.name!r} is not added: none of its tasks has a due date "
-                                      "(give one in the tool, or add the phase by hand)")
-                else:
-                    new.append(plan)
-                continue
-            taken.add(i)
-            self._update_phase(seq[i], plan)
+            if i is not None:
+                taken.add(i)
+            matches.append((plan, i))
+        self._move_tasks(seq, matches)
+        new: list[PhasePlan] = []
+        for plan, i in matches:
+            if i is not None:
+                self._update_phase(seq[i], plan)
+            elif plan.due is not None:
+                new.append(plan)
+            elif plan.tasks:
+                self.notes.append(f"phase {plan.name!r} is not added: none of its tasks has a due date "
+                                  "(give them one in the tool, or add the phase by hand)")
+            else:
+                self.notes.append(f"{plan.name!r} has no due date, so it is not added as a phase (it is still "
+                                  "listed as done or pending)")
         if self.prune:
             for i in sorted(set(range(len(seq))) - taken, reverse=True):
                 self.changes.append(f"phases: removed {seq[i].get('name') if isinstance(seq[i], dict) else seq[i]} "
@@ -166,6 +181,24 @@ class Merger:
                 delete_item(seq, i)
         for plan in new:
             self._add_phase(seq, plan, flow_tasks)
+
+    def _move_tasks(self, seq: CommentedSeq, matches: list[tuple[PhasePlan, int | None]]) -> None:
+        """A task (known by its id) that the export puts in another phase leaves the phase it was in."""
+        home = {t.key: (plan, i) for plan, i in matches for t in plan.tasks if t.key}
+        for j, phase in enumerate(seq):
+            tasks = phase.get("tasks") if isinstance(phase, CommentedMap) else None
+            if not isinstance(tasks, CommentedSeq):
+                continue
+            for k in range(len(tasks) - 1, -1, -1):
+                ident = get_id(tasks, k)
+                if ident in home and home[ident][1] != j:
+                    self.changes.append(f"phases: {phase.get('name')}: task moved to {home[ident][0].name}: {tasks[k]}")
+                    if len(tasks) == 1:  # the last one: the phase keeps no empty list
+                        tail = detach_tail(phase, "tasks")
+                        del phase["tasks"]
+                        attach_tail(phase, list(phase.keys())[-1], tail)
+                    else:
+                        delete_item(tasks, k)
 
     def _update_phase(self, phase: Any, plan: PhasePlan) -> None:
         if not isinstance(phase, CommentedMap):
