@@ -35,7 +35,7 @@ DraftFormat = Literal["text", "markdown", "json", "eml"]
 CheckFormat = Literal["text", "json", "sarif", "github", "junit"]
 FailOnOpt = Literal["error", "warning", "info", "never"]
 
-FactsOpt = Annotated[Path | None, typer.Option("--facts", help="Facts file (YAML or JSON).")]
+FactsOpt = Annotated[Path | None, typer.Option("--facts", metavar="FACTS", help="Facts file (YAML or JSON).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (delaynote.toml or pyproject.toml).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or Azure deployment).")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible server.")]
@@ -398,13 +398,13 @@ ImportFormat = Literal["jira", "linear", "github", "worktile", "pingcode", "csv"
 
 @app.command(name="import")
 def import_(
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="The task export: CSV/TSV, or a saved JSON API answer.")],
-    facts: Annotated[Path, typer.Option("--facts", help="The facts file to update in place (FACTS.bak keeps the old one).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE|-", help="The task export: CSV/TSV or a saved JSON API answer; - reads stdin.")],
+    facts: Annotated[Path, typer.Option("--facts", metavar="FACTS", help="The facts file to update in place (FACTS.bak keeps the old one).")],
     fmt: Annotated[ImportFormat | None, typer.Option("--format", help="The export's tool (default: detected from its columns).")] = None,
-    column_map: Annotated[list[str] | None, typer.Option("--map", help="Columns to read, e.g. name=标题,due=截止时间,status=状态.")] = None,
-    status: Annotated[list[str] | None, typer.Option("--status", help="What status words mean, e.g. done=已完成,关闭 (repeatable).")] = None,
-    group_by: Annotated[str | None, typer.Option("--group-by", help="Phases by epic, parent, version, iteration or a column (default: one per task).")] = None,
-    timezone: Annotated[str | None, typer.Option("--timezone", help="Time zone for dates with a time, e.g. Asia/Shanghai (default: this machine's).")] = None,
+    column_map: Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=COLUMN,...", help="Columns to read, e.g. name=标题,due=截止时间,status=状态.")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", metavar="STATE=WORD,...", help="What status words mean, e.g. done=已完成,关闭 (repeatable).")] = None,
+    group_by: Annotated[str | None, typer.Option("--group-by", metavar="GROUP", help="Phases by epic, parent, version, iteration or a column (default: one per task).")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", metavar="ZONE", help="Time zone for dates with a time, e.g. Asia/Shanghai (default: this machine's).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Also remove phases and tasks that are not in the export.")] = False,
 ) -> None:

@@ -220,3 +220,16 @@ def test_a_task_moved_to_another_epic_leaves_its_old_phase(facts_en: Path, tmp_p
     assert phases["Store rollout"].tasks == []  # kept (no --prune), its tasks moved; no empty list left behind
     assert "tasks: []" not in facts_en.read_text(encoding="utf-8")
     assert "phases: Store rollout: task moved to Card payments: Print receipts" in err
+
+
+def test_export_from_stdin_as_a_pipe_sends_it(facts_en: Path, monkeypatch, capsys) -> None:
+    import io
+
+    data = (EXPORTS / "jira-search.json").read_bytes()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    code, _, err = run(["import", "-", "--facts", facts_en, "--group-by", "epic"], monkeypatch, capsys)
+    assert code == 0, err
+    assert "read 4 tasks from stdin (Jira REST search JSON)" in err
+    assert [p.name for p in load_facts(facts_en).phases] == ["Card payments", "Store rollout"]
+    code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", "-"], monkeypatch, capsys)
+    assert code == 2 and "--facts needs a file" in err

@@ -43,7 +43,7 @@ def resolve_zone(name: str | None) -> tzinfo:
 
 def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) -> tuple[list[Task], str, list[str]]:
     """The export's tasks, the format they were read as, and the export's column (field) names."""
-    source = str(file)
+    source = "stdin" if str(file) == "-" else str(file)
     text = read_export(file)
     if not text.strip():
         raise InputError(f"{source} is empty: export the tasks from the tool first")
@@ -98,6 +98,8 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
 
     zone = resolve_zone(timezone)
     user_statuses = parse_status_options(statuses)
+    if str(facts) == "-":
+        raise InputError("--facts needs a file: import edits the facts file in place, which stdin cannot be")
     if not facts.exists():
         raise InputError(f"--facts {facts}: {missing_reason(facts)}; create it first with `delaynote init {facts}`")
     tasks, fmt, columns = read_tasks(file, fmt=fmt, maps=maps, zone=zone)
@@ -113,7 +115,8 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     else:
         edited, changes, notes = _merge_yaml(original, plan, prune, str(facts), Merger)
     say = _stderr
-    say(f"read {len(tasks)} tasks from {file} ({detect.LABELS[fmt]}): {_plan_summary(plan)}")
+    label = "stdin" if str(file) == "-" else str(file)
+    say(f"read {len(tasks)} tasks from {label} ({detect.LABELS[fmt]}): {_plan_summary(plan)}")
     if plan.skipped:
         words = sorted({t.status for t in plan.skipped})
         say(f"left out {len(plan.skipped)} task{'s' if len(plan.skipped) != 1 else ''} whose status means skip "
@@ -121,7 +124,7 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     for note in notes:
         say(f"note: {note}")
     if edited == original:
-        say(f"{facts} already matches {file}; nothing to change")
+        say(f"{facts} already matches {label}; nothing to change")
         return
     if dry_run:
         diff = difflib.unified_diff(original.splitlines(keepends=True), edited.splitlines(keepends=True),

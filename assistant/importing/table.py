@@ -11,11 +11,12 @@ import codecs
 import csv
 import errno
 import io
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.textio import decode_file, missing_reason, read_limited
+from assistant.textio import MAX_BYTES, decode_file, missing_reason, read_limited
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's marks start like UTF-16's
 
@@ -75,7 +76,10 @@ def decode_export(data: bytes, source: str) -> str:
 
 
 def read_export(path: Path) -> str:
-    """The text of an export file, or an InputError saying in one sentence why it cannot be read."""
+    """The text of an export file ('-': stdin, as `curl … | delaynote import -` sends it), or an
+    InputError saying in one sentence why it cannot be read."""
+    if str(path) == "-":
+        return decode_export(_read_stdin(), "stdin")
     try:
         data = read_limited(path)
     except PermissionError:
@@ -116,3 +120,16 @@ def _line_numbers(text: str, delimiter: str) -> list[int]:
             starts.pop()
             return starts
         line = reader.line_num + 1
+
+
+def _read_stdin() -> bytes:
+    if sys.stdin is None:
+        raise InputError("standard input is closed, so '-' has nothing to read; pass the export's file instead")
+    buffer = getattr(sys.stdin, "buffer", None)
+    try:
+        data = buffer.read(MAX_BYTES + 1) if buffer is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
+    except OSError as exc:
+        raise InputError(f"standard input cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads inputs up to that")
+    return data
