@@ -233,3 +233,13 @@ def test_export_from_stdin_as_a_pipe_sends_it(facts_en: Path, monkeypatch, capsy
     assert [p.name for p in load_facts(facts_en).phases] == ["Card payments", "Store rollout"]
     code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", "-"], monkeypatch, capsys)
     assert code == 2 and "--facts needs a file" in err
+
+
+def test_a_phase_renamed_by_hand_keeps_its_name(facts_en: Path, monkeypatch, capsys) -> None:
+    args = ["import", EXPORTS / "jira.csv", "--facts", facts_en, "--group-by", "epic"]
+    assert run(args, monkeypatch, capsys)[0] == 0
+    facts_en.write_text(facts_en.read_text(encoding="utf-8").replace(
+        "- name: Store rollout  # id: KP-4", "- name: Opening in the stores  # id: KP-4"), encoding="utf-8")
+    code, _, err = run(args, monkeypatch, capsys)
+    assert code == 0 and "nothing to change" in err
+    assert [p.name for p in load_facts(facts_en).phases][-1] == "Opening in the stores"

@@ -203,17 +203,15 @@ class Merger:
     def _update_phase(self, phase: Any, plan: PhasePlan) -> None:
         if not isinstance(phase, CommentedMap):
             return
-        label = phase.get("name", plan.name)
-        if _norm(label) != _norm(plan.name):
-            self.changes.append(f"phases: renamed {label} -> {plan.name}")
-            phase["name"] = plan.name
+        # A phase's name is what the client reads: one given by hand (the phase found by its id) is kept.
+        label = str(phase.get("name", plan.name))
         if plan.key and get_id(phase, "name") is None:
             set_id(phase, "name", plan.key)
         if plan.due is not None and str(phase.get("due", "")) != plan.due.isoformat():
-            self.changes.append(f"phases: {plan.name}: due {phase.get('due', '(none)')} -> {plan.due.isoformat()}")
+            self.changes.append(f"phases: {label}: due {phase.get('due', '(none)')} -> {plan.due.isoformat()}")
             phase["due"] = plan.due
         if phase.get("status") != plan.status:
-            self.changes.append(f"phases: {plan.name}: status {phase.get('status', '(none)')} -> {plan.status}")
+            self.changes.append(f"phases: {label}: status {phase.get('status', '(none)')} -> {plan.status}")
             if "status" in phase:
                 phase["status"] = plan.status
             else:
@@ -228,13 +226,13 @@ class Merger:
             for task in plan.tasks:
                 i = index.find(task.name, task.key)
                 if i is None:
-                    self.changes.append(f"phases: {plan.name}: task added: {task.name}")
+                    self.changes.append(f"phases: {label}: task added: {task.name}")
                     append_item(tasks, task.name, task.key)
                 else:
-                    self._rename(tasks, i, task, f"phases: {plan.name}: task")
+                    self._rename(tasks, i, task, f"phases: {label}: task")
             if self.prune:
                 for i in sorted(set(range(before)) - index.taken, reverse=True):  # not the ones just added
-                    self.changes.append(f"phases: {plan.name}: task removed: {tasks[i]} (not in the export; --prune)")
+                    self.changes.append(f"phases: {label}: task removed: {tasks[i]} (not in the export; --prune)")
                     delete_item(tasks, i)
 
     def _add_phase(self, seq: CommentedSeq, plan: PhasePlan, flow_tasks: bool) -> None:
