@@ -78,7 +78,7 @@ def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) ->
                              "pass --format jira|linear|github|worktile|pingcode, or name the columns with "
                              "--map name=COLUMN,due=COLUMN,status=COLUMN")
         tasks = tasks_from_table(table, SPECS[fmt].with_map(mapped), zone, mapped=mapped)
-        columns = table.header
+        columns = list(dict.fromkeys(table.header))
     if not tasks:
         raise InputError(f"{source} has no tasks: no row has a task name")
     return tasks, fmt, columns
@@ -134,10 +134,12 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     try:
         validate_facts(parse_facts_text(edited, str(facts)), str(facts))
     except FactsError as exc:
+        before = set(_problems(original, str(facts)))
         count = len(exc.problems)
         raise InputError(f"{facts} is not changed: with this import it would have {count} problem"
                          f"{'s' if count != 1 else ''} (fix them in the tool or in the facts file, then import again)",
-                         details=exc.details) from None
+                         details=[d + (" (already so before the import)" if d in before else "")
+                                  for d in exc.details]) from None
     for change in changes:
         say(f"  - {change}")
     if dry_run:
@@ -146,6 +148,18 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     _write(facts, stored.encode(edited))
     say(f"updated {facts} ({len(changes)} change{'s' if len(changes) != 1 else ''}); "
         f"the file as it was is in {facts}.bak")
+
+
+def _problems(text: str, source: str) -> list[str]:
+    """The validation problems of a facts text, as `FactsError.details` words them (none when valid)."""
+    from assistant.errors import DelaynoteError
+    from assistant.facts import parse_facts_text, validate_facts
+
+    try:
+        validate_facts(parse_facts_text(text, source), source)
+    except DelaynoteError as exc:
+        return exc.details
+    return []
 
 
 def _merge_yaml(original: str, plan: Plan, prune: bool, source: str, merger_cls: Any) -> tuple[str, list[str], list[str]]:

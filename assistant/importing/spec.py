@@ -54,7 +54,7 @@ def parse_map(values: list[str]) -> dict[str, str]:
 def tasks_from_table(table: Table, spec: ColumnSpec, zone: tzinfo, *, mapped: dict[str, str]) -> list[Task]:
     """One Task per row that has a name. A `--map` column the table lacks, or a table without a
     name column, is an InputError naming the columns it does have."""
-    columns = ", ".join(table.header)
+    columns = ", ".join(dict.fromkeys(table.header))
     for key, column in mapped.items():
         if not table.has(column):
             raise InputError(f"--map {key}={column}: {table.source} has no column {column!r} (its columns: {columns})")
