@@ -243,3 +243,12 @@ def test_a_phase_renamed_by_hand_keeps_its_name(facts_en: Path, monkeypatch, cap
     code, _, err = run(args, monkeypatch, capsys)
     assert code == 0 and "nothing to change" in err
     assert [p.name for p in load_facts(facts_en).phases][-1] == "Opening in the stores"
+
+
+def test_problems_the_file_already_had_are_marked(tmp_path: Path, monkeypatch, capsys) -> None:
+    facts = tmp_path / "facts.yaml"
+    facts.write_text((EXPORTS / "facts-en.yaml").read_text(encoding="utf-8").replace("  contact: Ms. Kovač\n", ""),
+                     encoding="utf-8")
+    code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", facts, "--group-by", "epic"], monkeypatch, capsys)
+    assert code == 2
+    assert "  - client.contact: is required but missing (already so before the import)" in err

@@ -33,21 +33,23 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]
 
+    def __post_init__(self) -> None:
+        self._columns: dict[str, list[int]] = {}
+        for i, h in enumerate(self.header):
+            self._columns.setdefault(_norm(h), []).append(i)
+
     def has(self, name: str) -> bool:
-        return _norm(name) in {_norm(h) for h in self.header}
+        return _norm(name) in self._columns
 
     def first_present(self, names: tuple[str, ...]) -> str | None:
         """The header as written of the first of `names` that the table has."""
-        by_norm = {_norm(h): h for h in reversed(self.header)}
-        return next((by_norm[_norm(n)] for n in names if _norm(n) in by_norm), None)
+        return next((self.header[self._columns[_norm(n)][0]] for n in names if _norm(n) in self._columns), None)
 
     def cells(self, row: list[str], name: str | None) -> list[str]:
         """The non-empty cells of every column called `name` (trimmed), in order."""
         if name is None:
             return []
-        want = _norm(name)
-        return [row[i].strip() for i, h in enumerate(self.header)
-                if _norm(h) == want and i < len(row) and row[i].strip()]
+        return [row[i].strip() for i in self._columns.get(_norm(name), ()) if i < len(row) and row[i].strip()]
 
     def cell(self, row: list[str], name: str | None) -> str:
         found = self.cells(row, name)
