@@ -67,6 +67,7 @@ def test_jira_csv_epics_become_phases_named_by_the_epic_row() -> None:
     tasks, _, plan = load("jira.csv", group_by="epic")
     assert len(tasks) == 7  # the two descriptions with line breaks inside quotes stay one row each
     by_key = {t.key: t for t in tasks}
+    assert by_key["KP-3"].where == "line 5"  # the row before it spans lines 3 and 4
     assert by_key["KP-7"].due == date(2027, 2, 10)  # 10/Feb/27 5:00 PM
     assert by_key["KP-6"].due is None  # empty due date
     assert by_key["KP-3"].state == "in_progress"  # "Ready for QA" is the team's own: its Status Category says

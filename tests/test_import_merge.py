@@ -252,3 +252,15 @@ def test_problems_the_file_already_had_are_marked(tmp_path: Path, monkeypatch, c
     code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", facts, "--group-by", "epic"], monkeypatch, capsys)
     assert code == 2
     assert "  - client.contact: is required but missing (already so before the import)" in err
+
+
+def test_a_cancelled_task_still_listed_is_named_and_left_to_prune(facts_en: Path, monkeypatch, capsys) -> None:
+    facts_en.write_text(facts_en.read_text(encoding="utf-8").replace(
+        "  - Confirm payments with the new card provider\n", "  - Old kiosk import\n"), encoding="utf-8")
+    args = ["import", EXPORTS / "linear.csv", "--facts", facts_en, "--group-by", "cycle"]
+    code, _, err = run(args, monkeypatch, capsys)
+    assert code == 0, err
+    assert "'Old kiosk import' is Canceled in the export but still in pending; --prune removes it" in err
+    assert "Old kiosk import" in load_facts(facts_en).pending
+    assert run([*args, "--prune"], monkeypatch, capsys)[0] == 0
+    assert "Old kiosk import" not in load_facts(facts_en).pending

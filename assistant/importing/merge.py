@@ -105,7 +105,8 @@ class Merger:
     def _status_lists(self, plan: Plan) -> None:
         wanted = {"completed": plan.completed, "pending": plan.pending}
         present = {k: self.doc.get(k) for k in wanted}
-        if not any(wanted.values()) and not (self.prune and any(isinstance(v, CommentedSeq) for v in present.values())):
+        if not any(wanted.values()) and not ((self.prune or plan.skipped)
+                                             and any(isinstance(v, CommentedSeq) for v in present.values())):
             return
         seqs = {k: _seq(self.doc, k) if wanted[k] or isinstance(present[k], CommentedSeq) else None for k in wanted}
         index = {k: _Index(seqs[k]) for k in wanted}
@@ -126,6 +127,12 @@ class Merger:
                 else:
                     self.changes.append(f"{target}: added {task.name}")
                 appends[target].append(task)
+        for task in plan.skipped:
+            for k in wanted:
+                hits = index[k].by_id.get(task.key or "", []) or index[k].by_name.get(_norm(task.name), [])
+                if hits and not self.prune:
+                    self.notes.append(f"{task.name!r} is {task.status} in the export but still in {k}; "
+                                      "--prune removes it")
         if self.prune:
             for k, seq in seqs.items():
                 for i in range(len(seq) if seq is not None else 0):
