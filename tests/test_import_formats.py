@@ -198,3 +198,13 @@ def test_a_western_european_excel_file_is_refused_not_read_as_chinese(tmp_path: 
 def test_an_export_that_is_not_there_is_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         read_tasks(tmp_path / "missing.csv", fmt=None, maps=[], zone=UTC)
+
+
+def test_a_task_carried_over_belongs_to_its_last_sprint(tmp_path: Path) -> None:
+    path = tmp_path / "jira.csv"
+    path.write_text("Summary,Issue key,Status,Due date,Sprint,Sprint\n"
+                    "Refund screen,KP-3,In Progress,19/Mar/27,KP Sprint 4,KP Sprint 5\n", encoding="utf-8")
+    tasks, _, columns = read_tasks(path, fmt=None, maps=[], zone=UTC)
+    classify(tasks, {}, source="jira.csv")
+    plan = make_plan(tasks, "sprint", source="jira.csv", columns=columns)
+    assert [p.name for p in plan.phases] == ["KP Sprint 5"]

@@ -26,7 +26,7 @@ SPEC = ColumnSpec(
     category=("Status Category",),
     due=("Due date", "Due Date", "Due"),
     groups={
-        "epic": ("Custom field (Epic Link)", "Epic Link", "Parent summary", "Parent"),
+        "epic": ("Custom field (Epic Link)", "Epic Link", "Epic", "Parent summary", "Parent"),
         "parent": ("Parent summary", "Parent", "Parent id", "Custom field (Epic Link)"),
         "version": ("Fix versions", "Fix Version/s", "Fix version"),
         "iteration": ("Sprint",),

@@ -83,7 +83,9 @@ def tasks_from_table(table: Table, spec: ColumnSpec, zone: tzinfo, *, mapped: di
                              f"dates are read as {FORMS}") from None
         groups = {h: Group(" ".join(v.split())) for h in table.header if (v := table.cell(row, h))}
         for g, col in group_cols.items():
-            if value := table.cell(row, col):
+            # a task carried over lists each sprint it was in, oldest first: it belongs to the last one
+            found = table.cells(row, col)
+            if value := (found[-1] if g == "iteration" else found[0]) if found else "":
                 groups[g] = Group(" ".join(value.split()))
         tasks.append(Task(name=name, where=where, key=table.cell(row, key_col) or None,
                           ident=table.cell(row, id_col) or None, status=table.cell(row, status_col),
