@@ -93,7 +93,6 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
                group_by: str | None, timezone: str | None, dry_run: bool, prune: bool) -> None:
     """The whole command; every failure is an InputError (exit 2) and leaves the facts file untouched."""
     from assistant.facts import FactsError, parse_facts_text, validate_facts
-    from assistant.importing.merge import Merger
     from assistant.textio import decode_file, missing_reason, read_limited
 
     zone = resolve_zone(timezone)
@@ -113,7 +112,7 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     if original.lstrip().startswith("{"):
         edited, changes, notes = _merge_json(original, plan, prune, str(facts))
     else:
-        edited, changes, notes = _merge_yaml(original, plan, prune, str(facts), Merger)
+        edited, changes, notes = _merge_yaml(original, plan, prune, str(facts))
     say = _stderr
     label = "stdin" if str(file) == "-" else str(file)
     say(f"read {len(tasks)} tasks from {label} ({detect.LABELS[fmt]}): {_plan_summary(plan)}")
@@ -162,10 +161,12 @@ def _problems(text: str, source: str) -> list[str]:
     return []
 
 
-def _merge_yaml(original: str, plan: Plan, prune: bool, source: str, merger_cls: Any) -> tuple[str, list[str], list[str]]:
+def _merge_yaml(original: str, plan: Plan, prune: bool, source: str) -> tuple[str, list[str], list[str]]:
+    """A YAML facts file: ruamel round-trip merge, then only the changed keys' lines spliced into the original."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from assistant.importing.merge import Merger
     from assistant.importing.yamledit import dump, make_yaml, splice
 
     yaml = make_yaml(original)
@@ -179,7 +180,7 @@ def _merge_yaml(original: str, plan: Plan, prune: bool, source: str, merger_cls:
         raise InputError(f"{source}: invalid YAML: {exc}") from None
     if not isinstance(doc, CommentedMap):
         raise InputError(f"{source} must hold a mapping of keys (project, client, …)")
-    merger = merger_cls(doc, prune=prune)
+    merger = Merger(doc, prune=prune)
     merger.apply(plan)
     if not merger.changes:
         return original, [], merger.notes
