@@ -264,3 +264,18 @@ def test_a_cancelled_task_still_listed_is_named_and_left_to_prune(facts_en: Path
     assert "Old kiosk import" in load_facts(facts_en).pending
     assert run([*args, "--prune"], monkeypatch, capsys)[0] == 0
     assert "Old kiosk import" not in load_facts(facts_en).pending
+
+
+def test_a_phase_inserted_between_two_keeps_the_comment_before_the_second(tmp_path: Path, monkeypatch, capsys) -> None:
+    facts = tmp_path / "facts.yaml"
+    text = (EXPORTS / "facts-en.yaml").read_text(encoding="utf-8").replace(
+        "    status: in_progress\n# What is already done.",
+        "    status: in_progress\n\n  # the stores open last\n  - name: Store rollout\n    due: 2027-04-12\n"
+        "    status: planned\n# What is already done.")
+    facts.write_text(text, encoding="utf-8")
+    late = tmp_path / "tasks.csv"
+    late.write_text("Summary,Issue key,Status,Due date\nPilot store,KP-9,To Do,02/Apr/27\n", encoding="utf-8")
+    code, _, err = run(["import", late, "--facts", facts], monkeypatch, capsys)
+    assert code == 0, err
+    assert ("    status: in_progress\n  - name: Pilot store  # id: KP-9\n    due: 2027-04-02\n    status: planned\n\n"
+            "  # the stores open last\n  - name: Store rollout\n") in facts.read_text(encoding="utf-8")

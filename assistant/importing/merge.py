@@ -259,8 +259,10 @@ class Merger:
         at = next((i for i, p in enumerate(seq) if isinstance(p, dict) and _due(p) and _due(p) > plan.due), None)
         if at is None:
             append_item(seq, node, None)
-        else:
+        else:  # a comment that stood before the phase now after it stays before that phase
+            tail = detach_tail(seq, at - 1) if at > 0 and not is_flow(seq) else ""
             seq.insert(at, node)
+            attach_tail(seq, at, tail)
         self.changes.append(f"phases: added {plan.name} (due {plan.due.isoformat()}, {plan.status})")
 
 
