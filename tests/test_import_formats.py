@@ -18,11 +18,15 @@ from assistant.importing.taskdates import parse_task_date
 EXPORTS = Path(__file__).parent / "import_exports"
 
 
-def load(name: str, *, fmt: str | None = None, maps: list[str] | None = None, statuses: list[str] | None = None,
-         group_by: str | None = None):
-    tasks, found, columns = read_tasks(EXPORTS / name, fmt=fmt, maps=maps or [], zone=UTC)
-    classify(tasks, parse_status_options(statuses or []), source=name)
-    return tasks, found, make_plan(tasks, group_by, source=name, columns=columns)
+def load(name: str, **options):
+    return load_path(EXPORTS / name, **options)
+
+
+def load_path(path: Path, *, fmt: str | None = None, maps: list[str] | None = None, statuses: list[str] | None = None,
+              group_by: str | None = None):
+    tasks, found, columns = read_tasks(path, fmt=fmt, maps=maps or [], zone=UTC)
+    classify(tasks, parse_status_options(statuses or []), source=path.name)
+    return tasks, found, make_plan(tasks, group_by, source=path.name, columns=columns)
 
 
 @pytest.mark.parametrize(("name", "fmt"), [
@@ -208,3 +212,43 @@ def test_a_task_carried_over_belongs_to_its_last_sprint(tmp_path: Path) -> None:
     classify(tasks, {}, source="jira.csv")
     plan = make_plan(tasks, "sprint", source="jira.csv", columns=columns)
     assert [p.name for p in plan.phases] == ["KP Sprint 5"]
+
+
+def _workbook(path: Path, rows: list[list[object]]) -> Path:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_an_excel_workbook_reads_like_the_csv_with_real_date_cells(tmp_path: Path) -> None:
+    import csv
+    from datetime import datetime
+
+    rows: list[list[object]] = list(csv.reader((EXPORTS / "pingcode-utf8.csv").open(encoding="utf-8")))
+    due = rows[0].index("截止时间")
+    for row in rows[1:]:  # Excel keeps dates as dates (and points as numbers), not as text
+        if row[due]:
+            row[due] = datetime.strptime(row[due], "%Y/%m/%d") if "/" in row[due] else datetime.fromisoformat(row[due])
+    rows[2][-1] = 3.0
+    book = _workbook(tmp_path / "工作项.xlsx", [*rows, [None] * len(rows[0])])  # a blank row Excel left at the end
+    tasks, fmt, plan = load_path(book, group_by="所属迭代")
+    csv_tasks, _, _ = load("pingcode-bom.csv")
+    assert fmt == "pingcode"
+    assert [(t.name, t.key, t.due, t.state) for t in tasks] == [(t.name, t.key, t.due, t.state) for t in csv_tasks]
+    assert tasks[1].where == "row 3"
+    assert [p.name for p in plan.phases] == ["迭代 1", "迭代 3"]
+
+
+def test_a_zip_that_is_not_a_workbook_is_one_sentence(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("issues.csv", "Title,Status\nA,Done\n")
+    with pytest.raises(InputError, match="zip archive but not a readable Excel workbook.*unzip it"):
+        read_tasks(path, fmt=None, maps=[], zone=UTC)

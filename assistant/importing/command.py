@@ -19,7 +19,7 @@ from assistant.importing.grouping import Plan, make_plan
 from assistant.importing.model import Task
 from assistant.importing.spec import parse_map, tasks_from_table
 from assistant.importing.statuses import classify, parse_status_options
-from assistant.importing.table import read_export, read_table
+from assistant.importing.table import Table, decode_export, read_export, read_table
 
 SPECS = {"jira": jira.SPEC, "linear": linear.SPEC, "github": github.SPEC, "worktile": worktile.SPEC,
          "pingcode": pingcode.SPEC, "csv": generic.SPEC}
@@ -43,45 +43,57 @@ def resolve_zone(name: str | None) -> tzinfo:
 
 def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) -> tuple[list[Task], str, list[str]]:
     """The export's tasks, the format they were read as, and the export's column (field) names."""
+    from assistant.importing.xlsx import ZIP_MAGIC
+
     source = "stdin" if str(file) == "-" else str(file)
-    text = read_export(file)
+    data = read_export(file)
+    mapped = parse_map(maps)
+    if data.startswith(ZIP_MAGIC):
+        if fmt in detect.JSON_FORMATS:
+            raise InputError(f"--format {fmt} reads a saved JSON answer, but {source} is an Excel workbook")
+        from assistant.importing.xlsx import read_xlsx
+
+        return _from_table(read_xlsx(data, source), fmt, mapped, zone)
+    text = decode_export(data, source)
     if not text.strip():
         raise InputError(f"{source} is empty: export the tasks from the tool first")
-    mapped = parse_map(maps)
-    if text.lstrip().startswith(("{", "[")) and fmt not in detect.CSV_FORMATS:
-        try:
-            data: Any = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-        fmt = fmt or detect.detect_json(data)
-        if fmt is None:
-            raise InputError(f"{source} is JSON but neither a Jira search answer (\"issues\") nor a GitHub Projects "
-                             "GraphQL answer (\"items\"); save the API's answer as it came, or use --format")
-        if mapped:
-            raise InputError("--map names CSV columns; a JSON export has fixed fields (use --group-by FIELD)")
-        if fmt == "jira-json":
-            if not jira.looks_like_rest(data):
-                raise InputError(f"{source} is not a Jira search answer: it has no \"issues\" list")
-            tasks = jira.tasks_from_rest(data, source, zone)
-        else:
-            if github.find_items(data) is None:
-                raise InputError(f"{source} is not a GitHub Projects GraphQL answer: it has no \"items\"")
-            tasks = github.tasks_from_graphql(data, source, zone)
-        columns = sorted({k for t in tasks for k in t.groups})
-    else:
+    if not (text.lstrip().startswith(("{", "[")) and fmt not in detect.CSV_FORMATS):
         if fmt in detect.JSON_FORMATS:
             raise InputError(f"--format {fmt} reads a saved JSON answer, but {source} is not JSON")
-        table = read_table(text, source)
-        fmt = fmt or detect.detect_csv(table) or ("csv" if mapped else None)
-        if fmt is None:
-            raise InputError(f"{source}: cannot tell which tool wrote it (its columns: {', '.join(table.header)}); "
-                             "pass --format jira|linear|github|worktile|pingcode, or name the columns with "
-                             "--map name=COLUMN,due=COLUMN,status=COLUMN")
-        tasks = tasks_from_table(table, SPECS[fmt].with_map(mapped), zone, mapped=mapped)
-        columns = list(dict.fromkeys(table.header))
+        return _from_table(read_table(text, source), fmt, mapped, zone)
+    try:
+        parsed: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
+    fmt = fmt or detect.detect_json(parsed)
+    if fmt is None:
+        raise InputError(f"{source} is JSON but neither a Jira search answer (\"issues\") nor a GitHub Projects "
+                         "GraphQL answer (\"items\"); save the API's answer as it came, or use --format")
+    if mapped:
+        raise InputError("--map names CSV columns; a JSON export has fixed fields (use --group-by FIELD)")
+    if fmt == "jira-json":
+        if not jira.looks_like_rest(parsed):
+            raise InputError(f"{source} is not a Jira search answer: it has no \"issues\" list")
+        tasks = jira.tasks_from_rest(parsed, source, zone)
+    else:
+        if github.find_items(parsed) is None:
+            raise InputError(f"{source} is not a GitHub Projects GraphQL answer: it has no \"items\"")
+        tasks = github.tasks_from_graphql(parsed, source, zone)
     if not tasks:
-        raise InputError(f"{source} has no tasks: no row has a task name")
-    return tasks, fmt, columns
+        raise InputError(f"{source} has no tasks: no item has a name")
+    return tasks, fmt, sorted({k for t in tasks for k in t.groups})
+
+
+def _from_table(table: Table, fmt: str | None, mapped: dict[str, str], zone: tzinfo) -> tuple[list[Task], str, list[str]]:
+    fmt = fmt or detect.detect_csv(table) or ("csv" if mapped else None)
+    if fmt is None:
+        raise InputError(f"{table.source}: cannot tell which tool wrote it (its columns: {', '.join(table.header)}); "
+                         "pass --format jira|linear|github|worktile|pingcode, or name the columns with "
+                         "--map name=COLUMN,due=COLUMN,status=COLUMN")
+    tasks = tasks_from_table(table, SPECS[fmt].with_map(mapped), zone, mapped=mapped)
+    if not tasks:
+        raise InputError(f"{table.source} has no tasks: no row has a task name")
+    return tasks, fmt, list(dict.fromkeys(table.header))
 
 
 def _plan_summary(plan: Plan) -> str:

@@ -74,7 +74,7 @@ def tasks_from_table(table: Table, spec: ColumnSpec, zone: tzinfo, *, mapped: di
         name = " ".join(table.cell(row, name_col).split())
         if not name:
             continue
-        where = f"line {line}"
+        where = f"{table.unit} {line}"
         due_text = table.cell(row, due_col)
         try:
             due = parse_task_date(due_text, zone)

@@ -32,6 +32,7 @@ class Table:
     source: str
     header: list[str]
     rows: list[tuple[int, list[str]]]
+    unit: str = "line"  # what the row numbers count: lines of a CSV file, rows of a sheet
 
     def __post_init__(self) -> None:
         self._columns: dict[str, list[int]] = {}
@@ -77,11 +78,11 @@ def decode_export(data: bytes, source: str) -> str:
     return decode_file(data, source, legacy_zh=True).text
 
 
-def read_export(path: Path) -> str:
-    """The text of an export file ('-': stdin, as `curl … | delaynote import -` sends it), or an
+def read_export(path: Path) -> bytes:
+    """The bytes of an export file ('-': stdin, as `curl … | delaynote import -` sends it), or an
     InputError saying in one sentence why it cannot be read."""
     if str(path) == "-":
-        return decode_export(_read_stdin(), "stdin")
+        return _read_stdin()
     try:
         data = read_limited(path)
     except PermissionError:
@@ -90,7 +91,7 @@ def read_export(path: Path) -> str:
         if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
             raise InputError(missing_reason(path)) from None
         raise InputError(f"{path} cannot be read: {exc.strerror}") from None
-    return decode_export(data, str(path))
+    return data
 
 
 def read_table(text: str, source: str) -> Table:
