@@ -252,3 +252,15 @@ def test_a_zip_that_is_not_a_workbook_is_one_sentence(tmp_path: Path) -> None:
         z.writestr("issues.csv", "Title,Status\nA,Done\n")
     with pytest.raises(InputError, match="zip archive but not a readable Excel workbook.*unzip it"):
         read_tasks(path, fmt=None, maps=[], zone=UTC)
+
+
+def test_several_saved_pages_of_an_api_answer_as_one_json_list(tmp_path: Path) -> None:
+    import json
+
+    answer = json.loads((EXPORTS / "jira-search.json").read_text(encoding="utf-8"))
+    first, second = dict(answer, issues=answer["issues"][:2]), dict(answer, issues=answer["issues"][2:], startAt=2)
+    path = tmp_path / "pages.json"
+    path.write_text(json.dumps([first, second]), encoding="utf-8")  # what `jq -s . page1.json page2.json` writes
+    tasks, fmt, plan = load_path(path, group_by="epic")
+    assert fmt == "jira-json" and [t.key for t in tasks] == ["KP-2", "KP-3", "KP-5", "KP-6"]
+    assert [p.name for p in plan.phases] == ["Card payments", "Store rollout"]

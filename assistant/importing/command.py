@@ -65,20 +65,25 @@ def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) ->
         parsed: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{source}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    fmt = fmt or detect.detect_json(parsed)
+    # An API answers in pages (Jira 100 issues at most, GitHub 100 items): `jq -s . page*.json` keeps them as a list.
+    pages = parsed if isinstance(parsed, list) and all(isinstance(p, dict) for p in parsed) else [parsed]
+    fmt = fmt or (detect.detect_json(pages[0]) if pages else None)
     if fmt is None:
         raise InputError(f"{source} is JSON but neither a Jira search answer (\"issues\") nor a GitHub Projects "
                          "GraphQL answer (\"items\"); save the API's answer as it came, or use --format")
     if mapped:
         raise InputError("--map names CSV columns; a JSON export has fixed fields (use --group-by FIELD)")
-    if fmt == "jira-json":
-        if not jira.looks_like_rest(parsed):
-            raise InputError(f"{source} is not a Jira search answer: it has no \"issues\" list")
-        tasks = jira.tasks_from_rest(parsed, source, zone)
-    else:
-        if github.find_items(parsed) is None:
-            raise InputError(f"{source} is not a GitHub Projects GraphQL answer: it has no \"items\"")
-        tasks = github.tasks_from_graphql(parsed, source, zone)
+    tasks: list[Task] = []
+    for n, page in enumerate(pages, start=1):
+        where = f"{source} (page {n})" if len(pages) > 1 else source
+        if fmt == "jira-json":
+            if not jira.looks_like_rest(page):
+                raise InputError(f"{where} is not a Jira search answer: it has no \"issues\" list")
+            tasks += jira.tasks_from_rest(page, where, zone)
+        else:
+            if github.find_items(page) is None:
+                raise InputError(f"{where} is not a GitHub Projects GraphQL answer: it has no \"items\"")
+            tasks += github.tasks_from_graphql(page, where, zone)
     if not tasks:
         raise InputError(f"{source} has no tasks: no item has a name")
     return tasks, fmt, sorted({k for t in tasks for k in t.groups})
