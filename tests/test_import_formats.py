@@ -264,3 +264,12 @@ def test_several_saved_pages_of_an_api_answer_as_one_json_list(tmp_path: Path) -
     tasks, fmt, plan = load_path(path, group_by="epic")
     assert fmt == "jira-json" and [t.key for t in tasks] == ["KP-2", "KP-3", "KP-5", "KP-6"]
     assert [p.name for p in plan.phases] == ["Card payments", "Store rollout"]
+
+
+def test_a_linear_issue_named_like_a_project_is_still_a_task(tmp_path: Path) -> None:
+    path = tmp_path / "linear.csv"
+    path.write_text((EXPORTS / "linear.csv").read_text(encoding="utf-8").replace("Booking calendar sync", "Clinic booking"),
+                    encoding="utf-8")
+    tasks, _, plan = load_path(path, group_by="epic")  # epic = the Project column, which is no issue
+    assert "Clinic booking" in [t.name for t in plan.completed]
+    assert [p.name for p in plan.phases] == ["Clinic booking"] and len(plan.phases[0].tasks) == 3

@@ -81,9 +81,9 @@ def make_plan(tasks: list[Task], group_by: str | None, *, source: str, columns: 
         c = next((index[r.casefold()] for r in (g.key, g.label) if r and r.casefold() in index), None)
         return c if c is not None and c is not member else None
 
-    # A row that other rows name as their epic or parent is a heading (the epic itself), not a task.
-    headings = {id(c) for t in tasks for g in (t.groups.get("epic"), t.groups.get("parent"))
-                if g and (c := container(g, t)) is not None}
+    # A row that other rows name as their parent is a heading (the epic itself), not a task. (Only the
+    # parent: an "epic" can be a Linear project, which is not a row, whatever an issue may be called.)
+    headings = {id(c) for t in tasks if (g := t.groups.get("parent")) and (c := container(g, t)) is not None}
     containers: dict[str, Task] = {}  # group label -> the task that is the group itself
     for t in tasks:
         g = values.get(id(t))
@@ -94,6 +94,7 @@ def make_plan(tasks: list[Task], group_by: str | None, *, source: str, columns: 
 
     phases: list[PhasePlan] = []
     by_label: dict[str, PhasePlan] = {}
+    heads: dict[int, Task] = {}  # id(phase) -> the row that names it
     for t in members:
         g = values.get(id(t))
         if g is None:  # ungrouped (or no grouping): the task is a phase of its own
@@ -105,6 +106,8 @@ def make_plan(tasks: list[Task], group_by: str | None, *, source: str, columns: 
             c = containers.get(g.label)
             phase = by_label[g.label] = PhasePlan(c.name if c else g.label, (c.key if c else None) or g.key, None, "")
             phases.append(phase)
+            if c is not None:
+                heads[id(phase)] = c
         if t.state != "skip":
             phase.tasks.append(t)
     kept = []
@@ -114,8 +117,8 @@ def make_plan(tasks: list[Task], group_by: str | None, *, source: str, columns: 
             continue
         if not phase.tasks:  # every task of it cancelled: nothing of it is in the new timeline
             continue
-        c = containers.get(next((lbl for lbl, p in by_label.items() if p is phase), ""))
-        phase.due = _latest(phase.tasks) or (c.due if c else None)
+        head = heads.get(id(phase))
+        phase.due = _latest(phase.tasks) or (head.due if head else None)
         phase.status = _status([t.state or "planned" for t in phase.tasks])
         kept.append(phase)
     order = {id(p): i for i, p in enumerate(kept)}
