@@ -35,7 +35,7 @@ DraftFormat = Literal["text", "markdown", "json", "eml"]
 CheckFormat = Literal["text", "json", "sarif", "github", "junit"]
 FailOnOpt = Literal["error", "warning", "info", "never"]
 
-FactsOpt = Annotated[Path | None, typer.Option("--facts", metavar="FACTS", help="Facts file (YAML or JSON).")]
+FactsOpt = Annotated[Path | None, typer.Option("--facts", help="Facts file (YAML or JSON).")]
 ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Config file (delaynote.toml or pyproject.toml).")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="Model name (or Azure deployment).")]
 BaseUrlOpt = Annotated[str | None, typer.Option("--base-url", help="Any OpenAI-compatible server.")]
