@@ -279,3 +279,13 @@ def test_a_phase_inserted_between_two_keeps_the_comment_before_the_second(tmp_pa
     assert code == 0, err
     assert ("    status: in_progress\n  - name: Pilot store  # id: KP-9\n    due: 2027-04-02\n    status: planned\n\n"
             "  # the stores open last\n  - name: Store rollout\n") in facts.read_text(encoding="utf-8")
+
+
+def test_a_key_that_is_not_a_list_is_not_replaced(facts_en: Path, monkeypatch, capsys) -> None:
+    facts_en.write_text(facts_en.read_text(encoding="utf-8").replace(
+        "pending:\n  - Refund screen   # Tomás\n  - Confirm payments with the new card provider\n",
+        "pending: ask Tomás\n"), encoding="utf-8")
+    before = facts_en.read_bytes()
+    code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", facts_en], monkeypatch, capsys)
+    assert code == 2 and "pending in the facts file is not a list ('ask Tomás')" in err
+    assert facts_en.read_bytes() == before

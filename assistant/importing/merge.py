@@ -13,6 +13,7 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from assistant.errors import InputError
 from assistant.importing.grouping import PhasePlan, Plan
 from assistant.importing.model import Task
 from assistant.importing.yamledit import (
@@ -38,6 +39,9 @@ def _seq(doc: CommentedMap, key: str) -> CommentedSeq:
     value = doc.get(key)
     if isinstance(value, CommentedSeq):
         return value
+    if value is not None:  # a hand-written value that is not a list must not vanish into one
+        raise InputError(f"{key} in the facts file is not a list ({str(value)[:40]!r}); make it a list, or remove "
+                         "it, before importing")
     seq = CommentedSeq()
     if key in doc:
         doc[key] = seq
