@@ -201,7 +201,22 @@ def _merge_yaml(original: str, plan: Plan, prune: bool, source: str) -> tuple[st
     merger.apply(plan)
     if not merger.changes:
         return original, [], merger.notes
-    return splice(original, dump(yaml, doc), LISTS), merger.changes, merger.notes
+    edited = dump(yaml, doc)
+    spliced = splice(original, edited, LISTS)
+    return (spliced if _same_data(spliced, edited) else edited), merger.changes, merger.notes
+
+
+def _same_data(a: str, b: str) -> bool:
+    """Whether two YAML texts hold the same data: the splice must never change what ruamel wrote,
+    only how the untouched part looks (an odd layout it misreads falls back to ruamel's text)."""
+    from assistant.facts import parse_facts_text
+
+    if a == b:
+        return True
+    try:
+        return parse_facts_text(a) == parse_facts_text(b)
+    except InputError:
+        return False
 
 
 def _merge_json(original: str, plan: Plan, prune: bool, source: str) -> tuple[str, list[str], list[str]]:
