@@ -72,7 +72,9 @@ class Settings(_Section):
 
 
 def _unknown_checks(ids: list[str]) -> None:
-    from assistant.checks.catalogue import CHECK_IDS  # lazily: the checks package may import this module
+    from assistant.checks.catalogue import (
+        ALL_CHECK_IDS as CHECK_IDS,  # lazily: the checks package may import this module
+    )
 
     unknown = [i for i in ids if i not in CHECK_IDS]
     if unknown:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.checks.catalogue import CHECK_IDS
+from assistant.checks.catalogue import ALL_CHECK_IDS as CHECK_IDS
 from assistant.errors import InputError
 from assistant.facts import (
     LANGUAGES,

@@ -1,0 +1,249 @@
+"""The bodies of `delaynote update`, `sent` and `log` (the CLI only parses options and calls these)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assistant.drafting import Draft
+from assistant.errors import InputError
+from assistant.facts import Facts, load_facts, refuse_mixed_language
+from assistant.followup.history import History, Sent, default_path, open_history, text_hash
+from assistant.followup.progress import Progress, delivery_after, load_progress, next_update_after
+
+if TYPE_CHECKING:
+    from assistant.config import Settings
+    from assistant.followup.drafting import Told
+
+
+def _say(line: str) -> None:
+    print(f"delaynote: {line}", file=sys.stderr, flush=True)
+
+
+def load_told(path: Path, facts: Facts, *, required: bool) -> tuple[History | None, list[Sent]]:
+    """The history for these facts (refusing another project's) and what it holds, oldest first;
+    (None, []) when there is none yet and none was asked for by name."""
+    if not path.exists() and not required:
+        return None, []
+    history = open_history(path, facts.project, create=False)
+    return history, history.messages()
+
+
+def told_from(messages: list[Sent]) -> Told:
+    """What the drafter needs to know of the past: the last message and how often the date moved."""
+    from assistant.followup.drafting import Told
+
+    if not messages:
+        return Told()
+    last = messages[-1]
+    slips = 1 + sum(1 for m in messages if m.kind == "update" and m.status == "slipped")
+    given = last.sent_on
+    for m in reversed(messages):  # back to the message that first gave the date that still stands
+        if m.delivery_date != last.delivery_date:
+            break
+        given = m.sent_on
+    return Told(last_sent_on=last.sent_on, promised_next=last.next_update, slips=slips, given_on=given)
+
+
+def make_record(facts: Facts, progress: Progress | None, text: str, *, channel: str | None = None,
+                sent_on: date | None = None, source: str | None = None) -> Sent:
+    """The row for one sent message: the dates and promises it made, and the hash of its text."""
+    from assistant.checks.datefind import find_mentions
+
+    reference = progress.update_date if progress else facts.notice_date
+    dates = sorted({d.isoformat() for m in find_mentions(text, reference) if m.kind == "date" for d in m.dates[:1]})
+    phases = [{"name": p.name, "due": p.due.isoformat()} for p in facts.phases]
+    if progress is None:
+        return Sent(sent_on=sent_on or facts.notice_date, kind="notice", language=facts.language,
+                    channel=channel or facts.channel, original_date=facts.original_date,
+                    delivery_date=facts.new_date, next_update=facts.next_update, phases=phases,
+                    promises=list(facts.mitigations), text_dates=dates, text_sha256=text_hash(text), source=source)
+    promises = list(facts.mitigations) + (list(progress.slipped.changes) if progress.slipped else [])
+    return Sent(sent_on=sent_on or progress.update_date, kind="update", status=progress.status,
+                language=facts.language, channel=channel or facts.channel, original_date=facts.original_date,
+                delivery_date=delivery_after(progress, facts.new_date),
+                next_update=next_update_after(progress, facts, facts.new_date), phases=phases, promises=promises,
+                text_dates=dates, text_sha256=text_hash(text), source=source)
+
+
+def record_sent(history_path: Path, facts: Facts, progress: Progress | None, text: str, **kwargs: Any) -> Sent:
+    """Store one sent message in the history (created when absent) and say so on stderr."""
+    history = open_history(history_path, facts.project, create=True)
+    try:
+        sent = history.add(make_record(facts, progress, text, **kwargs))
+    finally:
+        history.close()
+    what = "notice" if sent.kind == "notice" else f"update ({sent.status})"
+    nxt = f", next update {sent.next_update.isoformat()}" if sent.next_update else ""
+    _say(f"recorded the {what} sent on {sent.sent_on.isoformat()} by {sent.channel} "
+         f"(delivery {sent.delivery_date.isoformat()}{nxt}) in {history_path}")
+    return sent
+
+
+def prepare_update(facts_path: str, progress_path: str, overrides: dict[str, str], history_path: Path | None,
+                   *, flag_lang: bool, record: bool) -> tuple[Facts, Progress, list[Sent], Path]:
+    """Load and validate everything an update needs; every refusal happens here, before any drafting."""
+    facts = load_facts(facts_path)
+    if overrides:
+        facts = facts.model_copy(update=overrides)
+    refuse_mixed_language(facts, flag=flag_lang)
+    path = history_path or default_path(facts_path)
+    history, told = load_told(path, facts, required=history_path is not None and not record)
+    if history is not None:
+        history.close()
+    elif not record:
+        _say(f"no history at {path}, so fact-drift and missed-update are not checked "
+             "(`delaynote sent` records what was sent)")
+    progress = load_progress(progress_path, facts)  # the facts hold the date; fact-drift compares it with the past
+    return facts, progress, told, path
+
+
+def check_update(draft: Draft, facts: Facts, progress: Progress, told: list[Sent], settings: Settings) -> list:
+    """The notice checks that apply to an update, on the facts as the update states them, plus the
+    three update checks."""
+    from assistant.checks import check_draft, draft_text
+    from assistant.followup.checks import facts_for_update, skipped_checks, update_date_texts, update_findings
+
+    skip = skipped_checks(progress)
+    narrowed = settings.model_copy(update={"disable": sorted(set(settings.disable) | skip)})
+    known = update_date_texts(facts, progress, told)
+    findings = [f for f in check_draft(draft, facts_for_update(facts, progress), narrowed)
+                if not (f.check == "fact-mismatch" and f.text in known)]  # a date of the update, not of the notice
+    findings += update_findings(draft_text(draft.subject, draft.body), facts.language, facts, progress, told,
+                                settings)
+    return findings
+
+
+def draft_update(facts: Facts, progress: Progress, told: list[Sent], settings: Settings, *, use_llm: bool,
+                 max_revisions: int = 2, verbose: bool = False) -> Draft:
+    """The update, offline or by the LLM, with its findings."""
+    if use_llm:
+        from assistant.followup.llm import update_with_llm
+
+        return update_with_llm(facts, progress, told, settings, max_revisions=max_revisions, verbose=verbose)
+    from assistant.followup.drafting import draft_update_offline
+
+    draft = draft_update_offline(facts, progress, told_from(told))
+    draft.findings = check_update(draft, facts, progress, told, settings)
+    return draft
+
+
+def log_messages(history_path: Path, facts: Facts | None) -> tuple[str, list[Sent]]:
+    """The project name and the messages of a history, newest first."""
+    project = facts.project if facts else None
+    history = open_history(history_path, project, create=False)
+    try:
+        name = project or history.project_name()
+        return name, list(reversed(history.messages()))
+    finally:
+        history.close()
+
+
+def render_log(project: str, path: Path, messages: list[Sent], fmt: str) -> str:
+    """`delaynote log`: text for people, or JSON."""
+    if fmt == "json":
+        return json.dumps({"version": 1, "project": project, "history": str(path),
+                           "messages": [m.to_json() for m in messages]}, ensure_ascii=False, indent=2) + "\n"
+    if not messages:
+        return f"{project}: nothing recorded as sent yet ({path})\n"
+    lines = [f"{project}: {len(messages)} message{'s' if len(messages) != 1 else ''} sent, newest first ({path})", ""]
+    for m in messages:
+        what = "notice" if m.kind == "notice" else f"update, {m.status.replace('_', ' ')}"
+        nxt = f"; next update {m.next_update.isoformat()}" if m.next_update else ""
+        lines.append(f"{m.sent_on.isoformat()}  {what} by {m.channel} ({m.language}): "
+                     f"delivery {m.delivery_date.isoformat()}{nxt}  [sha256 {m.text_sha256[:12]}]")
+        if m.promises:
+            lines.append(f"            promised: {'; '.join(m.promises)}")
+    return "\n".join(lines) + "\n"
+
+
+def check_history(path: Path, facts: Facts) -> None:
+    """Refuse at once a history that could not take a record for these facts (foreign, damaged,
+    another project's); a missing one is fine, it is created on the first record."""
+    if path.exists():
+        open_history(path, facts.project, create=False).close()
+
+
+def run_update(facts_path: str, progress_path: str, *, settings: Settings, lang: str | None, channel: str | None,
+               tone: str | None, provider: str, fmt: str, out: Path | None, force: bool, record: bool,
+               history: Path | None, max_revisions: int, verbose: bool) -> None:
+    """`delaynote update`: load, draft, check, print or write, and record when asked."""
+    from assistant.checks import draft_text
+    from assistant.config import llm_configured
+    from assistant.render import eml_refusal, print_findings_summary, render_draft
+    from assistant.textio import check_can_write
+
+    if out is not None:
+        check_can_write(out, force=force)
+    overrides = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
+    facts, progress, told, path = prepare_update(facts_path, progress_path, overrides, history,
+                                                 flag_lang=bool(lang), record=record)
+    if record:
+        check_history(path, facts)
+    if fmt == "eml" and (refusal := eml_refusal(facts.channel)):
+        raise InputError(refusal)
+    use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
+    result = draft_update(facts, progress, told, settings, use_llm=use_llm, max_revisions=max_revisions,
+                          verbose=verbose)
+    content = render_draft(result, facts, fmt)  # type: ignore[arg-type]
+    if out is not None:
+        from assistant.textio import write_new_file
+
+        write_new_file(out, content, force=force)
+        _say(f"wrote {out}")
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        sys.stdout.flush()
+    if fmt != "json":
+        print_findings_summary(result, verbose=verbose)
+    if record:
+        record_sent(path, facts, progress, draft_text(result.subject, result.body))
+
+
+def run_sent(file: str, facts_path: str, *, progress: str | None, on: str | None, channel: str | None,
+             history: Path | None) -> Sent:
+    """`delaynote sent FILE`: record a message the user sent (checked against the history first)."""
+    from assistant.dates import parse_iso_date
+    from assistant.textio import read_input
+
+    facts = load_facts(facts_path)
+    path = history or default_path(facts_path)
+    check_history(path, facts)
+    loaded = load_progress(progress, facts) if progress else None
+    text = read_input(file)
+    if not text.strip():
+        raise InputError(f"{'stdin' if file == '-' else file} is empty: there is no message to record")
+    day = None
+    if on is not None:
+        try:
+            day = parse_iso_date(on)
+        except ValueError as exc:
+            raise InputError(f"--date: {exc}") from None
+    return record_sent(path, facts, loaded, text, channel=channel, sent_on=day,
+                       source=None if file == "-" else Path(file).name)
+
+
+def run_log(facts_path: str | None, history: Path | None, fmt: str) -> str:
+    """`delaynote log`: the history beside the facts (or --history), newest first."""
+    if facts_path is None and history is None:
+        raise InputError("log needs --facts FILE (the history beside it) or --history FILE")
+    facts = load_facts(facts_path) if facts_path else None
+    path = history or default_path(facts_path)
+    project, messages = log_messages(path, facts)
+    return render_log(project, path, messages, fmt)
+
+
+def run_schedule(facts_path: str, history: Path | None, *, tz: str, at: str, remind: str) -> bytes:
+    """`delaynote schedule`: the calendar, from the facts and the last message sent (if any)."""
+    from assistant.followup.schedule import build_calendar
+
+    facts = load_facts(facts_path)
+    path = history or default_path(facts_path)
+    _, told = load_told(path, facts, required=history is not None)
+    return build_calendar(facts, last=told[-1] if told else None, tz=tz, at=at, remind=remind)
