@@ -446,12 +446,18 @@ def update(
     config: ConfigOpt = None,
     prompts: PromptsOpt = None,
     verbose: VerboseOpt = False,
+    check_file: Annotated[str | None, typer.Option("--check", metavar="FILE|-", help="Check this update (written or edited by hand) instead of drafting one.")] = None,
 ) -> None:
     """Draft a progress update: done, in progress, next, risks, whether the date holds, next update."""
-    from assistant.followup.commands import run_update
+    from assistant.followup.commands import run_update, run_update_check
 
     _need_stdout(out)
     settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
+    if check_file is not None:
+        if record_sent or out is not None:
+            raise InputError("--check reports on an update; it cannot be combined with --record-sent or --out")
+        raise typer.Exit(1 if run_update_check(facts, progress, check_file, settings=settings, history=history,
+                                               fmt=fmt) else 0)
     run_update(facts, progress, settings=settings, lang=lang, channel=channel, tone=tone, provider=provider,
                fmt=fmt, out=out, force=force, record=record_sent, history=history, max_revisions=max_revisions,
                verbose=verbose)

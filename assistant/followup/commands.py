@@ -247,3 +247,24 @@ def run_schedule(facts_path: str, history: Path | None, *, tz: str, at: str, rem
     path = history or default_path(facts_path)
     _, told = load_told(path, facts, required=history is not None)
     return build_calendar(facts, last=told[-1] if told else None, tz=tz, at=at, remind=remind)
+
+
+def run_update_check(facts_path: str, progress_path: str, text_path: str, *, settings: Settings,
+                     history: Path | None, fmt: str) -> bool:
+    """`delaynote update --check FILE`: check an update written or edited by hand, with the notice
+    checks that apply and the three update checks; prints the report and returns whether it fails."""
+    from assistant.checks.report import render_report
+    from assistant.findings import FileReport, Report, fails, summarise
+    from assistant.textio import read_input
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"--check reports as text or json, not {fmt}")
+    facts, progress, told, _ = prepare_update(facts_path, progress_path, {}, history, flag_lang=False, record=False)
+    text = read_input(text_path)
+    draft = Draft(language=facts.language, channel=facts.channel, subject=None, body=text)
+    findings = check_update(draft, facts, progress, told, settings)
+    files = [FileReport(path=text_path, language=facts.language, findings=findings)]
+    report = Report(files=files, summary=summarise(files))
+    out = render_report(report, fmt, fail_on=settings.fail_on)
+    sys.stdout.write(out if out.endswith("\n") else out + "\n")
+    return fails(findings, settings.fail_on)

@@ -94,6 +94,8 @@ def update_context(facts: Facts, progress: Progress, told: Told, markup: Markup 
     ctx.update({
         "status": status,
         "gap": "" if lang == "zh" else " ",
+        "lp": "（" if lang == "zh" else " (",
+        "rp": "）" if lang == "zh" else ")",
         "today": format_date(progress.update_date, lang),
         "today_plain": format_date(progress.update_date, lang, weekday=False),
         "delivery": format_date(delivery, lang),
@@ -159,7 +161,7 @@ def _render_channel(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]
     return subject or None, body
 
 
-_IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_done", "im_change")
+_IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_change", "im_done")
 
 
 def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
