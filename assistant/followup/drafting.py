@@ -161,7 +161,7 @@ def _render_channel(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]
     return subject or None, body
 
 
-_IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_change", "im_done")
+_IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_done", "im_change")
 
 
 def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
