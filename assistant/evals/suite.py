@@ -81,11 +81,14 @@ class Expect(_Strict):
 
 
 class CaseFile(_Strict):
-    """One drafting case as written on disk."""
+    """One drafting case as written on disk. With `progress`, the case drafts a progress update
+    (`delaynote update`) after the messages listed in `history`, instead of a first notice."""
 
     description: str | None = None
     facts: dict[str, Any] | None = None
     facts_file: str | None = None
+    progress: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
     channel: Literal["email", "phone", "meeting", "im"] | None = None
     tone: Literal["formal", "neutral", "warm"] | None = None
     expect: Expect = Field(default_factory=Expect)
@@ -102,6 +105,8 @@ class Case(BaseModel):
     facts: Facts
     expect: Expect
     known_issue: str | None = None
+    progress: Any = None  # assistant.followup.progress.Progress, for an update case
+    history: list[Any] = Field(default_factory=list)  # assistant.followup.history.Sent, oldest first
 
 
 class DrafterThresholds(_Strict):
@@ -249,8 +254,16 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
     overrides = {k: v for k, v in {"channel": case.channel, "tone": case.tone}.items() if v}
     if overrides:
         facts = facts.model_copy(update=overrides)
+    progress, history = None, []
+    if case.progress is not None or case.history:
+        from assistant.followup.eval_cases import load_update_parts
+
+        progress, history, problems = load_update_parts(case.progress, case.history, facts)
+        if problems:
+            return None, problems
     return Case(name=name, path=str(path), language=language, description=case.description,
-                facts=facts, expect=case.expect, known_issue=case.known_issue), []
+                facts=facts, expect=case.expect, known_issue=case.known_issue, progress=progress,
+                history=history), []
 
 
 def _case_files(folder: Path) -> list[Path]:

@@ -77,6 +77,15 @@ def _items(values: list[str], lang: str) -> list[str]:
     return [sentence_case(sentence(v, lang), lang) for v in values]
 
 
+def _delay(old: date, new: date, lang: str) -> str:
+    """How much later the new date is. Chinese says two weeks 两周, not 二周 (which the shared
+    `format_duration` gives; it is left alone, since recorded LLM requests hold its text)."""
+    if new <= old:
+        return ""
+    text = format_delay(old, new, lang)
+    return "推迟两周" if text == "推迟二周" else text
+
+
 def is_missed(progress: Progress, told: Told) -> bool:
     """The update comes after the date the previous message promised for it."""
     return told.promised_next is not None and progress.update_date > told.promised_next
@@ -102,7 +111,7 @@ def update_context(facts: Facts, progress: Progress, told: Told, markup: Markup 
         "delivery_plain": format_date(delivery, lang, weekday=False),
         "new_plain": format_date(new, lang, weekday=False),
         "new": format_date(new, lang),
-        "delay": format_delay(delivery, new, lang) if new > delivery else "",
+        "delay": _delay(delivery, new, lang),
         "next": format_date(nxt, lang) if nxt else "",
         "has_next": nxt is not None,
         "prev_on": format_date(told.last_sent_on, lang, weekday=False) if told.last_sent_on else "",
