@@ -47,6 +47,7 @@ def test_expands_to_exactly_the_expected_dates(tmp_path: Path, monkeypatch: pyte
         assert str(start.tzinfo) == "Europe/London" and (start.hour, start.minute) == (10, 30)
         [alarm] = ev.walk("VALARM")
         assert alarm["TRIGGER"].dt == -timedelta(hours=2) and str(alarm["ACTION"]) == "DISPLAY"
+    assert all(int(ev["SEQUENCE"]) == 0 for ev in vevents)  # nothing sent yet (no history)
     assert b"BEGIN:VTIMEZONE" in ics and b"TZID:Europe/London" in ics
     assert not re.search(rb"(?m)^X-", ics)  # RFC 5545 only, no vendor extensions
     assert run_cli(["schedule", "--facts", "facts_en.yaml", "--out", "plan.ics"], monkeypatch, capsys)[0] == 2

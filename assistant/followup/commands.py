@@ -188,7 +188,9 @@ def run_update(facts_path: str, progress_path: str, *, settings: Settings, lang:
     use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
     result = draft_update(facts, progress, told, settings, use_llm=use_llm, max_revisions=max_revisions,
                           verbose=verbose)
-    content = render_draft(result, facts, fmt)  # type: ignore[arg-type]
+    from assistant.followup.checks import facts_for_update
+
+    content = render_draft(result, facts_for_update(facts, progress), fmt)  # type: ignore[arg-type]  # eml: the update's date
     if out is not None:
         from assistant.textio import write_new_file
 
@@ -225,6 +227,12 @@ def run_sent(file: str, facts_path: str, *, progress: str | None, on: str | None
             day = parse_iso_date(on)
         except ValueError as exc:
             raise InputError(f"--date: {exc}") from None
+    if loaded is not None and path.exists():  # what was sent is recorded as sent; a quiet change is said once
+        from assistant.followup.checks import update_findings
+
+        _, told = load_told(path, facts, required=True)
+        for finding in update_findings(text, facts.language, facts, loaded, told):
+            _say(f"{finding.severity}: {finding.check}: {finding.message}")
     return record_sent(path, facts, loaded, text, channel=channel, sent_on=day,
                        source=None if file == "-" else Path(file).name)
 
@@ -246,7 +254,7 @@ def run_schedule(facts_path: str, history: Path | None, *, tz: str, at: str, rem
     facts = load_facts(facts_path)
     path = history or default_path(facts_path)
     _, told = load_told(path, facts, required=history is not None)
-    return build_calendar(facts, last=told[-1] if told else None, tz=tz, at=at, remind=remind)
+    return build_calendar(facts, last=told[-1] if told else None, sent_count=len(told), tz=tz, at=at, remind=remind)
 
 
 def run_update_check(facts_path: str, progress_path: str, text_path: str, *, settings: Settings,

@@ -65,10 +65,12 @@ def _uid(project: str, role: str) -> str:
     return f"{key}@delaynote"
 
 
-def build_calendar(facts: Facts, *, last: Sent | None = None, tz: str = "UTC", at: str = "09:00",
-                   remind: str = "1d", now: datetime | None = None) -> bytes:
+def build_calendar(facts: Facts, *, last: Sent | None = None, sent_count: int = 0, tz: str = "UTC",
+                   at: str = "09:00", remind: str = "1d", now: datetime | None = None) -> bytes:
     """The calendar as bytes (CRLF lines, UTF-8). `last` is the last message sent (from the history):
-    its delivery date and promised next update take precedence over the facts'."""
+    its delivery date and promised next update take precedence over the facts'. `sent_count` (the
+    messages sent so far) is every event's SEQUENCE: it grows as the plan is re-told, so a calendar
+    program takes a re-imported event as the newer version of the one it has."""
     from icalendar import Alarm, Calendar, Event
 
     from assistant.followup.drafting import _render, update_phrases
@@ -91,6 +93,7 @@ def build_calendar(facts: Facts, *, last: Sent | None = None, tz: str = "UTC", a
         start = datetime.combine(day, at_time, tzinfo=zone_info)
         ev.add("uid", _uid(facts.project, role))
         ev.add("dtstamp", stamp)
+        ev.add("sequence", sent_count)
         ev.add("dtstart", start)
         ev.add("dtend", start + timedelta(minutes=minutes))
         ev.add("summary", title)
@@ -114,6 +117,7 @@ def build_calendar(facts: Facts, *, last: Sent | None = None, tz: str = "UTC", a
             event(f"phase:{phase.name}", phase.due, _render(p["cal_phase_title"], pctx),
                   _render(p["cal_phase_text"], pctx))
     event("delivery", delivery, _render(p["cal_delivery_title"], ctx), _render(p["cal_delivery_text"], ctx), 60)
-    if hasattr(cal, "add_missing_timezones"):
-        cal.add_missing_timezones()
+    if hasattr(cal, "add_missing_timezones"):  # the zone's rules for the span of the plan, not 1970-2038
+        cal.add_missing_timezones(first_date=min([first, *dates]) - timedelta(days=366),
+                                  last_date=delivery + timedelta(days=366))
     return cal.to_ical()
