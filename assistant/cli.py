@@ -217,7 +217,7 @@ def draft(
         from assistant.followup.commands import check_history
         from assistant.followup.history import default_path
 
-        check_history(history or default_path(facts), loaded)
+        check_history(history or default_path(facts, settings.followup.history), loaded)
     if fmt == "eml":  # before any model call: an eml is an e-mail
         from assistant.render import eml_refusal
 
@@ -260,7 +260,8 @@ def draft(
         from assistant.followup.commands import record_sent as record
         from assistant.followup.history import default_path
 
-        record(history or default_path(facts), loaded, None, draft_text(result.subject, result.body))
+        record(history or default_path(facts, settings.followup.history), loaded, None,
+               draft_text(result.subject, result.body))
 
 
 @app.command()
@@ -495,14 +496,16 @@ def log(
 def schedule(
     facts: Annotated[str, typer.Option("--facts", help="Facts file of the delay.")],
     history: HistoryOpt = None,
-    tz: Annotated[str, typer.Option("--tz", help="Time zone of the events (IANA name, e.g. Europe/London).")] = "UTC",
-    at: Annotated[str, typer.Option("--at", help="Time of day of each event, HH:MM.")] = "09:00",
-    remind: Annotated[str, typer.Option("--remind", help="Reminder before each event: 30m, 2h, 1d, 1w.")] = "1d",
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the events (IANA name, e.g. Europe/London; default [followup] tz, else UTC).")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Time of day of each event, HH:MM (default [followup] at, else 09:00).")] = None,
+    remind: Annotated[str | None, typer.Option("--remind", help="Reminder before each event: 30m, 2h, 1d, 1w (default [followup] remind, else 1d).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the .ics here instead of stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    config: ConfigOpt = None,
 ) -> None:
     """An iCalendar file of the update dates, phase due dates and the delivery date, with reminders."""
     from assistant.followup.commands import run_schedule
 
     _need_stdout(out)
-    _write_or_print(run_schedule(facts, history, tz=tz, at=at, remind=remind), out, force)
+    conf = _settings(config, **{"followup.tz": tz, "followup.at": at, "followup.remind": remind}).followup
+    _write_or_print(run_schedule(facts, history, tz=conf.tz, at=conf.at, remind=conf.remind), out, force)

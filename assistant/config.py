@@ -46,6 +46,15 @@ class LLMSettings(_Section):
     prompts: str | None = None  # a folder of the user's own prompts
 
 
+class FollowupSettings(_Section):
+    """`[followup]` (issue 12): where the history lives and how `schedule` places its events."""
+
+    history: str | None = None  # default: .delaynote/history.sqlite beside the facts file
+    tz: str = "UTC"
+    at: str = "09:00"
+    remind: str = "1d"
+
+
 class Settings(_Section):
     """Everything configurable; `source` records which file (if any) it came from."""
 
@@ -55,6 +64,7 @@ class Settings(_Section):
     severity: dict[str, Severity] = Field(default_factory=dict)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    followup: FollowupSettings = Field(default_factory=FollowupSettings)
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("disable")

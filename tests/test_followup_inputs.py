@@ -186,3 +186,19 @@ def test_schema_is_versioned_and_migrated_in_order(tmp_path: Path, monkeypatch: 
     history.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+def test_history_location_and_schedule_defaults_come_from_the_configuration(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    project_dir(tmp_path, monkeypatch)
+    Path("delaynote.toml").write_text('[followup]\nhistory = "records/h.sqlite"\ntz = "Asia/Shanghai"\n'
+                                      'at = "08:15"\nremind = "3h"\n', encoding="utf-8")
+    assert run_cli(["draft", "--facts", "facts_en.yaml", "--record-sent", "--out", "n.txt"], monkeypatch, capsys)[0] == 0
+    assert Path("records/h.sqlite").is_file() and not Path(".delaynote").exists()
+    code, out, _ = run_cli(["log", "--facts", "facts_en.yaml", "--format", "json"], monkeypatch, capsys)
+    assert code == 0 and len(json.loads(out)["messages"]) == 1
+    code, out, _ = run_cli(["schedule", "--facts", "facts_en.yaml"], monkeypatch, capsys)
+    assert "DTSTART;TZID=Asia/Shanghai:20261127T081500" in out and "TRIGGER:-PT3H" in out
+    monkeypatch.setenv("DELAYNOTE_HISTORY", str(tmp_path / "env.sqlite"))  # the environment wins
+    code, _, err = run_cli(["log", "--facts", "facts_en.yaml"], monkeypatch, capsys)
+    assert code == 2 and "env.sqlite" in err

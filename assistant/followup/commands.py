@@ -19,6 +19,13 @@ if TYPE_CHECKING:
     from assistant.followup.drafting import Told
 
 
+def _configured() -> str | None:
+    """`[followup] history` from the configuration found from here (delaynote.toml or pyproject.toml)."""
+    from assistant.config import load_settings
+
+    return load_settings().followup.history
+
+
 def _say(line: str) -> None:
     print(f"delaynote: {line}", file=sys.stderr, flush=True)
 
@@ -84,13 +91,14 @@ def record_sent(history_path: Path, facts: Facts, progress: Progress | None, tex
 
 
 def prepare_update(facts_path: str, progress_path: str, overrides: dict[str, str], history_path: Path | None,
-                   *, flag_lang: bool, record: bool) -> tuple[Facts, Progress, list[Sent], Path]:
+                   *, flag_lang: bool, record: bool, configured: str | None = None
+                   ) -> tuple[Facts, Progress, list[Sent], Path]:
     """Load and validate everything an update needs; every refusal happens here, before any drafting."""
     facts = load_facts(facts_path)
     if overrides:
         facts = facts.model_copy(update=overrides)
     refuse_mixed_language(facts, flag=flag_lang)
-    path = history_path or default_path(facts_path)
+    path = history_path or default_path(facts_path, configured)
     history, told = load_told(path, facts, required=history_path is not None and not record)
     if history is not None:
         history.close()
@@ -180,7 +188,8 @@ def run_update(facts_path: str, progress_path: str, *, settings: Settings, lang:
         check_can_write(out, force=force)
     overrides = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
     facts, progress, told, path = prepare_update(facts_path, progress_path, overrides, history,
-                                                 flag_lang=bool(lang), record=record)
+                                                 flag_lang=bool(lang), record=record,
+                                                 configured=settings.followup.history)
     if record:
         check_history(path, facts)
     if fmt == "eml" and (refusal := eml_refusal(facts.channel)):
@@ -215,7 +224,7 @@ def run_sent(file: str, facts_path: str, *, progress: str | None, on: str | None
     from assistant.textio import read_input
 
     facts = load_facts(facts_path)
-    path = history or default_path(facts_path)
+    path = history or default_path(facts_path, _configured())
     check_history(path, facts)
     loaded = load_progress(progress, facts) if progress else None
     text = read_input(file)
@@ -242,7 +251,7 @@ def run_log(facts_path: str | None, history: Path | None, fmt: str) -> str:
     if facts_path is None and history is None:
         raise InputError("log needs --facts FILE (the history beside it) or --history FILE")
     facts = load_facts(facts_path) if facts_path else None
-    path = history or default_path(facts_path)
+    path = history or default_path(facts_path, _configured())
     project, messages = log_messages(path, facts)
     return render_log(project, path, messages, fmt)
 
@@ -252,7 +261,7 @@ def run_schedule(facts_path: str, history: Path | None, *, tz: str, at: str, rem
     from assistant.followup.schedule import build_calendar
 
     facts = load_facts(facts_path)
-    path = history or default_path(facts_path)
+    path = history or default_path(facts_path, _configured())
     _, told = load_told(path, facts, required=history is not None)
     return build_calendar(facts, last=told[-1] if told else None, sent_count=len(told), tz=tz, at=at, remind=remind)
 
@@ -267,7 +276,8 @@ def run_update_check(facts_path: str, progress_path: str, text_path: str, *, set
 
     if fmt not in ("text", "json"):
         raise InputError(f"--check reports as text or json, not {fmt}")
-    facts, progress, told, _ = prepare_update(facts_path, progress_path, {}, history, flag_lang=False, record=False)
+    facts, progress, told, _ = prepare_update(facts_path, progress_path, {}, history, flag_lang=False, record=False,
+                                              configured=settings.followup.history)
     text = read_input(text_path)
     draft = Draft(language=facts.language, channel=facts.channel, subject=None, body=text)
     findings = check_update(draft, facts, progress, told, settings)

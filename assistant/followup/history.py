@@ -91,11 +91,14 @@ def text_hash(text: str) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def default_path(facts_path: str | Path | None) -> Path:
-    """`$DELAYNOTE_HISTORY`, else `.delaynote/history.sqlite` beside the facts file (or here, for stdin)."""
+def default_path(facts_path: str | Path | None, configured: str | None = None) -> Path:
+    """`$DELAYNOTE_HISTORY`, else `[followup] history` from the configuration (`configured`), else
+    `.delaynote/history.sqlite` beside the facts file (or here, for stdin)."""
     env = os.environ.get("DELAYNOTE_HISTORY")
     if env:
         return Path(env)
+    if configured:
+        return Path(configured).expanduser()
     folder = Path(facts_path).parent if facts_path and str(facts_path) != "-" else Path(".")
     return folder / ".delaynote" / "history.sqlite"
 
