@@ -57,7 +57,11 @@ def test_update_eval_suite_passes_offline_with_twenty_cases() -> None:
     assert len(by_lang["en"]) >= 10 and len(by_lang["zh"]) >= 10
     statuses = {c.progress.status for c in suite.cases}
     assert statuses == {"on_track", "at_risk", "slipped"}
-    assert any("fact-drift" in c.expect.checks_must_fire for c in suite.cases)
+    assert any("fact-drift" in c.expect.checks_must_fire for c in suite.cases if c.text is None)
+    checker = [c for c in suite.cases if c.text is not None]
+    assert len(checker) == 12 and len([c for c in suite.cases if c.text is None]) == 22
+    fired = {(c.language, check) for c in checker for check in c.expect.checks_must_fire}
+    assert {check for _, check in fired} >= {"missing-date-status", "fact-drift", "missed-update"}
     assert run_eval_command(ROOT / "evals" / "updates", settings=Settings(), provider="offline", fmt="json",
                             concurrency=2, out=None, force=False, record=False, compare=[]) == 0
 

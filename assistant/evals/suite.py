@@ -89,6 +89,7 @@ class CaseFile(_Strict):
     facts_file: str | None = None
     progress: dict[str, Any] | None = None
     history: list[dict[str, Any]] = Field(default_factory=list)
+    text: str | None = Field(default=None, min_length=1)  # an update written by hand: checked, not drafted
     channel: Literal["email", "phone", "meeting", "im"] | None = None
     tone: Literal["formal", "neutral", "warm"] | None = None
     expect: Expect = Field(default_factory=Expect)
@@ -106,6 +107,7 @@ class Case(BaseModel):
     expect: Expect
     known_issue: str | None = None
     progress: Any = None  # assistant.followup.progress.Progress, for an update case
+    text: str | None = None  # a hand-written update to check instead of drafting one
     history: list[Any] = Field(default_factory=list)  # assistant.followup.history.Sent, oldest first
 
 
@@ -255,6 +257,8 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
     if overrides:
         facts = facts.model_copy(update=overrides)
     progress, history = None, []
+    if case.text is not None and case.progress is None:
+        return None, ["text: is checked as a progress update, so the case needs `progress` too"]
     if case.progress is not None or case.history:
         from assistant.followup.eval_cases import load_update_parts
 
@@ -263,7 +267,7 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
             return None, problems
     return Case(name=name, path=str(path), language=language, description=case.description,
                 facts=facts, expect=case.expect, known_issue=case.known_issue, progress=progress,
-                history=history), []
+                history=history, text=case.text), []
 
 
 def _case_files(folder: Path) -> list[Path]:

@@ -65,6 +65,16 @@ def run_update_case(case: Any, variant: Any, expect: Any, base: dict[str, Any]) 
     from assistant.followup.commands import draft_update
 
     facts, progress = case.facts, case.progress
+    if case.text is not None:  # a checker case: a hand-written update, checked as `update --check` does
+        from assistant.drafting import Draft
+        from assistant.followup.commands import check_update
+
+        draft = Draft(language=facts.language, channel=facts.channel, body=case.text)
+        draft.findings = check_update(draft, facts, progress, case.history, variant.settings)
+        fired = sorted({f.check for f in draft.findings})
+        failures, notes = apply_expectations(case.text, facts_for_update(facts, progress), expect, set(fired), None)
+        return CaseResult(**base, passed=not failures, failures=failures, notes=notes, fired=fired,
+                          chars=len(case.text), text=case.text)
     try:
         draft = draft_update(facts, progress, case.history, variant.settings, use_llm=variant.provider != "offline",
                              max_revisions=variant.max_revisions)
