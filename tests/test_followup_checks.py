@@ -101,3 +101,18 @@ def test_every_offline_update_passes_its_checks(lang: str, status: str, channel:
     if status != "delivered":
         assert ("until delivery" in body or "the delivery date" in body or "Next update" in body) if lang == "en" \
             else ("直至交付" in body or "交付当天" in body or "下次通报" in body)
+
+
+def test_inline_suppression_holds_for_update_checks() -> None:
+    from assistant.drafting import Draft
+    from assistant.followup.commands import check_update
+
+    facts, progress, told = _case("fact-drift", "en")
+    text = catalogue()["fact-drift"]["examples"]["en"]["bad"]
+    fired = {f.check for f in check_update(Draft(language="en", channel="email", body=text), facts, progress, told,
+                                           Settings())}
+    assert "fact-drift" in fired
+    quiet = f"<!-- delaynote-disable-file fact-drift -->\n{text}"
+    fired = {f.check for f in check_update(Draft(language="en", channel="email", body=quiet), facts, progress, told,
+                                           Settings())}
+    assert "fact-drift" not in fired

@@ -59,6 +59,10 @@ def _rule_text(entry: dict[str, Any]) -> str:
         if not given:
             continue
         lines.append(f"  {lead}")
+        if given.get("bad") == given.get("good"):  # the texts differ, the setting does not
+            lines.append("    both: " + ", ".join(f"{k}: {v}" for k, v in given["bad"].items()))
+            lines.append("")
+            continue
         for kind in ("bad", "good"):
             if kind in given:
                 pairs = ", ".join(f"{k}: {v}" for k, v in given[kind].items())

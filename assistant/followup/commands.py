@@ -120,9 +120,16 @@ def check_update(draft: Draft, facts: Facts, progress: Progress, told: list[Sent
     known = update_date_texts(facts, progress, told)
     findings = [f for f in check_draft(draft, facts_for_update(facts, progress), narrowed)
                 if not (f.check == "fact-mismatch" and f.text in known)]  # a date of the update, not of the notice
-    findings += update_findings(draft_text(draft.subject, draft.body), facts.language, facts, progress, told,
-                                settings)
-    return findings
+    text = draft_text(draft.subject, draft.body)
+    found = update_findings(text, facts.language, facts, progress, told, settings)
+    if found:  # inline suppression (<!-- delaynote-disable... -->) holds for the update checks too
+        from assistant.checks.document import build_document
+
+        doc = build_document(text, "txt")
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+        found = [f for f in found if not doc.suppressed(
+            f.check, None if f.line is None else starts[f.line - 1] + (f.column or 1) - 1)]
+    return findings + found
 
 
 def draft_update(facts: Facts, progress: Progress, told: list[Sent], settings: Settings, *, use_llm: bool,
