@@ -30,6 +30,14 @@ def test_bad_progress_file_lists_every_problem_at_once(tmp_path: Path, monkeypat
     assert "Traceback" not in err
 
 
+def test_a_date_that_has_passed_cannot_still_hold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    project_dir(tmp_path, monkeypatch)
+    Path("p.yaml").write_text("update_date: 2026-12-21\nstatus: on_track\n", encoding="utf-8")
+    code, _, err = run_cli(["update", "--facts", "facts_en.yaml", "--progress", "p.yaml"], monkeypatch, capsys)
+    assert code == 2 and "status: on_track cannot be true on 2026-12-21, after the delivery date (2026-12-18)" in err
+
+
 @pytest.mark.parametrize("status", ["at_risk", "slipped"])
 def test_status_needs_its_section(status: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                   capsys: pytest.CaptureFixture[str]) -> None:

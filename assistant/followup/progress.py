@@ -123,6 +123,10 @@ def progress_problems_with_facts(data: dict[str, Any], facts: Facts, delivery: d
     if when and when < facts.notice_date:
         problems.append(Problem(path="update_date", message=f"{when.isoformat()} is before the notice "
                                 f"({facts.notice_date.isoformat()}): an update follows the notice"))
+    if when and when > delivery and data.get("status") in ("on_track", "at_risk"):
+        problems.append(Problem(path="status", message=f"{data['status']} cannot be true on {when.isoformat()}, after "
+                                f"the delivery date ({delivery.isoformat()}): use slipped (with the new date) or "
+                                "delivered"))
     risk = data.get("at_risk")
     known = _as_date(risk.get("known_by")) if isinstance(risk, dict) else None
     if known and when and known < when:
