@@ -1,4 +1,5 @@
-"""The update-only checks: `missing-date-status`, `fact-drift` and `missed-update` (README "Checks").
+"""The update-only checks: `missing-date-status`, `fact-drift` and `missed-update` (README "The three update checks"; ids in
+`assistant.checks.catalogue.UPDATE_CHECK_IDS`, wording in `data/checks_{en,zh}.yaml`).
 
 An update is checked like a notice (the same rules, on facts rewritten for the update by
 `facts_for_update`) plus these three, which need what the client was told before (`history.Sent`).
@@ -22,8 +23,6 @@ from assistant.followup.progress import Progress, delivery_after, next_update_af
 if TYPE_CHECKING:
     from assistant.config import Settings
     from assistant.followup.history import Sent
-
-from assistant.checks.catalogue import UPDATE_CHECK_IDS  # noqa: F401  (re-exported)
 
 # Checks of a first notice that an update need not pass: an on-track update gives no cause and no
 # apology, and a date promised months ago is no "late notice" now. A slip is a notice again.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.drafting import Draft
 from assistant.errors import InputError
 from assistant.facts import Facts, load_facts, refuse_mixed_language
-from assistant.followup.history import History, Sent, default_path, open_history, text_hash
+from assistant.followup.history import Sent, default_path, open_history, text_hash
 from assistant.followup.progress import Progress, delivery_after, load_progress, next_update_after
 
 if TYPE_CHECKING:
@@ -30,13 +30,16 @@ def _say(line: str) -> None:
     print(f"delaynote: {line}", file=sys.stderr, flush=True)
 
 
-def load_told(path: Path, facts: Facts, *, required: bool) -> tuple[History | None, list[Sent]]:
-    """The history for these facts (refusing another project's) and what it holds, oldest first;
-    (None, []) when there is none yet and none was asked for by name."""
+def load_told(path: Path, facts: Facts, *, required: bool) -> tuple[bool, list[Sent]]:
+    """Whether there is a history for these facts (another project's is refused), and what it holds,
+    oldest first; (False, []) when there is none yet and none was asked for by name."""
     if not path.exists() and not required:
-        return None, []
+        return False, []
     history = open_history(path, facts.project, create=False)
-    return history, history.messages()
+    try:
+        return True, history.messages()
+    finally:
+        history.close()
 
 
 def told_from(messages: list[Sent]) -> Told:
@@ -99,10 +102,8 @@ def prepare_update(facts_path: str, progress_path: str, overrides: dict[str, str
         facts = facts.model_copy(update=overrides)
     refuse_mixed_language(facts, flag=flag_lang)
     path = history_path or default_path(facts_path, configured)
-    history, told = load_told(path, facts, required=history_path is not None and not record)
-    if history is not None:
-        history.close()
-    elif not record:
+    found, told = load_told(path, facts, required=history_path is not None and not record)
+    if not found and not record:
         _say(f"no history at {path}, so fact-drift and missed-update are not checked "
              "(`delaynote sent` records what was sent)")
     progress = load_progress(progress_path, facts)  # the facts hold the date; fact-drift compares it with the past
