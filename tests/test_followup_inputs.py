@@ -210,3 +210,11 @@ def test_history_location_and_schedule_defaults_come_from_the_configuration(
     monkeypatch.setenv("DELAYNOTE_HISTORY", str(tmp_path / "env.sqlite"))  # the environment wins
     code, _, err = run_cli(["log", "--facts", "facts_en.yaml"], monkeypatch, capsys)
     assert code == 2 and "env.sqlite" in err
+
+
+def test_progress_in_another_language_than_the_update_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    project_dir(tmp_path, monkeypatch)
+    code, out, err = run_cli(["update", "--facts", "facts_en.yaml", "--progress", "p1_zh.yaml"], monkeypatch, capsys)
+    assert code == 2 and out == ""
+    assert "p1_zh.yaml is written in Chinese, but the update is in English" in err

@@ -107,6 +107,9 @@ def prepare_update(facts_path: str, progress_path: str, overrides: dict[str, str
         _say(f"no history at {path}, so fact-drift and missed-update are not checked "
              "(`delaynote sent` records what was sent)")
     progress = load_progress(progress_path, facts)  # the facts hold the date; fact-drift compares it with the past
+    from assistant.followup.progress import refuse_mixed_progress
+
+    refuse_mixed_progress(progress, facts.language, "stdin" if progress_path == "-" else str(progress_path))
     return facts, progress, told, path
 
 

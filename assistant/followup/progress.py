@@ -168,6 +168,34 @@ def load_progress(path: str | Path, facts: Facts, delivery: date | None = None) 
     return progress
 
 
+def progress_language(progress: Progress) -> str | None:
+    """The language the progress file's sentences are written in (`zh`, `en`, or None for a mix or
+    nothing), weighed as `facts.text_language` does."""
+    from assistant.facts import _CJK, _LATIN
+
+    parts = [*progress.done, *progress.in_progress, *progress.next, *progress.risks]
+    if progress.at_risk:
+        parts.append(progress.at_risk.trigger)
+    if progress.slipped:
+        parts += [progress.slipped.cause.summary, progress.slipped.cause.detail or "", *progress.slipped.changes]
+    text = " ".join(parts)
+    cjk, latin = 3 * len(_CJK.findall(text)), len(_LATIN.findall(text))
+    if cjk + latin == 0:
+        return None
+    share = cjk / (cjk + latin)
+    return "zh" if share >= 0.7 else "en" if share <= 0.3 else None
+
+
+def refuse_mixed_progress(progress: Progress, language: str, source: str) -> None:
+    """An update in one language around progress written in another would mix the two: refuse it."""
+    written = progress_language(progress)
+    if written is not None and written != language:
+        names = {"en": "English", "zh": "Chinese"}
+        raise InputError(f"{source} is written in {names[written]}, but the update is in {names[language]}, so it "
+                         f"would mix the two languages; write the progress in {names[language]}, or use the "
+                         f"facts' language: {written}")
+
+
 def delivery_after(progress: Progress, delivery: date) -> date:
     """The delivery date this update leaves the client with."""
     return progress.slipped.new_date if progress.slipped else delivery
