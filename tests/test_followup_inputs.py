@@ -218,3 +218,14 @@ def test_progress_in_another_language_than_the_update_is_refused(tmp_path: Path,
     code, out, err = run_cli(["update", "--facts", "facts_en.yaml", "--progress", "p1_zh.yaml"], monkeypatch, capsys)
     assert code == 2 and out == ""
     assert "p1_zh.yaml is written in Chinese, but the update is in English" in err
+
+
+def test_sent_eml_is_recorded_as_the_client_reads_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    project_dir(tmp_path, monkeypatch)
+    assert run_cli(["draft", "--facts", "facts_zh.yaml", "--format", "eml", "--out", "n.eml"], monkeypatch, capsys)[0] == 0
+    assert b"=E" in Path("n.eml").read_bytes() or b"base64" in Path("n.eml").read_bytes()  # encoded on disk
+    code, _, err = run_cli(["sent", "n.eml", "--facts", "facts_zh.yaml"], monkeypatch, capsys)
+    assert code == 0, err
+    code, out, _ = run_cli(["log", "--facts", "facts_zh.yaml", "--format", "json"], monkeypatch, capsys)
+    assert "2026-12-22" in json.loads(out)["messages"][0]["text_dates"]  # found in the decoded body

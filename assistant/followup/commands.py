@@ -26,6 +26,19 @@ def _configured() -> str | None:
     return load_settings().followup.history
 
 
+def message_text(path: str) -> str:
+    """A sent message's text as the client reads it: an .eml file is decoded (Subject and body,
+    quoted-printable or base64 undone), anything else is read as it is."""
+    from assistant.textio import read_input
+
+    raw = read_input(path)
+    if path.lower().endswith(".eml"):
+        from assistant.checks.document import build_document
+
+        return build_document(raw, "eml").text
+    return raw
+
+
 def _say(line: str) -> None:
     print(f"delaynote: {line}", file=sys.stderr, flush=True)
 
@@ -232,13 +245,12 @@ def run_sent(file: str, facts_path: str, *, progress: str | None, on: str | None
              history: Path | None) -> Sent:
     """`delaynote sent FILE`: record a message the user sent (checked against the history first)."""
     from assistant.dates import parse_iso_date
-    from assistant.textio import read_input
 
     facts = load_facts(facts_path)
     path = history or default_path(facts_path, _configured())
     check_history(path, facts)
     loaded = load_progress(progress, facts) if progress else None
-    text = read_input(file)
+    text = message_text(file)
     if not text.strip():
         raise InputError(f"{'stdin' if file == '-' else file} is empty: there is no message to record")
     day = None
@@ -283,13 +295,12 @@ def run_update_check(facts_path: str, progress_path: str, text_path: str, *, set
     checks that apply and the three update checks; prints the report and returns whether it fails."""
     from assistant.checks.report import render_report
     from assistant.findings import FileReport, Report, fails, summarise
-    from assistant.textio import read_input
 
     if fmt not in ("text", "json"):
         raise InputError(f"--check reports as text or json, not {fmt}")
     facts, progress, told, _ = prepare_update(facts_path, progress_path, {}, history, flag_lang=False, record=False,
                                               configured=settings.followup.history)
-    text = read_input(text_path)
+    text = message_text(text_path)
     draft = Draft(language=facts.language, channel=facts.channel, subject=None, body=text)
     findings = check_update(draft, facts, progress, told, settings)
     files = [FileReport(path=text_path, language=facts.language, findings=findings)]
