@@ -69,8 +69,14 @@ def _pick(value: Any, status: str, tone: str) -> Any:
     return value
 
 
+@cache
+def _compiled(snippet: str) -> Any:
+    """Phrase snippets are a small fixed set: compile each once, not once per update."""
+    return _environment().from_string(snippet)
+
+
 def _render(snippet: str, ctx: dict[str, Any]) -> str:
-    return _environment().from_string(snippet).render(ctx).strip()
+    return _compiled(snippet).render(ctx).strip()
 
 
 def _items(values: list[str], lang: str) -> list[str]:
@@ -137,7 +143,7 @@ def update_context(facts: Facts, progress: Progress, told: Told, markup: Markup 
         ctx["slip_cause"] = text
         ctx["slip_changes"] = _items(progress.slipped.changes, lang)
     given = data["given_on"] if told.given_on else data["given_on_first"]
-    ctx["given_on"] = _environment().from_string(given).render(  # keeps its leading space
+    ctx["given_on"] = _compiled(given).render(  # keeps its leading space
         {**ctx, "prev_on": format_date(told.given_on, lang, weekday=False) if told.given_on else ""})
     ctx["next_is_delivery"] = nxt is not None and nxt == new
     if status == "delivered":

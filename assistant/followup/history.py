@@ -48,6 +48,7 @@ def _v1(conn: sqlite3.Connection) -> None:
         text_sha256 TEXT NOT NULL,
         source TEXT)""")
     conn.execute("CREATE INDEX messages_sent_on ON messages (sent_on, id)")
+    conn.execute("CREATE INDEX messages_text ON messages (text_sha256)")
 
 
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1}
@@ -119,10 +120,7 @@ class History:
 
     def messages(self) -> list[Sent]:
         """Every recorded message, oldest first."""
-        rows = self._conn.execute("SELECT id, recorded_at, sent_on, kind, status, language, channel, original_date, "
-                                  "delivery_date, next_update, phases, promises, text_dates, text_sha256, source "
-                                  "FROM messages ORDER BY sent_on, id").fetchall()
-        return [_row(r) for r in rows]
+        return [_row(r) for r in self._conn.execute(f"{_SELECT} ORDER BY sent_on, id").fetchall()]
 
     def last(self) -> Sent | None:
         found = self.messages()
@@ -150,7 +148,11 @@ class History:
                 new_id = cur.lastrowid
         except sqlite3.Error as exc:
             raise InputError(f"{self.path} could not be written ({exc}); nothing was recorded") from None
-        return next(m for m in self.messages() if m.id == new_id)
+        return _row(self._conn.execute(f"{_SELECT} WHERE id = ?", (new_id,)).fetchone())
+
+
+_SELECT = ("SELECT id, recorded_at, sent_on, kind, status, language, channel, original_date, delivery_date, "
+           "next_update, phases, promises, text_dates, text_sha256, source FROM messages")
 
 
 def _row(r: tuple) -> Sent:
