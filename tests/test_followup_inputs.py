@@ -173,12 +173,16 @@ def test_concurrent_writers_each_get_their_row(tmp_path: Path) -> None:
         t.join()
     assert not errors
     history = open_history(path, "P", create=False)
-    assert len(history.messages()) == 60 and len({m.text_sha256 for m in history.messages()}) == 60
+    messages = history.messages()
+    history.close()
+    assert len(messages) == 60 and len({m.text_sha256 for m in messages}) == 60
 
 
 def test_schema_is_versioned_and_migrated_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "h.sqlite"
-    open_history(path, "P", create=True).add(_sent())
+    first = open_history(path, "P", create=True)
+    first.add(_sent())
+    first.close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == hist.SCHEMA_VERSION
     steps: list[int] = []
