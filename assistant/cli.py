@@ -182,6 +182,8 @@ def draft(
     config: ConfigOpt = None,
     prompts: PromptsOpt = None,
     verbose: VerboseOpt = False,
+    record_sent: Annotated[bool, typer.Option("--record-sent", help="Record the notice as sent in the project's history.")] = False,
+    history: Annotated[Path | None, typer.Option("--history", help="History file (default .delaynote/history.sqlite beside the facts).")] = None,
 ) -> None:
     """Draft a delay notice from a facts file (or from answers to questions on a terminal)."""
     from assistant.facts import load_facts
@@ -211,6 +213,11 @@ def draft(
     from assistant.facts import refuse_mixed_language
 
     refuse_mixed_language(loaded, flag=bool(lang))
+    if record_sent:  # a history that cannot take the record is refused before any drafting (issue 12)
+        from assistant.followup.commands import check_history
+        from assistant.followup.history import default_path
+
+        check_history(history or default_path(facts, settings.followup.history), loaded)
     if fmt == "eml":  # before any model call: an eml is an e-mail
         from assistant.render import eml_refusal
 
@@ -248,6 +255,13 @@ def draft(
         from assistant.render import print_findings_summary
 
         print_findings_summary(result, verbose=verbose)
+    if record_sent:  # issue 12: the record of what the client was told
+        from assistant.checks import draft_text
+        from assistant.followup.commands import record_sent as record
+        from assistant.followup.history import default_path
+
+        record(history or default_path(facts, settings.followup.history), loaded, None,
+               draft_text(result.subject, result.body))
 
 
 @app.command()
@@ -358,35 +372,51 @@ def rules(
 
 @app.command()
 def init(
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help="Where to write the example facts; - prints them.")] = "facts.yaml",
+    file: Annotated[str | None, typer.Argument(metavar="FILE|-", help="Where to write the example (default facts.yaml, or progress.yaml with --progress); - prints it.")] = None,
     lang: Annotated[LangOpt, typer.Option("--lang", help="Language of the example facts.")] = "en",
     force: Annotated[bool, typer.Option("--force", help="Overwrite FILE if it exists.")] = False,
+    progress: Annotated[bool, typer.Option("--progress", help="Write an example progress file (for `update`) instead.")] = False,
 ) -> None:
-    """Write a commented example facts file to start from."""
+    """Write a commented example facts file (or, with --progress, a progress file) to start from."""
     from importlib.resources import files
 
     from assistant.textio import write_new_file
 
+    if file is None:
+        file = "progress.yaml" if progress else "facts.yaml"
     if not file.strip():
         raise InputError("init: no file name given; for example: delaynote init facts.yaml")
     if file == "-":
         _need_stdout(has_out=False)
-    text = (files("assistant") / "data" / f"init_{lang}.yaml").read_text(encoding="utf-8")
+    if progress:
+        text = (files("assistant.followup") / "data" / f"init_progress_{lang}.yaml").read_text(encoding="utf-8")
+    else:
+        text = (files("assistant") / "data" / f"init_{lang}.yaml").read_text(encoding="utf-8")
     if file == "-":
         typer.echo(text, nl=not text.endswith("\n"))
         return
     write_new_file(Path(file), text, force=force, flag="init:")
-    _err(f"wrote {file}; edit it, then run: delaynote draft --facts {file}")
+    if progress:
+        _err(f"wrote {file}; edit it, then run: delaynote update --facts FACTS_FILE --progress {file}")
+    else:
+        _err(f"wrote {file}; edit it, then run: delaynote draft --facts {file}")
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the facts file (for editor completion)."""
+def schema(
+    progress: Annotated[bool, typer.Option("--progress", help="The progress file's schema (for `update`) instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the facts file, or of the progress file (for editor completion)."""
     import json
 
+    _need_stdout(has_out=False)
+    if progress:
+        from assistant.followup.progress import progress_json_schema
+
+        typer.echo(json.dumps(progress_json_schema(), indent=2, ensure_ascii=False))
+        return
     from assistant.facts import facts_json_schema
 
-    _need_stdout(has_out=False)
     typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -415,3 +445,94 @@ def import_(
         _need_stdout(has_out=False)
     run_import(file, facts=facts, fmt=fmt, maps=column_map or [], statuses=status or [], group_by=group_by,
                timezone=timezone, dry_run=dry_run, prune=prune)
+
+
+# --- follow-through (issue 12): update, sent, log, schedule ---------------------------------
+# Thin commands; their bodies live in assistant/followup/.
+
+HistoryOpt = Annotated[Path | None, typer.Option("--history", help="History file (default .delaynote/history.sqlite beside the facts; or $DELAYNOTE_HISTORY).")]
+
+
+@app.command()
+def update(
+    facts: Annotated[str, typer.Option("--facts", help="Facts file of the delay (YAML or JSON).")],
+    progress: Annotated[str, typer.Option("--progress", help="Progress file: what happened since the last message.")],
+    lang: Annotated[LangOpt | None, typer.Option("--lang", help="Language of the update.")] = None,
+    channel: Annotated[ChannelOpt | None, typer.Option("--channel", help="email, phone, meeting or im.")] = None,
+    tone: Annotated[ToneOpt | None, typer.Option("--tone", help="formal, neutral or warm.")] = None,
+    provider: Annotated[ProviderOpt, typer.Option("--provider", help="auto: openai when configured, else offline.")] = "auto",
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    fmt: Annotated[DraftFormat, typer.Option("--format", help="text, markdown, json or eml.")] = "text",
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    record_sent: Annotated[bool, typer.Option("--record-sent", help="Record the update as sent in the history.")] = False,
+    history: HistoryOpt = None,
+    redact: RedactOpt = False,
+    no_cache: NoCacheOpt = False,
+    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, help="LLM revision rounds.")] = 2,
+    config: ConfigOpt = None,
+    prompts: PromptsOpt = None,
+    verbose: VerboseOpt = False,
+    check_file: Annotated[str | None, typer.Option("--check", metavar="FILE|-", help="Check this update (written or edited by hand) instead of drafting one.")] = None,
+) -> None:
+    """Draft a progress update: done, in progress, next, risks, whether the date holds, next update."""
+    from assistant.followup.commands import run_update, run_update_check
+
+    _need_stdout(out)
+    settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
+    if check_file is not None:
+        if record_sent or out is not None:
+            raise InputError("--check reports on an update; it cannot be combined with --record-sent or --out")
+        raise typer.Exit(1 if run_update_check(facts, progress, check_file, settings=settings, history=history,
+                                               fmt=fmt) else 0)
+    run_update(facts, progress, settings=settings, lang=lang, channel=channel, tone=tone, provider=provider,
+               fmt=fmt, out=out, force=force, record=record_sent, history=history, max_revisions=max_revisions,
+               verbose=verbose)
+
+
+@app.command()
+def sent(
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help="The message as it was sent (text, Markdown or .eml).")],
+    facts: Annotated[str, typer.Option("--facts", help="The facts file the message was written from.")],
+    progress: Annotated[str | None, typer.Option("--progress", help="For an update: its progress file.")] = None,
+    on: Annotated[str | None, typer.Option("--date", help="When it was sent, YYYY-MM-DD (default: the notice or update date).")] = None,
+    channel: Annotated[ChannelOpt | None, typer.Option("--channel", help="How it was sent (default: the facts' channel).")] = None,
+    history: HistoryOpt = None,
+) -> None:
+    """Record a notice or update as sent: its date, channel, dates, promises and a hash of its text."""
+    from assistant.followup.commands import run_sent
+
+    run_sent(file, facts, progress=progress, on=on, channel=channel, history=history)
+
+
+@app.command()
+def log(
+    facts: Annotated[str | None, typer.Option("--facts", help="Facts file (its history sits beside it).")] = None,
+    history: HistoryOpt = None,
+    fmt: Annotated[Literal["text", "json"], typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """List what the client was told, newest first."""
+    from assistant.followup.commands import run_log
+
+    _need_stdout(has_out=False)
+    typer.echo(run_log(facts, history, fmt), nl=False)
+
+
+@app.command()
+def schedule(
+    facts: Annotated[str, typer.Option("--facts", help="Facts file of the delay.")],
+    history: HistoryOpt = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the events (IANA name, e.g. Europe/London; default [followup] tz, else UTC).")] = None,
+    at: Annotated[str | None, typer.Option("--at", help="Time of day of each event, HH:MM (default [followup] at, else 09:00).")] = None,
+    remind: Annotated[str | None, typer.Option("--remind", help="Reminder before each event: 30m, 2h, 1d, 1w (default [followup] remind, else 1d).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the .ics here instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """An iCalendar file of the update dates, phase due dates and the delivery date, with reminders."""
+    from assistant.followup.commands import run_schedule
+
+    _need_stdout(out)
+    conf = _settings(config, **{"followup.tz": tz, "followup.at": at, "followup.remind": remind}).followup
+    _write_or_print(run_schedule(facts, history, tz=conf.tz, at=conf.at, remind=conf.remind), out, force)

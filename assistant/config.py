@@ -46,6 +46,15 @@ class LLMSettings(_Section):
     prompts: str | None = None  # a folder of the user's own prompts
 
 
+class FollowupSettings(_Section):
+    """`[followup]` (issue 12): where the history lives and how `schedule` places its events."""
+
+    history: str | None = None  # default: .delaynote/history.sqlite beside the facts file
+    tz: str = "UTC"
+    at: str = "09:00"
+    remind: str = "1d"
+
+
 class Settings(_Section):
     """Everything configurable; `source` records which file (if any) it came from."""
 
@@ -55,6 +64,7 @@ class Settings(_Section):
     severity: dict[str, Severity] = Field(default_factory=dict)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    followup: FollowupSettings = Field(default_factory=FollowupSettings)
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("disable")
@@ -72,7 +82,9 @@ class Settings(_Section):
 
 
 def _unknown_checks(ids: list[str]) -> None:
-    from assistant.checks.catalogue import CHECK_IDS  # lazily: the checks package may import this module
+    from assistant.checks.catalogue import (
+        ALL_CHECK_IDS as CHECK_IDS,  # lazily: the checks package may import this module
+    )
 
     unknown = [i for i in ids if i not in CHECK_IDS]
     if unknown:

@@ -14,3 +14,4 @@ def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("DELAYNOTE_CACHE_DIR", str(tmp_path_factory.mktemp("llm-cache")))
     for name in _LLM_ENV:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("DELAYNOTE_HISTORY", raising=False)  # a user's history location must not leak in

@@ -25,7 +25,12 @@ CHECK_IDS: tuple[str, ...] = (
     "missing-status", "hedging", "missing-update-plan", "missing-apology", "over-apology",
     "long-sentence", "fact-mismatch", "missing-contact",
 )
-CHECK_ORDER: dict[str, int] = {check_id: i for i, check_id in enumerate(CHECK_IDS)}  # catalogue (SARIF rule) order
+UPDATE_CHECK_IDS: tuple[str, ...] = ("missing-date-status", "fact-drift", "missed-update")
+"""Checks of progress updates only (`delaynote update`): they need the history of sent messages, so
+`check` on a plain notice never runs them, the LLM judge is not asked about them, and SARIF lists
+the CHECK_IDS above. `rules`, the configuration and eval cases know every id."""
+ALL_CHECK_IDS: tuple[str, ...] = CHECK_IDS + UPDATE_CHECK_IDS
+CHECK_ORDER: dict[str, int] = {check_id: i for i, check_id in enumerate(ALL_CHECK_IDS)}  # catalogue (SARIF rule) order
 
 
 def rule_entry(check_id: str) -> dict[str, Any]:
@@ -48,12 +53,19 @@ def _rule_text(entry: dict[str, Any]) -> str:
     for lang, label in (("en", "Why"), ("zh", "为什么")):
         if why.get(lang):
             lines += [f"  {label}:", *_indent(why[lang], 4), ""]
-    facts = entry.get("facts")
-    if facts:
-        lines.append("  Checked against the facts file, e.g.:")
+    for key, lead in (("facts", "Checked against the facts file, e.g.:"),
+                      ("history", "Runs on progress updates (`delaynote update`), against what was sent, e.g.:")):
+        given = entry.get(key)
+        if not given:
+            continue
+        lines.append(f"  {lead}")
+        if given.get("bad") == given.get("good"):  # the texts differ, the setting does not
+            lines.append("    both: " + ", ".join(f"{k}: {v}" for k, v in given["bad"].items()))
+            lines.append("")
+            continue
         for kind in ("bad", "good"):
-            if kind in facts:
-                pairs = ", ".join(f"{k}: {v}" for k, v in facts[kind].items())
+            if kind in given:
+                pairs = ", ".join(f"{k}: {v}" for k, v in given[kind].items())
                 lines.append(f"    {kind}: {pairs}")
         lines.append("")
     for lang in ("en", "zh"):
@@ -86,7 +98,7 @@ def _indent(text: str, width: int) -> list[str]:
 
 def render_rules(check_id: str | None, fmt: str = "text") -> str:
     """`delaynote rules [CHECK_ID]`: every check (or one) with why and examples, as text or JSON."""
-    entries = [rule_entry(check_id)] if check_id else [{"id": c, **catalogue()[c]} for c in CHECK_IDS]
+    entries = [rule_entry(check_id)] if check_id else [{"id": c, **catalogue()[c]} for c in ALL_CHECK_IDS]
     if fmt == "json":
         import json
 

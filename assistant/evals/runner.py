@@ -97,6 +97,10 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
     base = {"name": case.name, "language": case.language, "channel": facts.channel, "tone": facts.tone,
             "known_issue": case.known_issue}
     expect = merge_expect(defaults, case.expect)
+    if case.progress is not None:  # a progress update (issue 12)
+        from assistant.followup.eval_cases import run_update_case
+
+        return run_update_case(case, variant, expect, base)
     try:
         draft = _draft(case, variant)
         # the LLM drafter has already checked its final draft with these settings

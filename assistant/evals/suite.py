@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.checks.catalogue import CHECK_IDS
+from assistant.checks.catalogue import ALL_CHECK_IDS as CHECK_IDS
 from assistant.errors import InputError
 from assistant.facts import (
     LANGUAGES,
@@ -81,11 +81,15 @@ class Expect(_Strict):
 
 
 class CaseFile(_Strict):
-    """One drafting case as written on disk."""
+    """One drafting case as written on disk. With `progress`, the case drafts a progress update
+    (`delaynote update`) after the messages listed in `history`, instead of a first notice."""
 
     description: str | None = None
     facts: dict[str, Any] | None = None
     facts_file: str | None = None
+    progress: dict[str, Any] | None = None
+    history: list[dict[str, Any]] = Field(default_factory=list)
+    text: str | None = Field(default=None, min_length=1)  # an update written by hand: checked, not drafted
     channel: Literal["email", "phone", "meeting", "im"] | None = None
     tone: Literal["formal", "neutral", "warm"] | None = None
     expect: Expect = Field(default_factory=Expect)
@@ -102,6 +106,9 @@ class Case(BaseModel):
     facts: Facts
     expect: Expect
     known_issue: str | None = None
+    progress: Any = None  # assistant.followup.progress.Progress, for an update case
+    text: str | None = None  # a hand-written update to check instead of drafting one
+    history: list[Any] = Field(default_factory=list)  # assistant.followup.history.Sent, oldest first
 
 
 class DrafterThresholds(_Strict):
@@ -249,8 +256,18 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
     overrides = {k: v for k, v in {"channel": case.channel, "tone": case.tone}.items() if v}
     if overrides:
         facts = facts.model_copy(update=overrides)
+    progress, history = None, []
+    if case.text is not None and case.progress is None:
+        return None, ["text: is checked as a progress update, so the case needs `progress` too"]
+    if case.progress is not None or case.history:
+        from assistant.followup.eval_cases import load_update_parts
+
+        progress, history, problems = load_update_parts(case.progress, case.history, facts)
+        if problems:
+            return None, problems
     return Case(name=name, path=str(path), language=language, description=case.description,
-                facts=facts, expect=case.expect, known_issue=case.known_issue), []
+                facts=facts, expect=case.expect, known_issue=case.known_issue, progress=progress,
+                history=history, text=case.text), []
 
 
 def _case_files(folder: Path) -> list[Path]:
