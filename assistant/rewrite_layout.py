@@ -151,6 +151,18 @@ def insert_blocks(text: str, news: list[str], rest: list[str], lang: str, kind: 
     start, end = bounds
     start = header_end(lines, lang, start)
     if kind == "html":
+        if news_inline:  # one sentence more at the end of the first <p>…</p> paragraph
+            from html import escape
+
+            first = next((i for i in range(start, end) if lines[i].strip().lower().startswith("<p")
+                          and lines[i].rstrip().lower().endswith("</p>")
+                          and i >= (greeting_end([visible(ln) for ln in lines], lang, start) or start)), None)
+            if first is not None:
+                lines = [*lines]
+                cut = lines[first].rstrip()[:-4]
+                lines[first] = f"{cut} {escape(' '.join(news), quote=False)}</p>" if lang != "zh" else (
+                    f"{cut}{escape(''.join(news), quote=False)}</p>")
+                news = []
         news, rest = [_as_html(p) for p in news], [_as_html(p) for p in rest]
     greet = greeting_end(lines, lang, start) if news or rest else None
     head_end = greet if greet is not None else start

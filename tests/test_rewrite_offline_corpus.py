@@ -60,6 +60,9 @@ def test_the_offline_rewrite_of_each_corpus_draft_is_the_reviewed_text(case, mon
     assert counts is not None
     was_e, was_w, now_e, now_w = map(int, counts.groups())
     assert now_e <= was_e and now_e + now_w <= was_e + was_w  # none gets worse
+    args[1] = str(CORPUS / "expected" / case["draft"])  # and a second run finds nothing more to add
+    code, again, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 0 and again == out, err
 
 
 # --- the property test ------------------------------------------------------------------------
