@@ -148,7 +148,8 @@ def jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | str:
     following = _next_word(text, end).lower()
     if following and following not in data.get("function_words", []):
         return "jargon-modifier"
-    if prev_word in data.get("verb_context", []) and prev_word not in data.get("determiners", []):
+    if prev_word in data.get("verb_context", []) and prev_word not in data.get("determiners", []) \
+            and following not in data.get("subject_followers", []):  # "and QA will test" has QA as subject
         return "jargon-verb"
     if text[end:end + 1] in ("-", "/"):
         return "jargon-modifier"
@@ -330,12 +331,19 @@ def _patterns(lang: str) -> list[tuple[str | None, re.Pattern[str], str]]:
 
 
 def pattern_edits(text: str, findings: list[Finding], spans: dict[int, tuple[int, int]],
-                  lang: str) -> tuple[list[Edit], set[int]]:
-    """Whole-clause rewrites from the data: (edits, indexes of the findings they fix)."""
+                  lang: str, facts: Facts | None = None) -> tuple[list[Edit], set[int]]:
+    """Whole-clause rewrites from the data: (edits, indexes of the findings they fix). `{new}`
+    in a replacement is the facts' new date; such a pattern is used only with facts."""
+    from assistant.dates import format_date
+
     edits: list[Edit] = []
     fixed: set[int] = set()
     taken: list[tuple[int, int]] = []
     for check, rx, template in _patterns(lang):
+        if "{new}" in template:
+            if facts is None:
+                continue
+            template = template.replace("{new}", format_date(facts.new_date, lang))
         for m in rx.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue

@@ -89,7 +89,7 @@ def plan_edits(text: str, findings: list[Finding], facts: Facts | None, lang: st
     starts = line_starts(text)
     spans = {i: sp for i, f in enumerate(findings) if (sp := span_of(text, f, starts)) is not None}
     edits: list[tuple[Edit, bool]] = []  # (edit, whether it firms up wording)
-    patterned, fixed = pattern_edits(text, findings, spans, lang)
+    patterned, fixed = pattern_edits(text, findings, spans, lang, facts)
     edits += [(e, False) for e in patterned]
     edits += [(e, False) for e in apology_edits(text, lang)]
     date_edits: list[Edit] = []
@@ -173,16 +173,17 @@ def _tidy(text: str, edits: list[tuple[Edit, bool]], lang: str = "en") -> list[E
             elif any(before.endswith(m) for m in modals):
                 new = next((new[len(m):] for m in modals if new.startswith(m)), new)
         out.append((start, end, new))
-    return _merge_repeats(text, out)
+    return _merge_repeats(text, out, lang)
 
 
 _JOINERS = frozenset(" ,，、;；\n")
 
 
-def _merge_repeats(text: str, edits: list[Edit]) -> list[Edit]:
+def _merge_repeats(text: str, edits: list[Edit], lang: str = "en") -> list[Edit]:
     """Two fixes that write the same words with nothing but punctuation (or words another fix
     empties) between them become one: "as soon as possible, hopefully in the near future" must
-    not turn into "by 15 January, by 15 January"."""
+    not turn into "by 15 January, by 15 January"; a second date fix in the same sentence says
+    "by then" (`vague_date_again`)."""
     out: list[Edit] = []
     for start, end, new in edits:
         kept = [i for i, e in enumerate(out) if e[2]]
@@ -198,8 +199,18 @@ def _merge_repeats(text: str, edits: list[Edit]) -> list[Edit]:
                 del out[last + 1:]
                 out.append((out[last][1], end, ""))
                 continue
+        again = rewrite_data(lang).get("vague_date_again")
+        if new and again and new.startswith(again_prefix(lang)):
+            s, _ = sentence_around(text, start, end)
+            if any(e[2] == new and e[0] >= s for e in out):
+                new = again  # "…fixed by 5 February, and tested by then", not the date twice
         out.append((start, end, new))
     return out
+
+
+def again_prefix(lang: str) -> str:
+    """The words a date fix starts with ('by ' / '在'), before the date."""
+    return rewrite_data(lang)["vague_date"].split("{date}", 1)[0]
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
