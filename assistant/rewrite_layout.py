@@ -71,7 +71,10 @@ def signature_index(lines: list[str], names: list[str]) -> int | None:
     while block_start - 1 >= 0 and visible(lines[block_start - 1]) and filled[-1] - block_start < 3:
         block_start -= 1
     for i in range(block_start, filled[-1] + 1):
-        line = visible(lines[i]).lstrip("-—– ").strip()
+        raw = visible(lines[i])
+        line = raw.lstrip("-—– ").strip()
+        if raw.startswith(("-- ", "—", "– ")) and len(line) <= 40 and (i == 0 or not lines[i - 1].strip()):
+            return i  # the signature delimiter ("-- T.", "— Tom")
         if len(line) > 40 or line[-1:] in ".!?。！？":
             continue
         if any(name and (line == name or line.startswith(name + " ") or line.startswith(name + ",")
@@ -150,6 +153,8 @@ def insert_blocks(text: str, news: list[str], rest: list[str], lang: str, kind: 
         return text
     start, end = bounds
     start = header_end(lines, lang, start)
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith("# ")):
+        start += 1  # blank lines and a Markdown title stay above the greeting and the news
     if kind == "html":
         if news_inline:  # one sentence more at the end of the first <p>…</p> paragraph
             from html import escape
