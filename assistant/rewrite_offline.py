@@ -305,7 +305,9 @@ class OfflineRewrite:
     reasons: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def reason(self, f: Finding) -> str | None:
-        return self.reasons.get((f.check, " ".join((f.text or "").lower().replace("’", "'").split())))
+        """Why `f` was left (the data's default reason where no edit was tried, or one was undone)."""
+        key = (f.check, " ".join((f.text or "").lower().replace("’", "'").split()))
+        return self.reasons.get(key) or rewrite_data(self.after.language).get("reasons", {}).get("default")
 
 
 def _counts(findings: list[Finding]) -> tuple[int, int]:
