@@ -87,9 +87,13 @@ def _write_in_place(path: Path, text: str, force: bool) -> None:
         raise InputError(f"{path} cannot be written: {exc.strerror}") from None
 
 
+def _no_reason(finding: Finding) -> str | None:
+    return None
+
+
 def _report_findings(label: str, findings: list[Finding], verbose: bool,
-                     reason: Callable[[Finding], str | None] = lambda f: None) -> None:
-    """Each finding left, with why the rewrite left it where it knows ("why not changed: …")."""
+                     reason: Callable[[Finding], str | None] = _no_reason) -> None:
+    """Each finding left, and under it why the offline rewrite left it ("left as written: …")."""
     shown = [f for f in findings if verbose or f.severity != "info"]
     if not shown:
         return
@@ -101,10 +105,6 @@ def _report_findings(label: str, findings: list[Finding], verbose: bool,
         why = reason(f)
         if why and not (f.check.startswith("missing-") and "--facts" in why):  # said once, below
             print(f"    left as written: {why}", file=sys.stderr)
-
-
-def _no_reason(finding: Finding) -> str | None:
-    return None
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
