@@ -10,13 +10,14 @@ import difflib
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import InputError
 from assistant.findings import Finding
 from assistant.rewrite_llm import rewrite_with_llm
-from assistant.rewrite_offline import rewrite_offline_checked
+from assistant.rewrite_offline import rewrite_offline_report
 
 if TYPE_CHECKING:
     from assistant.config import Settings
@@ -86,7 +87,13 @@ def _write_in_place(path: Path, text: str, force: bool) -> None:
         raise InputError(f"{path} cannot be written: {exc.strerror}") from None
 
 
-def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None:
+def _no_reason(finding: Finding) -> str | None:
+    return None
+
+
+def _report_findings(label: str, findings: list[Finding], verbose: bool,
+                     reason: Callable[[Finding], str | None] = _no_reason) -> None:
+    """Each finding left, and under it why the offline rewrite left it ("left as written: …")."""
     shown = [f for f in findings if verbose or f.severity != "info"]
     if not shown:
         return
@@ -95,6 +102,9 @@ def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None
         where = f"line {f.line}" if f.line is not None else "draft"
         quote = f' "{f.text}"' if f.text and len(f.text) <= 60 else ""
         print(f"  {where}: {f.severity} {f.check}{quote}: {f.message}", file=sys.stderr)
+        why = reason(f)
+        if why and not (f.check.startswith("missing-") and "--facts" in why):  # said once, below
+            print(f"    left as written: {why}", file=sys.stderr)
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
@@ -133,14 +143,17 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     before = check_text(text, path=draft_path, facts=facts, settings=settings, language=lang)
     use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
     usage: Usage | None = None
+    reason: Callable[[Finding], str | None] = _no_reason
     if use_llm:
         result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
     else:
         from assistant.checks.document import kind_for_path
 
-        result, after = rewrite_offline_checked(text, before, facts, lambda t: check_text(
+        done = rewrite_offline_report(text, before, facts, lambda t: check_text(
             t, path=draft_path, facts=facts, settings=settings, language=before.language),
-            kind_for_path(draft_path))
+            kind_for_path(draft_path), lambda t: check_text(
+            t, path=draft_path, settings=settings, language=before.language))
+        result, after, reason = done.text, done.after, done.reason
     if in_place and result == text:  # nothing to write, and no .bak that would block the next run
         print(f"delaynote: {draft_path} is left as it was (no .bak written)", file=sys.stderr)
     elif in_place:
@@ -165,7 +178,7 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     if result == text:
         print("delaynote: nothing could be changed automatically", file=sys.stderr)
     print(count_line(before.findings, after.findings), file=sys.stderr)
-    _report_findings("still to fix by hand:", after.findings, verbose)
+    _report_findings("still to fix by hand:", after.findings, verbose, reason)
     if facts is None and not use_llm and any(
             f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):
         print("delaynote: with --facts FILE, rewrite also puts in the dates and the missing parts",

@@ -1,235 +1,56 @@
-"""The offline rewrite: fix flagged words in place and add what the facts say is missing.
+"""The offline rewrite: fix what can be fixed safely, add what the facts say is missing, and
+say why the rest is left.
 
-Only the words a check flagged are changed (jargon -> the lexicon's plain alternative, vague time
--> the facts' date, hedges and guarantees -> firm, honest wording) and missing elements are added
-from the facts with the offline drafter's sentences, so the author's own sentences stay as written.
+Edits replace whole phrases or clauses with words that read correctly in their place
+(`assistant.rewrite_edits`, data in `assistant/data/rewrite/`); a finding no safe edit fits stays
+as written, with the reason. With facts, missing elements are added as whole sentences where a
+letter has them (`assistant.rewrite_layout`): after the headers and greeting, before the sign-off
+and signature, each at most once. A rewrite that would raise the number of findings is undone,
+edit by edit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-from importlib.resources import files
-from typing import TYPE_CHECKING, Any
-
-import yaml
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.findings import Finding
+from assistant.rewrite_edits import (
+    Edit,
+    Plan,
+    apology_edits,
+    approx_date_edits,
+    date_clauses,
+    hedge_edit,
+    jargon_alternatives,
+    jargon_edit,
+    line_starts,
+    overpromise_edit,
+    pattern_edits,
+    removals,
+    sentence_around,
+    span_of,
+    vague_edit,
+)
+from assistant.rewrite_layout import (
+    MISSING_ORDER,
+    element_blocks,
+    greeting_end,
+    insert_blocks,
+    rewrite_data,
+    sign_off_index,
+    visible,
+)
 
 if TYPE_CHECKING:
     from assistant.facts import Facts
     from assistant.findings import FileReport
 
-Edit = tuple[int, int, str]  # start offset, end offset, replacement
-
-
-@cache
-def rewrite_data(lang: str) -> dict[str, Any]:
-    """The offline rewrite phrase data for a language (`assistant/data/rewrite/<lang>.yaml`)."""
-    text = (files("assistant") / "data" / "rewrite" / f"{lang}.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-@cache
-def jargon_alternatives(lang: str) -> dict[str, str]:
-    """The checker's jargon lexicon (already loaded by the check before the rewrite),
-    lower-cased term -> plain alternative; terms without one are left out."""
-    from assistant.checks.lexicon import lexicon_for
-
-    return {term: alt.strip() for term, alt in lexicon_for(lang).get("jargon").entries.items()
-            if alt and alt.strip()}
-
-
-# --- locating what a finding points at -------------------------------------------------------
-
-def line_starts(text: str) -> list[int]:
-    """Offset of the first character of each line."""
-    starts = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
-
-
-def span_of(text: str, finding: Finding, starts: list[int]) -> tuple[int, int] | None:
-    """The (start, end) offsets of a finding's words, checked against its `text`; None if the
-    position does not hold those words (then the finding is left for the user)."""
-    if finding.line is None or finding.column is None or not finding.text:
-        return None
-    if not 1 <= finding.line <= len(starts):
-        return None
-    start = starts[finding.line - 1] + finding.column - 1
-    want = finding.text
-    if text[start:start + len(want)].lower() == want.lower():
-        return start, start + len(want)
-    line_end = text.find("\n", start)
-    found = text.lower().find(want.lower(), starts[finding.line - 1], len(text) if line_end < 0 else line_end)
-    return (found, found + len(want)) if found >= 0 else None
-
-
-def _match_case(original: str, replacement: str) -> str:
-    if replacement and original[:1].isupper() and replacement[:1].islower():
-        return replacement[0].upper() + replacement[1:]
-    return replacement
-
-
-def sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence holding text[start:end] (bounded by . ! ? 。！？ or a line break)."""
-    stops = ".!?。！？\n"
-    left = max(text.rfind(c, 0, start) for c in stops) + 1
-    rights = [p for p in (text.find(c, end) for c in stops) if p >= 0]
-    return text[left:min(rights) if rights else len(text)]
-
-
-# --- word-level fixes ------------------------------------------------------------------------
-
-def _next_word(text: str, end: int) -> str:
-    """The word right after `end` when only spaces separate it, else ''."""
-    i = end
-    while i < len(text) and text[i] == " ":
-        i += 1
-    j = i
-    while j < len(text) and (text[j].isalpha() or text[j] in "-'"):
-        j += 1
-    return text[i:j] if i > end else ""
-
-
-def _jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | None:
-    """Jargon -> the lexicon's plain alternative. In English the article is fitted to the words
-    around it, and a term that modifies the next noun ("webhook handler") keeps its place and
-    gets the explanation in brackets, since a definition cannot stand in as a modifier."""
-    term = text[start:end]
-    table = jargon_alternatives(lang)
-    key = _key(term)
-    plural = key not in table and key.endswith("s")
-    alt = table.get(key) or table.get(key[:-1] if key.endswith("s") else key) or (
-        table.get(key[:-2]) if key.endswith("es") else None)
-    if not alt or alt.lower() == key:
-        return None
-    if lang == "zh":
-        return start, end, alt
-    data = rewrite_data(lang)
-    before = text[:start].rstrip(" ")
-    prev_word = before.rsplit(None, 1)[-1].lower() if before.split() else ""
-    words = alt.split(" ", 1)
-    bare = words[1] if len(words) == 2 and words[0].lower() in ("the", "a", "an") else alt
-    following = _next_word(text, end).lower()
-    if following and following not in data.get("function_words", []) and prev_word not in data.get(
-            "verb_context", []) and "(" not in bare:
-        return start, end, f"{term} ({bare})"
-    if prev_word in data.get("determiners", []) or plural:
-        alt = bare
-        if prev_word in ("a", "an"):  # "an API" -> "a connection"
-            article = "an" if alt[:1].lower() in "aeiou" else "a"
-            word_start = len(before) - len(prev_word)
-            head = _match_case(text[word_start:len(before)], article)
-            return word_start, end, f"{head}{text[len(before):start]}{alt}"
-    at_sentence_start = not before or before[-1] in ".!?:\n"
-    return start, end, _match_case(term, alt) if at_sentence_start else alt
-
-
-def _key(words: str) -> str:
-    return " ".join(words.lower().split())
-
-
-def _table_edit(text: str, start: int, end: int, table: dict[str, str], lang: str) -> Edit | None:
-    """Replace flagged words by their entry in `table` ("" removes them tidily). The flagged
-    words plus the next word are tried first, so "we hope" + "to" becomes "we will"."""
-    replacement = None
-    if lang == "en":
-        # Words the table removes ("100%") are passed over, so "we guarantee 100% it" is read as
-        # "we guarantee it"; the edit then spans them and the removal is not applied twice.
-        after = end
-        while True:
-            rest = text[after:after + 40]
-            stripped = rest.lstrip(" ")
-            next_word = stripped.split(None, 1)[0] if stripped.split() else ""
-            if rest[:1] != " " or table.get(_key(next_word)) != "":
-                break
-            after += len(rest) - len(stripped) + len(next_word)
-        if next_word.isalpha() and rest[:1] == " ":
-            replacement = table.get(_key(text[start:end] + " " + next_word))
-            if replacement is not None:
-                end = after + (len(rest) - len(stripped)) + len(next_word)
-    elif lang == "zh":  # "应该" flagged, "应该能" written: the longest entry the text continues with
-        flagged = text[start:end]
-        longer = [k for k in table if k.startswith(flagged) and len(k) > len(flagged)
-                  and text[start:start + len(k)] == k]
-        if longer:
-            key = max(longer, key=len)
-            replacement, end = table[key], start + len(key)
-    if replacement is None:
-        replacement = table.get(_key(text[start:end]))
-    if replacement is None:
-        return None
-    words = text[start:end]
-    if replacement:
-        return start, end, _match_case(words, replacement)
-    # Removal: take a following comma and one space with it, and capitalise what now opens the sentence.
-    stop = end
-    if text[stop:stop + 1] in (",", "，"):
-        stop += 1
-    while stop < len(text) and text[stop] == " " and lang == "en":
-        stop += 1
-    begin = start
-    if lang == "en" and stop == end:  # a word before punctuation: drop the space (and comma) before it
-        while begin > 0 and text[begin - 1] == " ":
-            begin -= 1
-        if begin > 0 and text[begin - 1] == "," and text[stop:stop + 1] in (".", "!", "?", ";", ":", "\n", ""):
-            begin -= 1
-        if begin == 0 or text[begin - 1] in "\n":
-            begin = start
-    tail = ""
-    if words[:1].isupper() and stop < len(text) and text[stop].islower():
-        tail = text[stop].upper()
-        stop += 1
-    return begin, stop, tail
-
-
-_SENTENCE_END = frozenset(".!?\n")
-
-
-def _guarantee_edit(text: str, start: int, end: int, data: dict[str, Any]) -> Edit | None:
-    """'We guarantee' + a clause ('it will work') -> 'we are confident'; + a thing ('the date')
-    -> 'we commit to'; + nothing but words the table removes ('We guarantee 100%.') -> None, as
-    no rewording of it is both honest and grammatical."""
-    stop = end
-    while stop < len(text) and text[stop] not in _SENTENCE_END:
-        stop += 1
-    removed = {k for k, v in data.get("overpromise", {}).items() if v == ""}
-    words = [w.strip(",;:()\"'“”‘’").lower() for w in text[end:stop].split()]
-    words = [w for w in words if w and w not in removed]
-    if not words:
-        return None
-    key = _key(text[start:end])
-    clause = any(w.replace("’", "'") in data.get("clause_verbs", []) for w in words)
-    table = data["guarantee_clause"] if clause else data["overpromise"]
-    return start, end, _match_case(text[start:end], table[key])
-
-
-def _vague_edit(text: str, start: int, end: int, facts: Facts, lang: str) -> Edit:
-    from assistant.dates import format_date
-
-    data = rewrite_data(lang)
-    sentence = sentence_around(text, start, end).lower()
-    about_update = any(cue.lower() in sentence for cue in data.get("update_cues", []))
-    when = facts.next_update if about_update else facts.new_date
-    special = data.get("vague_phrases", {}).get(_key(text[start:end]))
-    replacement = (special or data["vague_date"]).replace("{date}", format_date(when, lang))
-    if special:
-        return start, end, replacement
-    begin = start
-    lead_ins = [w.lower() for w in data.get("vague_lead_ins", [])]
-    phrase_first = text[start:end].split(" ", 1)[0].lower()
-    if lang == "en" and phrase_first not in lead_ins:
-        before = text[:start].rstrip(" ")
-        prev = before.rsplit(None, 1)[-1] if before.split() else ""
-        if prev.lower() in lead_ins:
-            begin = len(before) - len(prev)
-    elif lang == "zh" and start > 0 and text[start - 1] in lead_ins:
-        begin = start - 1
-    return begin, end, replacement
+__all__ = ["Edit", "MISSING_ORDER", "OfflineRewrite", "apply_edits", "greeting_end", "insert_blocks",
+           "introduced_errors", "jargon_alternatives", "line_starts", "missing_elements", "plan_edits",
+           "rewrite_data", "rewrite_offline", "rewrite_offline_checked", "rewrite_offline_report",
+           "sentence_around", "sign_off_index", "span_of", "visible", "word_edits"]
 
 
 def _quoted(text: str | None) -> str | None:
@@ -262,57 +83,107 @@ def _mismatch_edit(text: str, start: int, end: int, finding: Finding, facts: Fac
     return start, end, format_duration(days, lang)
 
 
-def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> list[Edit]:
-    """Edits for the findings that point at words: jargon, vague time (with facts), hedges,
-    guarantees. Findings we cannot fix safely produce no edit and stay in the after-check."""
+def plan_edits(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> Plan:
+    """The safe edits for the findings, and the reason for each finding left as written."""
+    plan = Plan()
     starts = line_starts(text)
-    data = rewrite_data(lang)
-    edits: list[tuple[Edit, bool]] = []  # (edit, whether it firms up wording: hedge or guarantee)
-    for f in findings:
-        span = span_of(text, f, starts)
-        if span is None:
+    spans = {i: sp for i, f in enumerate(findings) if (sp := span_of(text, f, starts)) is not None}
+    edits: list[tuple[Edit, bool]] = []  # (edit, whether it firms up wording)
+    patterned, fixed = pattern_edits(text, findings, spans, lang, facts)
+    edits += [(e, False) for e in patterned]
+    edits += [(e, False) for e in apology_edits(text, lang)]
+    date_edits: list[Edit] = []
+    hedges: list[int] = []
+    for i, f in enumerate(findings):
+        if i in fixed:
             continue
-        edit: Edit | None = None
-        if f.check == "jargon":
-            edit = _jargon_edit(text, *span, lang)
-        elif f.check == "vague-timeline" and facts is not None:
-            edit = _vague_edit(text, *span, facts, lang)
+        if f.check.startswith("missing-"):
+            if facts is None:
+                plan.leave(f, "missing-no-facts", lang)
+            continue
+        if f.check == "hedging" and i in spans:
+            hedges.append(i)
+            continue
+        result: Edit | str | None = None
+        span = spans.get(i)
+        if span is None:
+            result = "default"
+        elif f.check == "jargon":
+            result = jargon_edit(text, *span, lang)
+        elif f.check == "vague-timeline":
+            result = vague_edit(text, *span, facts, lang) if facts is not None else "vague-no-facts"
+            if not isinstance(result, str):
+                date_edits.append(result)
         elif f.check == "fact-mismatch" and facts is not None:
-            edit = _mismatch_edit(text, *span, f, facts, lang)
-        elif f.check == "hedging":
-            edit = _table_edit(text, *span, data.get("hedging", {}), lang)
-        elif f.check == "overpromise" and _key(text[span[0]:span[1]]) in data.get("guarantee_clause", {}):
-            edit = _guarantee_edit(text, *span, data)
+            result = _mismatch_edit(text, *span, f, facts, lang)
+            date_edits.append(result)
         elif f.check == "overpromise":
-            edit = _table_edit(text, *span, data.get("overpromise", {}), lang)
-        if edit is not None:
-            edits.append((edit, f.check in ("hedging", "overpromise")))
-    return _tidy(text, edits)
+            result = overpromise_edit(text, *span, lang) or "overpromise"
+        else:
+            result = f.check if f.check in rewrite_data(lang).get("reasons", {}) else "default"
+        if isinstance(result, str):
+            plan.leave(f, result, lang)
+        else:
+            edits.append((result, f.check == "overpromise"))
+    clauses = date_clauses(text, date_edits, findings, spans, facts, lang)
+    table = rewrite_data(lang).get("hedging", {})
+    taken = [e for e, _ in edits]
+    removed: list[tuple[int, int]] = []
+    for i in hedges:
+        s, e = spans[i]
+        edit = None
+        if any(cs <= s and e <= ce for cs, ce in clauses):
+            edit = hedge_edit(text, s, e, table, lang, tidy=False)
+            if edit is not None and any(edit[0] < te and ts < edit[1] for ts, te, _ in taken):
+                flagged = table.get(text[s:e].lower() if lang == "en" else text[s:e])
+                edit = (s, e, flagged) if flagged and not any(s < te and ts < e for ts, te, _ in taken) else None
+        if edit is None:
+            plan.leave(findings[i], "hedging", lang)
+        elif edit[2]:
+            edits.append((edit, True))
+        else:
+            removed.append((edit[0], edit[1]))
+    edits += [(e, False) for e in removals(text, removed, lang)]
+    if facts is not None:
+        edits += [(e, False) for e in approx_date_edits(text, clauses, lang)]
+    plan.edits = _tidy(text, edits, lang)
+    return plan
 
 
-def _tidy(text: str, edits: list[tuple[Edit, bool]]) -> list[Edit]:
+def word_edits(text: str, findings: list[Finding], facts: Facts | None, lang: str) -> list[Edit]:
+    """The edits of `plan_edits` (findings that cannot be fixed safely produce none)."""
+    return plan_edits(text, findings, facts, lang).edits
+
+
+def _tidy(text: str, edits: list[tuple[Edit, bool]], lang: str = "en") -> list[Edit]:
     """Avoid doubled words where wording fixes meet: a firmer word the text already has right
-    before it ("会" + "尽量" -> "会会") is dropped, and of two such fixes that touch ("尽量争取")
+    before it ("会" + "尽量" -> "会会") is dropped, a modal the text has before it is not written
+    again ("会" + "尽量在" -> "会在", not "会将在"), and of two such fixes that touch ("尽量争取")
     the first goes. Jargon and date fixes are never dropped."""
     ordered = sorted(edits, key=lambda e: (e[0][0], e[0][1]))
+    modals = rewrite_data(lang).get("modals", [])
     out: list[Edit] = []
     for i, ((start, end, new), firming) in enumerate(ordered):
         if firming and new:
             nxt = ordered[i + 1] if i + 1 < len(ordered) else None
             touching = nxt is not None and nxt[1] and nxt[0][0] == end and bool(nxt[0][2])
-            if touching or text[:start].rstrip(" ").endswith(new):
+            before = text[:start].rstrip(" ")
+            if touching or before.endswith(new):
                 new = ""
+            elif any(before.endswith(m) for m in modals):
+                new = next((new[len(m):] for m in modals if new.startswith(m)), new)
         out.append((start, end, new))
-    return _merge_repeats(text, out)
+    return _merge_repeats(text, out, lang)
 
 
 _JOINERS = frozenset(" ,，、;；\n")
 
 
-def _merge_repeats(text: str, edits: list[Edit]) -> list[Edit]:
+def _merge_repeats(text: str, edits: list[Edit], lang: str = "en") -> list[Edit]:
     """Two fixes that write the same words with nothing but punctuation (or words another fix
     empties) between them become one: "as soon as possible, hopefully in the near future" must
-    not turn into "by 15 January, by 15 January"."""
+    not turn into "by 15 January, by 15 January"; a second date fix in the same sentence says
+    "by then" (`vague_date_again`)."""
     out: list[Edit] = []
     for start, end, new in edits:
         kept = [i for i, e in enumerate(out) if e[2]]
@@ -328,8 +199,18 @@ def _merge_repeats(text: str, edits: list[Edit]) -> list[Edit]:
                 del out[last + 1:]
                 out.append((out[last][1], end, ""))
                 continue
+        again = rewrite_data(lang).get("vague_date_again")
+        if new and again and new.startswith(again_prefix(lang)):
+            s, _ = sentence_around(text, start, end)
+            if any(e[2] == new and e[0] >= s for e in out):
+                new = again  # "…fixed by 5 February, and tested by then", not the date twice
         out.append((start, end, new))
     return out
+
+
+def again_prefix(lang: str) -> str:
+    """The words a date fix starts with ('by ' / '在'), before the date."""
+    return rewrite_data(lang)["vague_date"].split("{date}", 1)[0]
 
 
 def apply_edits(text: str, edits: list[Edit]) -> str:
@@ -348,185 +229,139 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 # --- adding what is missing ------------------------------------------------------------------
 
-def visible(line: str) -> str:
-    """A line's text without surrounding HTML tags ('<p>Dear Ms. Chen,</p>' -> 'Dear Ms. Chen,')."""
-    text = line.strip()
-    while text.startswith("<") and ">" in text:
-        text = text[text.index(">") + 1:].lstrip()
-    return text.split("<", 1)[0].strip()
-
-
-def sign_off_index(lines: list[str], lang: str) -> int | None:
-    """Index of the line where the sign-off starts ('Kind regards,' / '此致'): the first such
-    short line among the last non-empty lines; None if there is none."""
-    cues = [c.lower() for c in rewrite_data(lang).get("sign_offs", [])]
-    tail = [i for i, ln in enumerate(lines) if visible(ln)][-8:]
-    for i in tail:
-        line = visible(lines[i]).lower().lstrip("*_ ")
-        if len(line) > 40:
-            continue
-        for cue in cues:
-            if not line.startswith(cue):
-                continue
-            rest = line[len(cue):].strip(" ,.!:;*_，。！")
-            if lang == "zh" or not rest or cue.startswith("thank"):
-                return i
-    return None
-
-
-def greeting_end(lines: list[str], lang: str, start: int = 0) -> int | None:
-    """Index of the line after the greeting ('Dear Ms. Chen,' / '尊敬的王经理：' + '您好！'), or None."""
-    first = next((i for i in range(start, len(lines)) if visible(lines[i])), None)
-    if first is None:
-        return None
-    line = visible(lines[first])
-    if len(line) > 60 or line[-1:] not in (",", ":", "：", "，"):
-        return None
-    end = first + 1
-    followers = rewrite_data(lang).get("greeting_followers", [])
-    if end < len(lines) and visible(lines[end]) in followers:
-        end += 1
-    return end
-
-
-def _body_bounds(lines: list[str], kind: str) -> tuple[int, int] | None:
-    """Where a letter's text starts and ends inside the file: after e-mail headers or YAML front
-    matter, before `</body>`. None when added text cannot be placed safely (an encoded or
-    multipart e-mail body)."""
-    start, end = 0, len(lines)
-    if kind == "eml":
-        blank = next((i for i, ln in enumerate(lines) if not ln.strip()), len(lines))
-        headers = "\n".join(lines[:blank]).lower()
-        if "multipart/" in headers or "base64" in headers or "quoted-printable" in headers:
-            return None
-        start = min(blank + 1, len(lines))
-    elif kind == "md" and lines and lines[0].strip() == "---":
-        close = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-        start = close + 1 if close is not None else 0
-    elif kind == "html":
-        end = next((i for i, ln in enumerate(lines) if ln.strip().lower().startswith("</body")), len(lines))
-        start = next((i + 1 for i, ln in enumerate(lines) if ln.strip().lower().startswith("<body")), 0)
-    return start, end
-
-
-def _as_html(paragraph: str) -> str:
-    from html import escape
-
-    return "<p>" + "<br>\n".join(escape(line, quote=False) for line in paragraph.split("\n")) + "</p>"
-
-
-def insert_blocks(text: str, news: list[str], rest: list[str], lang: str, kind: str = "txt") -> str:
-    """Put `news` paragraphs after the greeting (or at the top of the letter) and `rest` before
-    the sign-off (or at its end). HTML gets `<p>` paragraphs; e-mail headers, front matter and
-    the HTML head stay where they are."""
-    lines = text.rstrip("\n").split("\n")
-    bounds = _body_bounds(lines, kind)
-    if bounds is None:
-        return text
-    start, end = bounds
-    if kind == "html":
-        news, rest = [_as_html(p) for p in news], [_as_html(p) for p in rest]
-    sign = sign_off_index(lines[:end], lang) if rest else None
-    greet = greeting_end(lines, lang, start) if news else None
-    head_end = greet if greet is not None else start
-    tail_start = sign if sign is not None and sign >= head_end else end
-    head, body, tail = lines[:head_end], lines[head_end:tail_start], lines[tail_start:]
-
-    def trimmed(block: list[str]) -> list[str]:
-        while block and not block[0].strip():
-            block = block[1:]
-        while block and not block[-1].strip():
-            block = block[:-1]
-        return block
-
-    parts = [trimmed(b) for b in ([*head], [ln for p in news for ln in (*p.split("\n"), "")], body,
-                                  [ln for p in rest for ln in (*p.split("\n"), "")], tail)]
-    return "\n\n".join("\n".join(p) for p in parts if p) + "\n"
-
-
-MISSING_ORDER = ("missing-original-date", "missing-new-date", "missing-cause", "missing-impact",
-                 "missing-mitigation", "missing-status", "missing-update-plan", "missing-apology",
-                 "missing-contact")
-NEWS_CHECKS = ("missing-original-date", "missing-new-date")
-
-
 def missing_elements(findings: list[Finding]) -> list[str]:
     """The missing-* checks that fired, in the order a notice tells them."""
     fired = {f.check for f in findings}
     return [c for c in MISSING_ORDER if c in fired]
 
 
-def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[str]]:
-    """Paragraphs for the missing elements, worded by the offline drafter's phrase data
-    (`assistant/drafting/phrases`) and filled from the facts: (news paragraphs, other paragraphs)."""
-    from assistant.drafting.offline import build_context, sentence
-
-    ctx = build_context(facts)
-    p, lang = ctx["p"], facts.language
-    sep = "" if lang == "zh" else " "
-    news = [p["news"]] if any(c in missing for c in NEWS_CHECKS) else []
-    rest: list[str] = []
-    for check in missing:
-        if check == "missing-cause":
-            causes = ctx["causes"]
-            lines = [sep.join(filter(None, (c["summary"], c["detail"]))) for c in causes]
-            intro = p["cause_intro"] if len(causes) == 1 else p["causes_intro"]
-            rest.append("\n".join([intro, *(lines if len(lines) == 1 else [f"- {ln}" for ln in lines])]))
-        elif check == "missing-impact":
-            rest.append(f"{p['impact_intro']}\n{ctx['impact'] or p['impact_derived']}")
-        elif check == "missing-mitigation":
-            rest.append("\n".join([p["mitigation_intro"], *(f"- {m}" for m in ctx["mitigations"])]))
-        elif check == "missing-status" and (ctx["done"] or ctx["pending"]):
-            lines = [p["status_intro"]]
-            joiner = "；" if lang == "zh" else "; "
-            if ctx["done"]:
-                lines.append(f"{p['done_label']}{sep}{sentence(joiner.join(ctx['done']), lang)}")
-            if ctx["pending"]:
-                lines.append(f"{p['pending_label']}{sep}{sentence(joiner.join(ctx['pending']), lang)}")
-            rest.append("\n".join(lines))
-        elif check == "missing-update-plan":
-            rest.append(p.get("update_plan") or p["update"])
-        elif check == "missing-apology":
-            rest.append(p["apology"])
-        elif check == "missing-contact":
-            rest.append(f"{ctx['contact_line']}{sep}{p['offer']}")
-    return news, rest
+def _sender_names(facts: Facts) -> list[str]:
+    name = facts.sender.name or ""
+    names = [name, facts.sender.organisation or ""]
+    if " " in name:
+        names.append(name.split()[0])
+    return [n for n in names if n]
 
 
 def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lang: str,
-                    edits: list[Edit] | None = None, kind: str = "txt") -> str:
-    """The rule-based rewrite: fix flagged words in place (`edits`, default: all of
-    `word_edits`), then add what is missing from the facts (`kind`: md/txt/html/eml)."""
+                    edits: list[Edit] | None = None, kind: str = "txt",
+                    missing: list[str] | None = None) -> str:
+    """The rule-based rewrite: make the safe edits (`edits`, default: `plan_edits`), then add the
+    `missing` elements (default: the missing-* findings) from the facts (`kind`: md/txt/html/eml)."""
     if edits is None:
         edits = word_edits(text, findings, facts, lang)
     result = apply_edits(text, edits)
-    missing = missing_elements(findings) if facts is not None else []
+    if missing is None:
+        missing = missing_elements(findings) if facts is not None else []
     if facts is not None and missing:
         news, rest = element_blocks(missing, facts.model_copy(update={"language": lang}))
         if news or rest:
-            result = insert_blocks(result, news, rest, lang, kind)
+            inline = len(news) == 1 and not ("missing-original-date" in missing and "missing-new-date" in missing)
+            result = insert_blocks(result, news, rest, lang, kind, _sender_names(facts), news_inline=inline)
     return result
+
+
+def overlap(source: str, target: str, lang: str) -> float:
+    """Share of `source`'s words (en, 3+ letters) or character pairs (zh) that `target` has."""
+    import re
+
+    if lang == "zh":
+        def units(t: str) -> set[str]:
+            han = re.sub(r"[^\u4e00-\u9fff]", "", t)
+            return {han[i:i + 2] for i in range(len(han) - 1)}
+    else:
+        def units(t: str) -> set[str]:
+            return {w for w in re.findall(r"[a-z]{3,}", t.lower())}
+    want = units(source)
+    return len(want & units(target)) / len(want) if want else 0.0
+
+
+def already_there(text: str, missing: list[str], facts: Facts, lang: str,
+                  check_plain: Callable[[str], FileReport] | None = None) -> list[tuple[str, str]]:
+    """The missing elements not to add, with the reason key: what the draft already says in its
+    own words (a cause the checker finds without the facts, or most of a fact's words), and an
+    update plan whose first date would be the delivery date."""
+    skip: list[tuple[str, str]] = []
+    if "missing-cause" in missing:
+        own = check_plain is not None and not any(f.check == "missing-cause" for f in check_plain(text).findings)
+        if own or any(overlap(c.summary, text, lang) >= 0.6 for c in facts.causes):
+            skip.append(("missing-cause", "missing-cause-own"))
+    if "missing-impact" in missing and facts.impact and overlap(facts.impact, text, lang) >= 0.6:
+        skip.append(("missing-impact", "missing-own"))
+    if "missing-mitigation" in missing and facts.mitigations and all(
+            overlap(m, text, lang) >= 0.6 for m in facts.mitigations):
+        skip.append(("missing-mitigation", "missing-own"))
+    if "missing-update-plan" in missing and facts.next_update >= facts.new_date:
+        skip.append(("missing-update-plan", "vague-update"))
+    return skip
+
+
+@dataclass
+class OfflineRewrite:
+    """The rewritten text, its findings, and why each finding still there was left."""
+
+    text: str
+    after: FileReport
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def reason(self, f: Finding) -> str | None:
+        """Why `f` was left (the data's default reason where no edit was tried, or one was undone)."""
+        key = (f.check, " ".join((f.text or "").lower().replace("’", "'").split()))
+        return self.reasons.get(key) or rewrite_data(self.after.language).get("reasons", {}).get("default")
+
+
+def _counts(findings: list[Finding]) -> tuple[int, int]:
+    return sum(1 for f in findings if f.severity == "error"), len(findings)
+
+
+def _worse(before: list[Finding], after: list[Finding]) -> bool:
+    """More errors, or more findings in all, than before."""
+    (was_e, was_n), (now_e, now_n) = _counts(before), _counts(after)
+    return now_e > was_e or now_n > was_n or bool(introduced_errors(before, after))
+
+
+def rewrite_offline_report(text: str, before: FileReport, facts: Facts | None,
+                           check: Callable[[str], FileReport], kind: str = "txt",
+                           check_plain: Callable[[str], FileReport] | None = None) -> OfflineRewrite:
+    """Edit, check again, add the elements still missing (a cause only where the draft gives
+    none in its own words: `check_plain` checks without the facts), and undo any edit that
+    leaves more findings than before; nothing is changed if that cannot be avoided."""
+    lang = before.language
+    plan = plan_edits(text, before.findings, facts, lang)
+
+    def attempt(edits: list[Edit]) -> tuple[str, FileReport]:
+        edited = apply_edits(text, edits)
+        if facts is None:
+            return edited, check(edited)
+        mid = check(edited)
+        missing = missing_elements(mid.findings)
+        for check_id, reason in already_there(edited, missing, facts, lang, check_plain):
+            missing.remove(check_id)
+            plan.reasons[(check_id, "")] = rewrite_data(lang)["reasons"][reason]
+        if not missing:
+            return edited, mid
+        result = rewrite_offline(edited, mid.findings, facts, lang, [], kind, missing)
+        return result, check(result)
+
+    edits = plan.edits
+    result, after = attempt(edits)
+    for edit in list(edits):
+        if not _worse(before.findings, after.findings):
+            break
+        trial = [e for e in edits if e is not edit]
+        trial_text, trial_after = attempt(trial)
+        if _counts(trial_after.findings) < _counts(after.findings):
+            edits, result, after = trial, trial_text, trial_after
+    if _worse(before.findings, after.findings):
+        result, after = text, before
+    return OfflineRewrite(result, after, plan.reasons)
 
 
 def rewrite_offline_checked(text: str, before: FileReport, facts: Facts | None,
                             check: Callable[[str], FileReport], kind: str = "txt") -> tuple[str, FileReport]:
-    """`rewrite_offline`, then the rules again; a word edit that makes a check report more
-    errors than before (a replacement the cue lists do not know, say) is undone."""
-    lang = before.language
-    edits = word_edits(text, before.findings, facts, lang)
-    result = rewrite_offline(text, before.findings, facts, lang, edits, kind)
-    after = check(result)
-    introduced = introduced_errors(before.findings, after.findings)
-    for edit in list(edits):
-        if not introduced:
-            break
-        trial = [e for e in edits if e is not edit]
-        trial_text = rewrite_offline(text, before.findings, facts, lang, trial, kind)
-        trial_after = check(trial_text)
-        trial_introduced = introduced_errors(before.findings, trial_after.findings)
-        if len(trial_introduced) < len(introduced):
-            edits, result, after, introduced = trial, trial_text, trial_after, trial_introduced
-    return result, after
+    """`rewrite_offline_report` as (text, findings after)."""
+    done = rewrite_offline_report(text, before, facts, check, kind)
+    return done.text, done.after
 
 
 def introduced_errors(before: list[Finding], after: list[Finding]) -> list[Finding]:
