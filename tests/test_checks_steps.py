@@ -201,3 +201,37 @@ def test_naming_whose_fault_it_was_is_blame(text: str) -> None:
 ])
 def test_a_partial_release_a_workaround_or_scope_moved_later_is_a_step(text: str) -> None:
     assert not fires(text, "missing-mitigation", "en")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    # an event told with its date is still the reason
+    ("The manufacturer stopped production for three weeks after a fire at its plant in Penang.", "en"),
+    ("Our kitchen failed its gas safety check on 24 September.", "en"),
+    ("Our head chef has been in hospital since Tuesday.", "en"),
+    ("The oak boards for your table split while they were drying in the kiln.", "en"),
+])
+def test_an_event_told_with_its_date_is_a_cause(text: str, lang: str) -> None:
+    assert not fires(text, "missing-cause", lang)
+
+
+def test_a_plan_with_a_past_participle_is_no_event() -> None:
+    assert fires("The checkout will be fixed by Friday 5 February and tested by then.", "missing-cause", "en")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("每周五我们会把供应商的最新回复告诉您。", "zh"),
+    ("4月17日我们会再与您确认剩余设备的生产进度。", "zh"),
+    ("四、需甲方确认事项\n脚本请于7月30日前确认。\n五、下次例会\n8月3日（周一）9:00，项目部会议室。", "zh"),
+    ("I'll text you on Wednesday evening with the fitting time.", "en"),
+    ("Expect a call from Dana, your account manager, every Friday until we start.", "en"),
+])
+def test_a_dated_promise_to_tell_the_client_is_an_update_plan(text: str, lang: str) -> None:
+    assert not fires(text, "missing-update-plan", lang)
+
+
+@pytest.mark.parametrize("text", [
+    "目前已派专人驻港，每天向海关确认查验进度。",
+    "我们会尽快跟进。",
+])
+def test_telling_someone_else_or_no_date_is_no_update_plan(text: str) -> None:
+    assert fires(text, "missing-update-plan", "zh")

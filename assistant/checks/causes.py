@@ -130,7 +130,10 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
 
 _EN_EVENT = LazyPattern(
     r"(?<![A-Za-z])(?:[A-Za-z]{3,}ed|found|took|broke|came|went|left|fell|gave|told|sent|sold|began|became|grew|"
-    r"knew|saw|wrote|ran|hit|built|made|got|lost|shut|stopped|failed|missed)(?![A-Za-z])", re.IGNORECASE)
+    r"knew|saw|wrote|ran|hit|built|made|got|lost|shut|stopped|failed|missed|split|burst|froze|shrank|bent|tore|"
+    r"caught|sank|blew|struck|withdrew)(?![A-Za-z])", re.IGNORECASE)
+_EN_MODAL = LazyPattern(r"(?<![A-Za-z])(?:will|shall|would|can|could|must|should|going to)(?![A-Za-z])|'ll(?![A-Za-z])",
+                        re.IGNORECASE)
 _OTHER_ELEMENTS = ("mitigation", "impact", "status", "update", "contact", "acknowledge", "original_date",
                    "new_date", "empty_cause", "generic_cause")
 
@@ -142,12 +145,16 @@ def narrated_cause(ctx: Context) -> bool:
     """No cause word: a sentence that tells an event ('The test found two weaknesses in the
     sign-in', '供应商上周换了接口格式') and is not about any other element, a date, or an apology."""
     event, least = (_ZH_EVENT, 5) if ctx.lang == "zh" else (_EN_EVENT, 6)
+    delivery_dates = {m.start for m, role in ctx.roles if role in ("new", "original")}
     for s, e in ctx.sentences:
         sentence = ctx.scan[s:e]
         if content_words(sentence, ctx.lang) < least or not event.search(sentence):
             continue
-        if in_span(ctx.mention_starts, ctx.mentions, s, e) or in_span(ctx.slot_starts, ctx.slots, s, e):
-            continue
+        if ctx.lang == "en" and _EN_MODAL.search(sentence):
+            continue  # "the checkout will be fixed by Friday": a plan, not an event
+        if any(m.start in delivery_dates for m in in_span(ctx.mention_starts, ctx.mentions, s, e)) \
+                or in_span(ctx.slot_starts, ctx.slots, s, e):
+            continue  # the sentence that gives the old or new date tells the delay, not its reason
         if any(has_cue(ctx, kind, s, e) for kind in _OTHER_ELEMENTS + ("effort",)):
             continue
         if any(ctx.lex.get(cat).pattern and ctx.lex.get(cat).pattern.search(ctx.scan, s, e)

@@ -24,6 +24,7 @@ from assistant.checks.context import (
     _ZH_COUNTED,
     Context,
     _overlaps_any,
+    content_words,
     cue_ends_near,
     cue_hits_between,
     first,
@@ -301,7 +302,7 @@ def _promises_update(ctx: Context, start: int, end: int) -> bool:
     return False
 
 
-_TELL_REACH = {"en": (40, 30), "zh": (16, 12)}  # how far before / after the verb its object may stand
+_TELL_REACH = {"en": (40, 30), "zh": (40, 12)}  # before / after the verb (a Chinese topic comes first: 工程进展将于每周一发布)
 
 
 def _tells_progress(ctx: Context, start: int, end: int) -> bool:
@@ -319,16 +320,29 @@ def _tells_progress(ctx: Context, start: int, end: int) -> bool:
 def update_plans(ctx: Context) -> list[tuple[int, int]]:
     """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
     plans = []
-    for s, e in ctx.sentences:
+    for i, (s, e) in enumerate(ctx.sentences):
         slots = in_span(ctx.slot_starts, ctx.slots, s, e)
         if not (_promises_update(ctx, s, e) or _tells_progress(ctx, s, e) or any("update" in x.kinds for x in slots)):
             continue
-        when = any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
-        when = when or has_cue(ctx, "cadence", s, e)
-        when = when or any(x.is_date() or "update" in x.kinds for x in slots)
-        if when:
+        if _says_when(ctx, s, e, slots):
             plans.append((s, e))
+        elif 0 < i < len(ctx.sentences) - 1 and _is_heading(ctx, s, e):  # '五、下次例会' / '8月3日（周一）9:00'
+            ns, ne = ctx.sentences[i + 1]  # (the first line is the message's own title, not a heading)
+            if _says_when(ctx, ns, ne, in_span(ctx.slot_starts, ctx.slots, ns, ne)) \
+                    and not has_cue(ctx, "past_sentence", ns, ne):
+                plans.append((s, ne))
     return plans
+
+
+def _says_when(ctx: Context, s: int, e: int, slots: list[Slot]) -> bool:
+    """A date, a weekday, a rhythm or a date slot in [s, e)."""
+    return any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e)) \
+        or has_cue(ctx, "cadence", s, e) or any(x.is_date() or "update" in x.kinds for x in slots)
+
+
+def _is_heading(ctx: Context, s: int, e: int) -> bool:
+    """A short line of its own ('Next update', '五、下次例会'): what follows it belongs to it."""
+    return content_words(ctx.scan[s:e], ctx.lang) <= 5 and ctx.scan[e:e + 2].lstrip(" \t*_#:：")[:1] in ("\n", "")
 
 
 def check_update_plan(ctx: Context) -> list[Finding]:
