@@ -87,9 +87,11 @@ def en_list(items: list[str]) -> str:
     """Items as a person says them in one sentence: "a", "a and b", "a, b and c"; every item after the
     first loses the capital that only started it (the sentence gives the first its case)."""
     items = [items[0], *(lower_start(i) for i in items[1:])] if items else []
+    # An item with its own "and" ("Login and user roles") needs the serial comma to stay one item.
+    last = ", and " if any(" and " in i for i in items) and len(items) > 1 else " and "
     if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+        return last.join(items)
+    return ", ".join(items[:-1]) + last + items[-1]
 
 
 def zh_list(items: list[str]) -> str:
