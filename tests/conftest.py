@@ -14,3 +14,8 @@ def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("DELAYNOTE_CACHE_DIR", str(tmp_path_factory.mktemp("llm-cache")))
     for name in _LLM_ENV:
         monkeypatch.delenv(name, raising=False)
+    # The locale picks the holiday calendar of an English draft when nothing else does: pin it, so a
+    # draft (and a subprocess started by a test) never depends on the machine's locale.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_TIME"):
+        monkeypatch.delenv(name, raising=False)
