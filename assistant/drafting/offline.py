@@ -270,7 +270,7 @@ def _contact_line(ctx: dict[str, Any]) -> str:
     elif ctx["sender_email"]:
         how = "email"
     else:
-        how = "reply_email" if ctx["channel"] == "email" else "reply"
+        how = {"email": "reply_email", "phone": "reply_phone"}.get(ctx["channel"], "reply")
     joiner = "" if ctx["lang"] == "zh" else " "
     if team:
         return f"{p['team_questions_lead']}{joiner}{p['team_' + how]}"
