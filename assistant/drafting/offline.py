@@ -168,6 +168,13 @@ def _timeline(phases: list[dict[str, Any]], data: dict[str, Any], lang: str, mar
     return "\n".join(f"- {p['name']}: {p['due']}" + (f" ({p['status']})" if p["status"] else "") for p in phases)
 
 
+_HOLIDAYS_MATTER = 20
+"""Public holidays change a draft only when they bring the lead time under LATE_NOTICE_WORKING_DAYS (the
+draft owns a late notice) or under 10 working days (said in working days; longer leads are said in calendar
+time, which holidays do not change). No country has 15 weekday holidays in four weeks, so from 20 weekdays
+on the holiday calendar is not looked up: the `holidays` package takes 0.1-0.3 s to load and compute."""
+
+
 def build_context(facts: Facts, markup: Markup = "text", options: DraftOptions | None = None) -> dict[str, Any]:
     """Everything a template needs, computed once from the facts (pure but for the locale, which
     picks the holiday calendar when neither the facts nor the configuration name one)."""
@@ -191,8 +198,10 @@ def build_context(facts: Facts, markup: Markup = "text", options: DraftOptions |
     done = list(facts.completed) + [p.name for p in facts.phases if p.status == "done" and p.name not in facts.completed]
     pending = list(facts.pending) or [p.name for p in facts.phases if p.status != "done"]
     country = holiday_country(facts, options)
-    days_off = public_holidays(country, facts.notice_date, facts.original_date)
-    lead_days = working_days_between(facts.notice_date, facts.original_date, days_off)
+    lead_days = working_days_between(facts.notice_date, facts.original_date)
+    if lead_days < _HOLIDAYS_MATTER:  # see _HOLIDAYS_MATTER: only then can holidays change the text
+        days_off = public_holidays(country, facts.notice_date, facts.original_date)
+        lead_days = working_days_between(facts.notice_date, facts.original_date, days_off)
     overdue = facts.notice_date >= facts.original_date
     late = overdue or lead_days < LATE_NOTICE_WORKING_DAYS  # the checker's late-notice, owned in the text
     notice_lead = natural_lead(facts.notice_date, facts.original_date, lead_days, lang)
