@@ -202,9 +202,9 @@ def test_timeline_table_has_every_phase_with_its_date(lang: str, channel: str) -
     assert row == ({"en": f"- Payment rebuild: {exp['phase']} (in progress)",
                     "zh": f"- 付款部分改造：{exp['phase']}，进行中"}[lang])
     assert not re.search(r"^-{3,}  -{3,}", text, re.M), "plain text has no table to misalign in a proportional font"
-    tasks = {"en": "- Payment rebuild: adapt to the new confirmation method and check every card type again.",
-             "zh": "- 付款部分改造：按新方式改造付款确认、重新检查每种银行卡。"}[lang]
-    assert tasks in text  # a list of tasks reads as one sentence, not "A; B"
+    tasks = {"en": "\nPayment rebuild: adapt to the new confirmation method and check every card type again.\n",
+             "zh": "\n付款部分改造：按新方式改造付款确认、重新检查每种银行卡。\n"}[lang]
+    assert tasks in text  # a list of tasks reads as one sentence, not "A; B"; one phase is no one-item list
     md = draft_offline(facts, markup="markdown").body
     header = "| 阶段 | 完成日期 | 状态 |" if lang == "zh" else "| Phase | Due | Status |"
     assert header in md
