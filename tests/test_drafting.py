@@ -242,6 +242,11 @@ def test_en_email_shape() -> None:
 def test_tone_changes_wording_not_facts(lang: str, channel: str) -> None:
     bodies = {tone: draft_offline(make(lang, channel, tone)).body for tone in TONES}
     assert len(set(bodies.values())) == 3
+    # more than the greeting: without the first line (the greeting of a letter or a chat) they still differ,
+    # in at least two lines each
+    rests = {tone: body.split("\n", 1)[1].splitlines() for tone, body in bodies.items()}
+    for a, b in (("formal", "neutral"), ("neutral", "warm"), ("formal", "warm")):
+        assert sum(x != y for x, y in zip(rests[a], rests[b], strict=False)) >= 2, (a, b)
     for body in bodies.values():
         assert sorted(dates_in(body, lang), key=str) == sorted(dates_in(bodies["neutral"], lang), key=str)
 
