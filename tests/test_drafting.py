@@ -622,3 +622,24 @@ def test_the_phone_scripts_why_now_answer_is_honest_when_late(lang: str) -> None
     honest = {"en": "You should have heard this sooner", "zh": "您本应更早知道"}[lang]
     assert honest in late and honest not in on_time
     assert {"en": "so that you have time to re-plan", "zh": "让您有时间调整"}[lang] not in late
+
+
+def test_natural_durations_never_contradict_the_facts_for_any_delay_up_to_four_months() -> None:
+    """'about two and a half weeks', 'almost six weeks', 约两周半, 将近六周: each within what the checker
+    accepts for an approximate duration, for every delay from 1 to 119 days, in both languages."""
+    from datetime import timedelta
+
+    from assistant.checks import check_draft
+    from assistant.dates import natural_duration
+
+    assert [natural_duration(d, "en") for d in (3, 14, 16, 18, 20, 41, 90)] == [
+        "three days", "two weeks", "just over two weeks", "about two and a half weeks", "almost three weeks",
+        "almost six weeks", "about three months"]
+    assert [natural_duration(d, "zh") for d in (3, 14, 16, 18, 20, 41, 90)] == [
+        "三天", "两周", "16天", "约两周半", "将近三周", "将近六周", "约三个月"]
+    for lang in LANGUAGES:
+        for days in range(1, 120):
+            new = (date(2026, 12, 1) + timedelta(days=days)).isoformat()
+            facts = make(lang, "email", new_date=new, phases=[], updates={"cadence": "weekly"})
+            mismatches = [f for f in check_draft(draft_offline(facts), facts) if f.check == "fact-mismatch"]
+            assert not mismatches, (lang, days, mismatches[0].text)
