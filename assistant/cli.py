@@ -162,6 +162,16 @@ def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None
         typer.echo(content, nl=not content.endswith("\n"))
 
 
+def _refuse_unknown_holiday_country(country: str | None, where: str) -> None:
+    """An unknown holiday country is one sentence and exit 2, not a silent weekdays-only count."""
+    if not country:
+        return
+    from assistant.dates import holiday_country_problem
+
+    if problem := holiday_country_problem(country):
+        raise InputError(f"{where}: {problem}")
+
+
 @app.command()
 def draft(
     facts: FactsOpt = None,
@@ -234,14 +244,19 @@ def draft(
                                 verbose=verbose)
     else:
         from assistant.checks import check_draft
-        from assistant.drafting.offline import draft_offline
+        from assistant.drafting.offline import draft_offline, im_overflow
 
-        result = draft_offline(loaded)
+        options = settings.draft.options()
+        _refuse_unknown_holiday_country(loaded.holiday_country or options.holiday_country,
+                                        "holiday_country" if loaded.holiday_country else "[draft] holiday_country")
+        result = draft_offline(loaded, options=options)
         result.findings = check_draft(result, loaded, settings)
+        if note := im_overflow(result, options):
+            print(f"delaynote: {note}", file=sys.stderr)
     from assistant.render import render_draft
 
     if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
-        content = render_draft(result, loaded, fmt)
+        content = render_draft(result, loaded, fmt, settings.draft.options())
         try:
             _write_or_print(content, out, force)
         except InputError as exc:

@@ -10,11 +10,14 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from assistant.errors import InputError
+
+if TYPE_CHECKING:
+    from assistant.drafting.offline import DraftOptions
 
 Severity = Literal["error", "warning", "info"]
 FailOn = Literal["error", "warning", "info", "never"]
@@ -55,6 +58,42 @@ class FollowupSettings(_Section):
     remind: str = "1d"
 
 
+class DraftSettings(_Section):
+    """How drafts are made ([draft]): the chat length limit and whose holidays are days off."""
+
+    im_max_chars: int | dict[Literal["en", "zh"], int] | None = None
+    holiday_country: str | None = Field(default=None, pattern=r"^(?:[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?|none)$")
+
+    @field_validator("im_max_chars", mode="before")
+    @classmethod
+    def _sane_limit(cls, value: Any) -> Any:
+        """One number for both languages or a table per language; a limit below a bare notice
+        (news, cause, step) could never be met, so it is refused with one sentence."""
+        shape = "must be a number of characters, or a table such as {en = 500, zh = 300}"
+        if value is None:
+            return value
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in ("en", "zh")]
+            if unknown:
+                raise ValueError(f"{shape}; '{unknown[0]}' is not a language (en or zh)")
+            limits = list(value.values())
+        else:
+            limits = [value]
+        for limit in limits:
+            if isinstance(limit, bool) or not isinstance(limit, int):
+                raise ValueError(shape)
+            if not 100 <= limit <= 10_000:
+                raise ValueError(f"{limit} is not a usable length: give a number of characters from 100 to 10000")
+        return value
+
+    def options(self) -> DraftOptions:
+        from assistant.drafting.offline import DraftOptions
+
+        limit = self.im_max_chars
+        return DraftOptions(im_max_chars=tuple(sorted(limit.items())) if isinstance(limit, dict) else limit,
+                            holiday_country=self.holiday_country)
+
+
 class Settings(_Section):
     """Everything configurable; `source` records which file (if any) it came from."""
 
@@ -65,6 +104,7 @@ class Settings(_Section):
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     followup: FollowupSettings = Field(default_factory=FollowupSettings)
+    draft: DraftSettings = Field(default_factory=DraftSettings)
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("disable")
@@ -167,6 +207,8 @@ def load_settings(
     llm = data.setdefault("llm", {})
     if not isinstance(llm, dict):
         raise InputError(f"{source}: [llm] must be a table")
+    if not isinstance(data.get("draft", {}), dict):
+        raise InputError(f"{source}: [draft] must be a table")
     for var, key in (("OPENAI_BASE_URL", "base_url"), ("DELAYNOTE_MODEL", "model"),
                      ("AZURE_OPENAI_ENDPOINT", "azure_endpoint"), ("OPENAI_API_VERSION", "api_version")):
         if env.get(var):
@@ -224,6 +266,7 @@ def config_problem(err: Any, table: str = "") -> str:
     sentences = {
         "list_type": "must be a list, like [\"a\", \"b\"]",
         "string_type": "must be text in quotes",
+        "string_pattern_mismatch": "must be a country code such as CN, GB or US-CA (ISO 3166), or \"none\"",
         "dict_type": "must be a table of keys",
         "model_type": "must be a table of keys",
         "model_attributes_type": "must be a table of keys",

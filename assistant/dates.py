@@ -93,10 +93,65 @@ def format_delay(original: date, new: date, lang: str) -> str:
     return f"{format_duration(days, lang)} later"
 
 
-def working_days_between(start: date, end: date) -> int:
-    """Monday-to-Friday days from `start` (exclusive) to `end` (inclusive); 0 if end <= start."""
+def natural_duration(days: int, lang: str) -> str:
+    """A duration as a careful person says it in a notice: 'three weeks', 'about two and a half
+    weeks', 'almost six weeks', 'about three months' / '三周', '约两周半', '将近六周', '约三个月'.
+
+    Used by the offline drafter only. `format_duration` (exact days unless whole weeks) stays what
+    the LLM request carries, so the recorded eval requests keep their hash; the LLM path can switch
+    to this function when the recordings are next made. Every approximate form here is within what
+    the checker's `fact-mismatch` accepts for an approximate duration ("about", "almost", 约, 将近).
+    """
+    zh = lang == "zh"
+    if days < 7 or (days < 14 and days % 7):
+        # short delays are exact: 'five days', '五天', '10天'
+        return f"{_zh_count(days)}天" if zh else f"{en_number(days)} day{'s' if days != 1 else ''}"
+    weeks, rest = divmod(days, 7)
+    if rest == 0 and weeks <= 12:
+        return f"{_zh_count(weeks)}周" if zh else f"{en_number(weeks)} week{'s' if weeks != 1 else ''}"
+    if days >= 61:  # beyond two months, months read better than a count of weeks
+        halves = round(days / 30.44 * 2)
+        whole, half = divmod(halves, 2)
+        if zh:
+            return f"约{_zh_count(whole)}个半月" if half else f"约{_zh_count(whole)}个月"
+        return f"about {en_number(whole)} and a half months" if half else f"about {en_number(whole)} months"
+    if rest <= 2:
+        return f"{days}天" if zh else f"just over {en_number(weeks)} weeks"
+    if rest <= 4:
+        return f"约{_zh_count(weeks)}周半" if zh else f"about {en_number(weeks)} and a half weeks"
+    return f"将近{_zh_count(weeks + 1)}周" if zh else f"almost {en_number(weeks + 1)} weeks"
+
+
+def _zh_count(n: int) -> str:
+    """A count before a measure word: 两 for 2 (两周, 两天), Chinese numerals up to ten, digits above."""
+    if n == 2:
+        return "两"
+    return zh_number(n) if n <= 10 else str(n)
+
+
+def natural_delay(original: date, new: date, lang: str) -> str:
+    """'almost six weeks later' / '推迟约两周半': `natural_duration` of the delay (offline drafter)."""
+    text = natural_duration(delay_days(original, new), lang)
+    return f"推迟{text}" if lang == "zh" else f"{text} later"
+
+
+def natural_lead(start: date, end: date, working_days: int, lang: str) -> str:
+    """How long before `end` a notice sent on `start` comes: in working days while that is short
+    ('three working days', '3个工作日'), else in calendar time ('almost six weeks', '将近六周')."""
+    if working_days < 10:
+        if lang == "zh":
+            return f"{_zh_count(working_days)}个工作日"
+        return f"{en_number(working_days)} working day{'s' if working_days != 1 else ''}"
+    return natural_duration((end - start).days, lang)
+
+
+def working_days_between(start: date, end: date, holidays: frozenset[date] = frozenset()) -> int:
+    """Monday-to-Friday days from `start` (exclusive) to `end` (inclusive) that are not in
+    `holidays` (see `public_holidays`); 0 if end <= start."""
     if end <= start:
         return 0
+    if holidays:
+        return working_days_between(start, end) - sum(1 for h in holidays if start < h <= end and h.weekday() < 5)
     days = (end - start).days
     full_weeks, rest = divmod(days, 7)
     count = full_weeks * 5
@@ -104,6 +159,39 @@ def working_days_between(start: date, end: date) -> int:
         if (start + timedelta(days=full_weeks * 7 + i)).weekday() < 5:
             count += 1
     return count
+
+
+def public_holidays(country: str | None, start: date, end: date) -> frozenset[date]:
+    """The public holidays of `country` (ISO 3166 code, e.g. 'CN', 'GB'; a subdivision as 'US-CA')
+    between `start` and `end`, from the `holidays` package, imported here only (it takes about 50 ms,
+    and only the drafter needs it). None or an unknown code gives no holidays; `holiday_country_problem`
+    tells the user about an unknown code first."""
+    if not country or country.lower() == "none" or end <= start:
+        return frozenset()
+    import holidays as holidays_lib
+
+    code, _, subdiv = country.partition("-")
+    try:
+        calendar = holidays_lib.country_holidays(code.upper(), subdiv=subdiv.upper() or None,
+                                                 years=range(start.year, end.year + 1))
+    except NotImplementedError:
+        return frozenset()
+    return frozenset(d for d in calendar if start < d <= end)
+
+
+def holiday_country_problem(country: str) -> str | None:
+    """A sentence when `country` is not a country the `holidays` package knows, else None."""
+    if country.lower() == "none":
+        return None
+    import holidays as holidays_lib
+
+    code, _, subdiv = country.partition("-")
+    try:
+        holidays_lib.country_holidays(code.upper(), subdiv=subdiv.upper() or None, years=2026)
+    except NotImplementedError:
+        return (f"'{country}' is not a country whose public holidays delaynote knows; use an ISO 3166 code "
+                "such as CN, GB, US or DE (a region as US-CA), or none")
+    return None
 
 
 def next_update(notice: date, cadence: str) -> date:

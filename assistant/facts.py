@@ -57,6 +57,9 @@ def _text(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+HolidayCountry = Annotated[str, BeforeValidator(_text), Field(pattern=r"^(?:[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?|none)$")]
+"""An ISO 3166 country code ('CN', 'GB'; a region as 'US-CA') or 'none'; whether the `holidays`
+package knows it is checked when drafting (importing it here would slow every `check --facts`)."""
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 
 
@@ -126,6 +129,7 @@ class Facts(_Strict):
     completed: list[Text] = Field(default_factory=list)
     pending: list[Text] = Field(default_factory=list)
     updates: Updates = Field(default_factory=Updates)
+    holiday_country: HolidayCountry | None = None  # README "Working days": not in SPEC §2, an addition
 
     @property
     def next_update(self) -> date:
@@ -183,6 +187,7 @@ _PLAIN = {
     "model_type": "must be a mapping of keys to values",
     "model_attributes_type": "must be a mapping of keys to values",
     "dict_type": "must be a mapping of keys to values",
+    "string_pattern_mismatch": "must be a country code such as CN, GB or US-CA (ISO 3166), or none",
 }
 
 

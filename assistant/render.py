@@ -16,10 +16,13 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from assistant.drafting import Draft
 from assistant.facts import CHANNELS, LANGUAGES, Facts
+
+if TYPE_CHECKING:
+    from assistant.drafting.offline import DraftOptions
 
 Format = Literal["text", "markdown", "json", "eml"]
 
@@ -28,8 +31,9 @@ _EML_POLICY = SMTP.clone(cte_type="7bit")
 message survives any mail transport; headers with Chinese become RFC 2047 encoded words."""
 
 
-def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
-    """The draft in one output format; `eml` is bytes, the others text ending in a newline."""
+def render_draft(draft: Draft, facts: Facts, fmt: Format, options: DraftOptions | None = None) -> str | bytes:
+    """The draft in one output format; `eml` is bytes, the others text ending in a newline.
+    `options` are the ones the draft was made with (an offline draft is re-made for Markdown)."""
     if fmt == "json":
         return render_json(draft)
     if fmt == "eml":
@@ -43,10 +47,11 @@ def render_draft(draft: Draft, facts: Facts, fmt: Format) -> str | bytes:
             print(f"delaynote: {note}", file=sys.stderr)
         return message
     if fmt == "markdown":
-        return render_markdown(draft, facts)
+        return render_markdown(draft, facts, options)
     body = draft.body.rstrip("\n") + "\n"
     if draft.subject and draft.channel == "email":
-        return f"Subject: {draft.subject}\n\n{body}"
+        label = "主题：" if draft.language == "zh" else "Subject: "  # a Chinese e-mail reads 主题：
+        return f"{label}{draft.subject}\n\n{body}"
     return body
 
 
@@ -64,7 +69,7 @@ def render_json(draft: Draft) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def render_markdown(draft: Draft, facts: Facts) -> str:
+def render_markdown(draft: Draft, facts: Facts, options: DraftOptions | None = None) -> str:
     """Subject as a heading; for an offline draft, the timeline as a Markdown table.
 
     An offline draft is deterministic, so when the body is exactly what the offline drafter
@@ -76,8 +81,8 @@ def render_markdown(draft: Draft, facts: Facts) -> str:
         from assistant.drafting.offline import draft_offline
 
         same = facts.model_copy(update={"language": draft.language, "channel": draft.channel})
-        if draft_offline(same).body == body:
-            body = draft_offline(same, markup="markdown").body
+        if draft_offline(same, options=options).body == body:
+            body = draft_offline(same, markup="markdown", options=options).body
     body = hard_breaks(body.rstrip("\n")) + "\n"
     if not draft.subject:
         return body

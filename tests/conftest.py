@@ -15,3 +15,8 @@ def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     for name in _LLM_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("DELAYNOTE_HISTORY", raising=False)  # a user's history location must not leak in
+    # The locale picks the holiday calendar of an English draft when nothing else does: pin it, so a
+    # draft (and a subprocess started by a test) never depends on the machine's locale.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    for name in ("LC_ALL", "LC_TIME"):
+        monkeypatch.delenv(name, raising=False)

@@ -50,7 +50,6 @@ def derived_texts(facts: Facts) -> dict[str, object]:
 
 def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | None = None) -> list[dict[str, str]]:
     """The system and user messages that ask for a notice (facts redacted when `mapping`)."""
-    from assistant.drafting.offline import IM_LIMITS
     from assistant.llm.prompts import fill, load_prompt, render_prompt
     from assistant.llm.redact import redact_data
 
@@ -64,7 +63,7 @@ def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | N
         "channel": facts.channel,
         "tone": facts.tone,
         "channel_shape": fill(load_prompt(f"channels/{facts.channel}.md", settings).strip(),
-                              {"im_limit": str(IM_LIMITS[lang])}),
+                              {"im_limit": str(settings.draft.options().im_limit(lang))}),
         "style": load_prompt(f"{lang}/style.md", settings).strip(),
         "output_format": load_prompt(f"{lang}/{output}", settings).strip(),
         "facts_json": json.dumps(data, ensure_ascii=False, indent=2),

@@ -10,27 +10,90 @@ space where a Chinese character meets a Latin word; in English, see `project_phr
 
 from __future__ import annotations
 
+import os
 import re
-import unicodedata
+from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib.resources import files
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 
-from assistant.dates import LATE_NOTICE_WORKING_DAYS, format_date, format_delay, working_days_between
+from assistant.dates import (
+    EN_MONTHS,
+    LATE_NOTICE_WORKING_DAYS,
+    format_date,
+    natural_delay,
+    natural_lead,
+    public_holidays,
+    weekday_name,
+    working_days_between,
+)
 from assistant.drafting import Draft
+from assistant.drafting.wording import (
+    Markup,
+    display_width,
+    en_list,
+    lower_start,
+    markdown_table,
+    project_phrase,
+    sentence,
+    sentence_case,
+    zh_join,
+    zh_list,
+    zh_spacing,
+)
 from assistant.facts import Facts
-
-Markup = Literal["text", "markdown"]
 
 IM_LIMITS = {"en": 500, "zh": 300}
 """Chat messages must fit one screen: characters, everything included (DOMAIN.md)."""
 
-_END_PUNCT = ".!?。！？…"
 _BLANK_RUNS = re.compile(r"\n{3,}")  # templates may leave gaps where optional parts were skipped
-_ELLIPSIS = {"en": "...", "zh": "……"}
+
+# Re-exported: the rewrite and the tests use these through this module.
+__all__ = ["IM_LIMITS", "DraftOptions", "build_context", "default_subject", "display_width", "draft_offline",
+           "im_overflow", "project_phrase", "sentence", "sentence_case", "zh_spacing"]
+
+
+@dataclass(frozen=True)
+class DraftOptions:
+    """What the configuration changes in an offline draft ([draft] in delaynote.toml).
+
+    `im_max_chars` overrides IM_LIMITS (one number for both languages, or per language);
+    `holiday_country` is the country whose public holidays are not working days (the facts'
+    `holiday_country` wins over it; unset: CN for Chinese notices, the sender's locale otherwise)."""
+
+    im_max_chars: int | tuple[tuple[str, int], ...] | None = None
+    holiday_country: str | None = None
+
+    def im_limit(self, language: str) -> int:
+        if isinstance(self.im_max_chars, int):
+            return self.im_max_chars
+        return dict(self.im_max_chars or ()).get(language, IM_LIMITS[language])
+
+
+def locale_country(env: dict[str, str] | None = None) -> str | None:
+    """The territory of the user's locale (LC_ALL, LC_TIME, LANG: 'en_GB.UTF-8' -> 'GB'), if any."""
+    env = dict(os.environ) if env is None else env
+    for var in ("LC_ALL", "LC_TIME", "LANG"):
+        value = env.get(var, "")
+        match = re.match(r"[a-z]{2,3}_([A-Z]{2})\b", value)
+        if match:
+            return match.group(1)
+        if value:
+            return None  # the first locale variable set decides, as in POSIX
+    return None
+
+
+def holiday_country(facts: Facts, options: DraftOptions) -> str | None:
+    """Whose public holidays are skipped when counting working days: the facts' `holiday_country`,
+    else the configured one, else CN for a Chinese notice, else the sender's locale."""
+    chosen = facts.holiday_country or options.holiday_country
+    if chosen:
+        return None if chosen.lower() == "none" else chosen
+    return "CN" if facts.language == "zh" else locale_country()
 
 
 @cache
@@ -53,102 +116,6 @@ def phrases(language: str) -> dict[str, Any]:
     """The wording data for one language (see `phrases/en.yaml` for the format)."""
     text = (files("assistant.drafting") / "phrases" / f"{language}.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)
-
-
-def sentence(text: str, language: str) -> str:
-    """User text as a full sentence: unchanged, plus a full stop when it has none, so every
-    cause and step reads (and is split by the checker) as its own sentence."""
-    text = text.strip()
-    if text and text[-1] in _END_PUNCT:
-        return text
-    return text + ("。" if language == "zh" else ".")
-
-
-_DETERMINERS = {"the", "our", "your", "a", "an", "this", "their", "its"}
-_SMALL_WORDS = {"of", "and", "for", "the", "to", "in", "on", "at", "by", "with", "a", "an", "or", "&", "-"}
-
-
-def project_phrase(name: str) -> str:
-    """The project's name as it reads inside an English sentence.
-
-    A proper name ("Project Atlas", "Kestrel Pay", "Atlas") stays as typed. A common-noun phrase,
-    written in sentence case ("Warehouse scanning app", "CRM migration", "Kestrel Pay app"), takes
-    "the" and loses the capital that only started it: "we cannot deliver the warehouse scanning
-    app". A name that starts with a determiner ("Our booking site") keeps it, in lower case."""
-    words = name.split()
-    if not words:
-        return name
-    first = words[0]
-    if first.lower() in _DETERMINERS:
-        return (first.lower() if first[1:].islower() or len(first) == 1 else first) + name[len(first):]
-    lettered = [w for w in words if w[:1].isalpha() and w.lower() not in _SMALL_WORDS]
-    if not lettered:
-        return name  # a number or a code ("2027"): a name, no article
-    if (lettered and all(w[0].isupper() for w in lettered)) or (first == "Project" and len(words) > 1):
-        return name  # Title Case, one capitalised word, or "Project X": a proper name
-    if len(words) > 1 and first[:1].isupper() and first[1:].islower() and words[1][:1].islower():
-        name = first.lower() + name[len(first):]  # "Warehouse scanning app": the capital only started it
-    return "the " + name
-
-
-def sentence_case(text: str, language: str) -> str:
-    """English user text that stands as its own sentence (after "Why the date has moved:", as a
-    list item) starts with a capital: "the handheld scanners arrive late" -> "The handheld ...".
-    A first word with a capital inside ("iPhone", "eBay") or a digit is left as typed."""
-    if language != "en" or not text:
-        return text
-    first = text.split(maxsplit=1)[0]
-    if first[0].isalpha() and first.islower() and not any(ch.isdigit() for ch in first):
-        return text[0].upper() + text[1:]
-    return text
-
-
-_LATIN_EDGE = re.compile(r"[A-Za-z0-9]")
-_CJK = r"[\u3400-\u4dbf\u4e00-\u9fff]"
-_CJK_THEN_LATIN = re.compile(rf"({_CJK})([A-Za-z])")
-_LATIN_THEN_CJK = re.compile(rf"([A-Za-z])({_CJK})")
-
-
-def zh_spacing(text: str) -> str:
-    """A space where a Chinese character meets a Latin word ("惠购商城 App 无法", "发邮件至
-    sam@example.com 与我联系"), as Chinese typesetting asks. Digits next to Chinese are left as they
-    are, so dates stay 2027年1月8日 and durations 18天."""
-    return _LATIN_THEN_CJK.sub(r"\1 \2", _CJK_THEN_LATIN.sub(r"\1 \2", text))
-
-
-def zh_join(parts: list[str | None]) -> str:
-    """Chinese parts run together ("杭州云帆科技" "项目经理" "陈静" -> "杭州云帆科技项目经理陈静"), with a
-    space only where a Latin letter or digit meets the next part ("Northwind 项目经理")."""
-    out = ""
-    for part in (p for p in parts if p):
-        if out and (_LATIN_EDGE.match(out[-1]) or _LATIN_EDGE.match(part[0])):
-            out += " "
-        out += part
-    return out
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes in a monospaced font: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
-
-
-def format_table(header: list[str], rows: list[list[str]], markup: Markup) -> str:
-    """A small table: aligned plain text (dashes under the header) or a Markdown pipe table."""
-    if markup == "markdown":
-        def line(cells: list[str]) -> str:
-            return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
-
-        return "\n".join([line(header), "|" + "|".join("---" for _ in header) + "|", *map(line, rows)])
-    widths = [max(display_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-
-    def text_line(cells: list[str]) -> str:
-        return "  ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-    return "\n".join([text_line(header), "  ".join("-" * w for w in widths), *map(text_line, rows)])
 
 
 @cache
@@ -174,30 +141,79 @@ def _tone_phrases(language: str, tone: str, ctx: dict[str, Any]) -> dict[str, An
     return out
 
 
-def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
-    """Everything a template needs, computed once from the facts (pure)."""
+def _spoken_date(d: date, notice: date, lang: str) -> str:
+    """A date as it is said on the phone: without the year when it is within five months of the
+    notice ('Friday, 15 January' / '1月15日（星期五）'), so a script says the year once (in the news,
+    `original_full`, `new_full`) and never repeats it. Further
+    away the year is said: a listener (and the checker) takes a year-less date as the nearest one."""
+    if abs((d - notice).days) <= 150:
+        if lang == "zh":
+            return f"{d.month}月{d.day}日（{weekday_name(d, lang)}）"
+        return f"{weekday_name(d, lang)}, {d.day} {EN_MONTHS[d.month - 1]}"
+    return format_date(d, lang)
+
+
+def _timeline(phases: list[dict[str, Any]], data: dict[str, Any], lang: str, markup: Markup) -> str:
+    """The new timeline: a Markdown table for --format markdown; in plain text a list, which no
+    proportional font in a mail client can misalign ('- Payment checks: Friday, 8 January 2027 (planned)')."""
+    if not phases:
+        return ""
+    if markup == "markdown":
+        with_status = any(p["status"] for p in phases)
+        header = [data["col_phase"], data["col_due"]] + ([data["col_status"]] if with_status else [])
+        rows = [[p["name"], p["due"]] + ([p["status"] or "-"] if with_status else []) for p in phases]
+        return markdown_table(header, rows)
+    if lang == "zh":
+        return "\n".join(f"- {p['name']}：{p['due']}" + (f"，{p['status']}" if p["status"] else "") for p in phases)
+    return "\n".join(f"- {p['name']}: {p['due']}" + (f" ({p['status']})" if p["status"] else "") for p in phases)
+
+
+_HOLIDAYS_MATTER = 20
+"""Public holidays change a draft only when they bring the lead time under LATE_NOTICE_WORKING_DAYS (the
+draft owns a late notice) or under 10 working days (said in working days; longer leads are said in calendar
+time, which holidays do not change). No country has 15 weekday holidays in four weeks, so from 20 weekdays
+on the holiday calendar is not looked up: the `holidays` package takes 0.1-0.3 s to load and compute."""
+
+
+def build_context(facts: Facts, markup: Markup = "text", options: DraftOptions | None = None) -> dict[str, Any]:
+    """Everything a template needs, computed once from the facts (pure but for the locale, which
+    picks the holiday calendar when neither the facts nor the configuration name one)."""
+    options = options or DraftOptions()
     lang = facts.language
     data = phrases(lang)
     sender, client = facts.sender, facts.client
+    spoken = facts.channel == "phone"
+
+    def say_date(d: date, weekday: bool = True) -> str:
+        return _spoken_date(d, facts.notice_date, lang) if spoken else format_date(d, lang, weekday=weekday)
+
     status_words = {"done": data["status_done"], "in_progress": data["status_in_progress"],
                     "planned": data["status_planned"]}
     space = zh_spacing if lang == "zh" else (lambda text: text)
     phases = [
-        {"name": space(p.name), "due": format_date(p.due, lang), "status": status_words.get(p.status or "", ""),
+        {"name": space(p.name), "due": say_date(p.due), "status": status_words.get(p.status or "", ""),
          "tasks": list(p.tasks), "done": p.status == "done"}
         for p in facts.phases
     ]
     done = list(facts.completed) + [p.name for p in facts.phases if p.status == "done" and p.name not in facts.completed]
     pending = list(facts.pending) or [p.name for p in facts.phases if p.status != "done"]
+    country = holiday_country(facts, options)
     lead_days = working_days_between(facts.notice_date, facts.original_date)
+    if lead_days < _HOLIDAYS_MATTER:  # see _HOLIDAYS_MATTER: only then can holidays change the text
+        days_off = public_holidays(country, facts.notice_date, facts.original_date)
+        lead_days = working_days_between(facts.notice_date, facts.original_date, days_off)
     overdue = facts.notice_date >= facts.original_date
     late = overdue or lead_days < LATE_NOTICE_WORKING_DAYS  # the checker's late-notice, owned in the text
+    notice_lead = natural_lead(facts.notice_date, facts.original_date, lead_days, lang)
     if lang == "zh":
-        notice_lead = f"{lead_days}个工作日"
         sender_from = sender.organisation or ""
+        join_items, task_list = zh_list, zh_list
     else:
-        notice_lead = f"{lead_days} working day{'s' if lead_days != 1 else ''}"
         sender_from = f" from {sender.organisation}" if sender.organisation else ""
+        join_items = en_list
+
+        def task_list(tasks: list[str]) -> str:
+            return en_list([lower_start(t) for t in tasks])
     ctx: dict[str, Any] = {
         "lang": lang,
         "channel": facts.channel,
@@ -215,13 +231,19 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "sender_phone": sender.phone,
         "sender_from": sender_from,
         "sender_title_zh": zh_join([sender.organisation, sender.role, sender.name]),  # 单位、职务、姓名
-        "original": format_date(facts.original_date, lang),
-        "new": format_date(facts.new_date, lang),
+        "original": say_date(facts.original_date),
+        "new": say_date(facts.new_date),
         "notice": format_date(facts.notice_date, lang, weekday=False),
-        "next": format_date(facts.next_update, lang),
-        "delay": format_delay(facts.original_date, facts.new_date, lang),
+        "next": say_date(facts.next_update),
+        "original_full": format_date(facts.original_date, lang),  # the phone news says the year, once
+        "new_full": format_date(facts.new_date, lang),
+        "original_plain": format_date(facts.original_date, lang, weekday=False),
+        "new_plain": format_date(facts.new_date, lang, weekday=False),
+        "next_plain": format_date(facts.next_update, lang, weekday=False),
+        "delay": natural_delay(facts.original_date, facts.new_date, lang),
         "lead_days": lead_days,
         "notice_lead": notice_lead,
+        "holiday_country": country,
         "cadence": data["cadence"][facts.updates.cadence],
         "update_channel": data["update_channel"][facts.updates.channel] if facts.updates.channel else "",
         "causes": [{"summary": sentence_case(sentence(c.summary, lang), lang),
@@ -231,16 +253,14 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
         "mitigations": [sentence_case(sentence(m, lang), lang) for m in facts.mitigations],
         "phases": phases,
         "has_tasks": any(p["tasks"] for p in phases),
+        "task_lists": {p["name"]: sentence(task_list(p["tasks"]), lang) for p in phases if p["tasks"]},
         "done": done,
         "pending": pending,
+        "done_said": sentence(sentence_case(join_items(done), lang), lang) if done else "",
+        "pending_said": sentence(sentence_case(join_items(pending), lang), lang) if pending else "",
     }
     ctx["new_short"] = _render_snippet(data["new_short"], ctx)
-    if phases:
-        header = [data["col_phase"], data["col_due"]] + ([data["col_status"]] if any(p["status"] for p in phases) else [])
-        rows = [[p["name"], p["due"]] + ([p["status"] or "-"] if len(header) == 3 else []) for p in phases]
-        ctx["timeline_table"] = format_table(header, rows, markup)
-    else:
-        ctx["timeline_table"] = ""
+    ctx["timeline_table"] = _timeline(phases, data, lang, markup)
     ctx["late"] = late
     ctx["p"] = _own_short_notice(_tone_phrases(lang, facts.tone, ctx), late, overdue)
     ctx["contact_line"] = _contact_line(ctx)
@@ -248,18 +268,22 @@ def build_context(facts: Facts, markup: Markup = "text") -> dict[str, Any]:
 
 
 def _contact_line(ctx: dict[str, Any]) -> str:
-    """How to reach the sender, from what the facts give; never an invented address."""
+    """How to reach the sender, from what the facts give; never an invented address. A meeting
+    agenda is shared, so it names the sender ("call Daniel Okafor on ...") instead of saying "me"."""
     p = ctx["p"]
+    team = ctx["channel"] == "meeting"
     if ctx["sender_phone"] and ctx["sender_email"]:
-        how = p["contact_phone_email"]
+        how = "phone_email"
     elif ctx["sender_phone"]:
-        how = p["contact_phone"]
+        how = "phone"
     elif ctx["sender_email"]:
-        how = p["contact_email"]
+        how = "email"
     else:
-        how = p["contact_reply_email"] if ctx["channel"] == "email" else p["contact_reply"]
+        how = {"email": "reply_email", "phone": "reply_phone"}.get(ctx["channel"], "reply")
     joiner = "" if ctx["lang"] == "zh" else " "
-    return f"{p['questions_lead']}{joiner}{how}"
+    if team:
+        return f"{p['team_questions_lead']}{joiner}{p['team_' + how]}"
+    return f"{p['questions_lead']}{joiner}{p['contact_' + how]}"
 
 
 def _own_short_notice(p: dict[str, Any], late: bool, overdue: bool) -> dict[str, Any]:
@@ -286,79 +310,70 @@ def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
     return subject or None, body
 
 
-# How a chat message gets shorter until it fits: first drop what is least needed; shorten the
-# cause (keeping most of it) before giving up the impact and the recovery step, which the
-# checker treats as required; as a last resort shorten the cause as far as needed.
-_IM_STEPS: tuple[dict[str, Any], ...] = (
-    {"im_more_mitigations": False},
-    {"im_contact": False},
-    {"im_sign": False},
-    {"im_impact_short": True},
-    {"im_apology": False},
-    {"im_cause_keep": 0.5},
-    {"im_impact": False, "im_cause_keep": None},
-    {"im_mitigation": False},
-    {"im_cause_keep": 0.0},
-)
+# How a chat message gets shorter until it fits: by choosing what to say, never by cutting a
+# sentence. Each step leaves out something the client can do without: a cause's detail, the
+# "questions? reply here" line, the signature (the chat shows who wrote), then the weekdays beside
+# the dates. The news, every cause, the impact, every step, the apology and the next update stay.
+_IM_STEPS: tuple[str, ...] = ("im_details", "im_contact", "im_sign", "im_weekdays", "im_wording")
+# The last step trades the tone's wording for the shortest (`im_*_compact` in the phrase data): the
+# delay's length (the two dates say it) and long labels go; the tone's apology stays.
+_COMPACT = ("im_news", "im_cause", "im_impact", "im_mitigation", "im_followup")
 
 
-def _truncate(text: str, limit: int, language: str) -> str:
-    """Cut `text` to at most `limit` characters, never mid-word, ending in an ellipsis."""
-    ellipsis = _ELLIPSIS[language]
-    if len(text) <= limit:
-        return text
-    room = max(limit - len(ellipsis), 0)
-    cut = text[:room]
-    if language != "zh" and text[room] != " ":
-        cut = cut[: cut.rfind(" ")] if " " in cut else ""
-    return cut.rstrip(" ,;:，；：、") + ellipsis
-
-
-def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
-    """A chat message within the length limit: drop optional parts, then shorten the cause."""
-    limit = IM_LIMITS[facts.language]
-    summary = ctx["causes"][0]["summary"]
-    flags: dict[str, Any] = {"im_more_mitigations": True, "im_contact": True, "im_sign": True, "im_impact": True,
-                             "im_impact_short": False, "im_apology": True, "im_mitigation": True,
-                             "im_cause_keep": None, "im_cause_text": None}
+def _draft_im(facts: Facts, ctx: dict[str, Any], limit: int) -> str:
+    """A chat message of at most `limit` characters when the facts allow it (see _IM_STEPS);
+    when even the bare facts are longer, all of them are kept and `im_overflow` says so."""
+    flags = dict.fromkeys(_IM_STEPS, True)
 
     def render() -> str:
-        _, body = _render(facts, {**ctx, **flags, "im_cause_text": None})
-        keep = flags["im_cause_keep"]
-        overflow = len(body.rstrip("\n")) - limit
-        if keep is None or overflow <= 0:
-            return body
-        room = len(summary) - overflow
-        if room < len(summary) * keep:
-            return body  # shortening this much would lose the cause: try the next step instead
-        _, body = _render(facts, {**ctx, **flags, "im_cause_text": _truncate(summary, max(room, 0), facts.language)})
+        view = dict(ctx)
+        if not flags["im_weekdays"]:
+            view.update(original=ctx["original_plain"], new=ctx["new_plain"], next=ctx["next_plain"])
+            view["p"] = _tone_phrases(facts.language, facts.tone, view)
+            view["p"] = _own_short_notice(view["p"], ctx["late"], facts.notice_date >= facts.original_date)
+        if not flags["im_wording"]:
+            view["p"] = {**view["p"], **{key: view["p"][f"{key}_compact"] for key in _COMPACT}}
+        _, body = _render(facts, {**view, **flags})
         return body
 
-    impact, short = ctx["impact"], ctx["p"]["im_impact_derived"]
     body = render()
     for step in _IM_STEPS:
         if len(body.rstrip("\n")) <= limit:
-            return body
-        if "im_apology" in step and ctx["late"]:
-            continue  # a late notice keeps its apology for the short notice
-        if "im_impact_short" in step and not (impact and len(impact) > len(short)):
-            continue  # the generic impact line would not be shorter than the user's
-        flags.update(step)
+            break
+        flags[step] = False
         body = render()
-    if len(body.rstrip("\n")) > limit:  # even the bare news is too long (a very long project name)
-        body = _truncate(body.rstrip("\n"), limit, facts.language) + "\n"
     return body
 
 
-def draft_offline(facts: Facts, *, markup: Markup = "text") -> Draft:
+def im_overflow(draft: Draft, options: DraftOptions | None = None) -> str | None:
+    """A sentence when a chat message is longer than its limit because the facts themselves are:
+    the drafter keeps every fact rather than cut one, so the user decides what to shorten."""
+    if draft.channel != "im":
+        return None
+    limit = (options or DraftOptions()).im_limit(draft.language)
+    length = len(draft.body.rstrip("\n"))
+    if length <= limit:
+        return None
+    if draft.language == "zh":
+        return (f"这条即时消息有 {length} 个字符，超过了 {limit} 字的上限：为了不删掉任何事实，全部保留了。"
+                "请精简事实文件中的原因、影响或措施，或在 delaynote.toml 的 [draft] 中调大 im_max_chars，或改用邮件")
+    return (f"this chat message is {length} characters, over the limit of {limit}: every fact is kept rather than "
+            "cut; shorten the causes, impact or steps in the facts, raise im_max_chars in [draft] of "
+            "delaynote.toml, or send an e-mail instead")
+
+
+def draft_offline(facts: Facts, *, markup: Markup = "text", options: DraftOptions | None = None) -> Draft:
     """Draft the notice for `facts.language`/`.channel`/`.tone`, deterministically.
 
     `markup="markdown"` renders the timeline as a Markdown table and headings as Markdown
-    (used by `render_draft(..., "markdown")`); the words are the same in both.
+    (used by `render_draft(..., "markdown")`); the words are the same in both. `options` carries
+    the configuration ([draft]: the chat length limit, the holiday calendar).
     """
-    ctx = build_context(facts, markup)
+    options = options or DraftOptions()
+    ctx = build_context(facts, markup, options)
     if facts.channel == "im":
-        return Draft(language=facts.language, channel="im", subject=None, body=_draft_im(facts, ctx))
+        body = _draft_im(facts, ctx, options.im_limit(facts.language))
+        return Draft(language=facts.language, channel="im", subject=None, body=body)
     subject, body = _render(facts, ctx)
     if facts.channel == "phone":
         subject = None

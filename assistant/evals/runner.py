@@ -81,7 +81,7 @@ def _draft(case: Case, variant: Variant) -> Draft:
     if variant.provider == "offline":
         from assistant.drafting.offline import draft_offline
 
-        return draft_offline(case.facts)
+        return draft_offline(case.facts, options=variant.settings.draft.options())
     from assistant.drafting.llm import draft_with_llm
 
     return draft_with_llm(case.facts, variant.settings, max_revisions=variant.max_revisions, stream=False,

@@ -21,7 +21,6 @@ from assistant.drafting import Draft
 from assistant.drafting.offline import (
     IM_LIMITS,
     Markup,
-    _truncate,
     build_context,
     sentence,
     sentence_case,
@@ -180,7 +179,8 @@ _IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_done", "im_change")
 
 
 def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
-    """A chat update within the channel's limit: drop the least needed parts first."""
+    """A chat update within the channel's limit: drop the least needed parts first, never cut a
+    sentence."""
     limit = IM_LIMITS[facts.language]
     flags = {key: True for key in _IM_DROPS}
     body = _render_channel(facts, {**ctx, **flags})[1]
@@ -189,9 +189,7 @@ def _draft_im(facts: Facts, ctx: dict[str, Any]) -> str:
             return body
         flags[key] = False
         body = _render_channel(facts, {**ctx, **flags})[1]
-    if len(body.rstrip("\n")) > limit:
-        body = _truncate(body.rstrip("\n"), limit, facts.language) + "\n"
-    return body
+    return body  # still too long: every fact stays (a cut sentence would drop one; issue 10)
 
 
 def draft_update_offline(facts: Facts, progress: Progress, told: Told | None = None, *,
