@@ -69,15 +69,20 @@ def _tidy_help() -> None:
 _tidy_help()
 
 
+def _version_number() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("delaynote")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from assistant import __version__
+
+        return __version__
+
+
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            number = version("delaynote")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            from assistant import __version__ as number
-        typer.echo(f"delaynote {number}")
+        typer.echo(f"delaynote {_version_number()}")
         raise typer.Exit(0)
 
 
@@ -388,3 +393,13 @@ def schema() -> None:
 
     _need_stdout(has_out=False)
     typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))
+
+
+@app.command()
+def lsp() -> None:
+    """Run the checks as a language server on stdin/stdout (for editors; see the README)."""
+    try:
+        from assistant.lsp.server import run
+    except ImportError as exc:  # pygls is a dependency, but a broken install deserves one sentence
+        raise InputError(f"the language server needs pygls ({exc}); install it with: pip install pygls") from None
+    run(_version_number())

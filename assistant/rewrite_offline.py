@@ -95,6 +95,11 @@ def _next_word(text: str, end: int) -> str:
     return text[i:j] if i > end else ""
 
 
+def jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | None:
+    """The edit that replaces the jargon at text[start:end] (the language server's quick fix too)."""
+    return _jargon_edit(text, start, end, lang)
+
+
 def _jargon_edit(text: str, start: int, end: int, lang: str) -> Edit | None:
     """Jargon -> the lexicon's plain alternative. In English the article is fitted to the words
     around it, and a term that modifies the next noun ("webhook handler") keeps its place and
