@@ -5,6 +5,7 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -98,8 +99,20 @@ def _err(message: str) -> None:
     typer.echo(f"delaynote: {message}", err=True)
 
 
+def _completion_shells() -> None:
+    """Register bash/zsh/fish/PowerShell completion. `add_completion=False` keeps the two
+    --install/--show-completion options (and their shell detection) out of every run's start-up."""
+    try:
+        from typer._completion_classes import completion_init
+    except ImportError:  # a Typer without it: completion is simply not offered
+        return
+    completion_init()
+
+
 def main() -> None:
     """Console entry point: run the app, turning known failures into one line and an exit code."""
+    if "_DELAYNOTE_COMPLETE" in os.environ:  # shell completion (README): Typer's shells, registered only now
+        _completion_shells()
     try:
         # Non-standalone mode returns the code of `typer.Exit(n)` instead of exiting with it.
         code = app(standalone_mode=False)
@@ -385,14 +398,18 @@ def init(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of the facts file (for editor completion)."""
+def schema(
+    config: Annotated[bool, typer.Option("--config", help="The schema of delaynote.toml instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the facts file, or of delaynote.toml (for editor completion and hover)."""
     import json
 
-    from assistant.facts import facts_json_schema
-
+    if config:
+        from assistant.config import config_json_schema as make
+    else:
+        from assistant.facts import facts_json_schema as make
     _need_stdout(has_out=False)
-    typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))
+    typer.echo(json.dumps(make(), indent=2, ensure_ascii=False))
 
 
 @app.command()
