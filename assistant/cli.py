@@ -330,11 +330,17 @@ def check(
     if not report.files:  # a mistyped folder in CI must not pass silently
         raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
     _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on), out, force)
+    if report.judge_failure:  # one line; the report holds the rule findings of every file
+        judged = sum(1 for r in report.files if r.scores is not None)
+        _err(f"{report.judge_failure}; the report has the rule findings"
+             + (f", and the judge's for the {judged} file{'s' if judged != 1 else ''} before" if judged else " only"))
     if report.skipped:  # the others were checked and reported, but the run did not cover its input
         raise InputError(f"{len(report.skipped)} of {len(report.skipped) + len(report.files)} inputs could not "
                          "be checked", details=[s.reason for s in report.skipped])
     if fails([f for r in report.files for f in r.findings], settings.fail_on):
-        raise typer.Exit(1)
+        raise typer.Exit(1)  # the findings already fail the run: a failed judge does not change that
+    if report.judge_failure:
+        raise typer.Exit(3)
 
 
 @app.command(name="eval")
