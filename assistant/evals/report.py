@@ -85,7 +85,7 @@ def render_text(report: EvalReport) -> str:
                      f"precision {fmt_ratio(held.precision)}, recall {fmt_ratio(held.recall)}")
         # Counts only, never file names: naming the misses invites tuning the rules on these files.
         lines += [f"  {s.check:<22} {s.language:<4} P {fmt_ratio(s.precision):>5} R {fmt_ratio(s.recall):>5}"
-                  f"  {len(s.misses)} miss(es)" for s in held.stats if s.misses]
+                  f"  {len(s.misses)} miss(es): {s.fn} not fired, {s.fp} fired wrongly" for s in held.stats if s.misses]
         lines.append("")
     for run in [report.drafter, *report.compare]:
         lines.append(f"Drafter eval: {run.label} ({len(run.cases)} cases)")
