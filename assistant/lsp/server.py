@@ -86,7 +86,11 @@ class DelaynoteServer(LanguageServer):
         self.configs.clear()
         for uri in list(self.checked):
             if uri in self.workspace.text_documents:
-                self.check(uri)
+                try:
+                    self.check(uri)
+                except Exception as exc:  # one document's failure must not leave the others unchecked
+                    self.window_log_message(types.LogMessageParams(types.MessageType.Error,
+                                                                   f"delaynote: {uri}: {exc!r}"))
 
 
 def _is_config(uri: str) -> bool:
