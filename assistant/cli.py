@@ -6,6 +6,7 @@ Each command parses options, calls library functions and prints. Heavy modules (
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -46,9 +47,24 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show token us
 PromptsOpt = Annotated[Path | None, typer.Option("--prompts", help="Folder of your own prompt files.")]
 
 
+_LIST_LABEL = re.compile(r"<list\[(\w+)\]>")
+_RANGE_LABEL = re.compile(r"<(?:int|float) range> \[(-?[\d.]+)<=x<=(-?[\d.]+)\]")
+
+
+def clean_type_label(label: str | None) -> str | None:
+    """Typer's type labels as a reader expects them: `<list[str]>` -> `<text>`, `<str>` -> `<text>`,
+    `<int range>` -> `<int>` (Typer shows the bounds beside it), `<int range> [1<=x<=64]` -> `<1-64>`."""
+    if not label:
+        return label
+    label = _LIST_LABEL.sub(r"<\1>", label)
+    label = _RANGE_LABEL.sub(r"<\1-\2>", label)
+    return label.replace("<str>", "<text>").replace("<int range>", "<int>").replace("<float range>", "<number>")
+
+
 def _tidy_help() -> None:
-    """Help that reads like other CLIs: no `<bool>` after a flag, `PATH...` rather than `{PATH...}...`.
-    Typer has no switch for either, so its two display hooks are narrowed here (absent in old Typers)."""
+    """Help that reads like other CLIs: no `<bool>` after a flag, no type after an argument whose
+    name already says it (PATH...), readable type labels, `PATH...` rather than `{PATH...}...`.
+    Typer has no switch for these, so its display hooks are narrowed here (absent in old Typers)."""
     import typer.core as tc
 
     option, argument = getattr(tc, "TyperOption", None), getattr(tc, "TyperArgument", None)
@@ -56,9 +72,16 @@ def _tidy_help() -> None:
         shown = option.display_type_rich
 
         def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
-            return None if self.is_flag or self.name == "help" else shown(self, ctx)
+            return None if self.is_flag or self.name == "help" else clean_type_label(shown(self, ctx))
 
         option.display_type_rich = display_type_rich
+    if argument is not None and hasattr(argument, "display_type_rich"):
+        shown_arg = argument.display_type_rich
+
+        def argument_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+            return None if self.metavar else clean_type_label(shown_arg(self, ctx))
+
+        argument.display_type_rich = argument_type_rich
     if argument is not None and hasattr(argument, "_usage_display_name"):
         def _usage_display_name(self) -> str:  # type: ignore[no-untyped-def]
             name = self.metavar or self.name.upper()
@@ -253,6 +276,10 @@ def draft(
 
     if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
         content = render_draft(result, loaded, fmt)
+        if fmt == "text" and out is None and isinstance(content, str):  # a terminal, never a pipe
+            from assistant.wrap import terminal_width, wrap_text
+
+            content = wrap_text(content, terminal_width(sys.stdout))
         try:
             _write_or_print(content, out, force)
         except InputError as exc:
@@ -329,7 +356,11 @@ def check(
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently
         raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
-    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on), out, force)
+    from assistant.wrap import terminal_width
+
+    width = None if out else terminal_width(sys.stdout)
+    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on, width=width),
+                    out, force)
     if report.judge_failure:  # one line; the report holds the rule findings of every file
         judged = sum(1 for r in report.files if r.scores is not None)
         _err(f"{report.judge_failure}; the report has the rule findings"
@@ -352,7 +383,7 @@ def eval_(
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     record: Annotated[bool, typer.Option("--record", help="Refresh evals/recordings against a real server.")] = False,
-    compare: Annotated[list[str] | None, typer.Option("--compare", help="Compare with another provider, model=NAME or prompts=DIR.")] = None,
+    compare: Annotated[list[str] | None, typer.Option("--compare", help="Compare with another provider, model=NAME or prompts=DIR (repeatable).")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     config: ConfigOpt = None,
