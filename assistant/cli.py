@@ -243,7 +243,8 @@ def draft(
             raise InputError("no --facts given and no terminal to ask on; pass --facts FILE (see `delaynote init`)")
         from assistant.gather import gather_facts
 
-        loaded = gather_facts(language=lang, save_to=save_facts, resume=resume)
+        loaded = gather_facts(language=lang, save_to=save_facts, resume=resume,
+                              overrides={"channel": channel, "tone": tone})
     else:
         loaded = load_facts(facts)
     updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
