@@ -437,7 +437,7 @@ def styler(enabled: bool) -> Callable[[str, str], str]:
     def style(kind: str, text: str) -> str:
         buffer = io.StringIO()
         Console(file=buffer, force_terminal=True, color_system="standard", width=10_000, highlight=False,
-                emoji=False, markup=False).print(Text(text, style=_STYLES.get(kind, "")), end="")
+                emoji=False, markup=False).print(Text(text, style=_STYLES.get(kind, ""), end=""), end="")
         return buffer.getvalue()
 
     return style
