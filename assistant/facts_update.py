@@ -68,7 +68,8 @@ def _merge(node: Any, new: Any) -> Any:
 
 def update_in_place(path: Path, data: dict[str, Any], header: str) -> None:
     """Replace the answers in `path` with `data`, keeping comments; `header` (comment lines)
-    replaces an INCOMPLETE or older header. JSON stays JSON. Written atomically."""
+    replaces an INCOMPLETE or older header of ours (a file without one gets none). JSON stays JSON.
+    Written atomically."""
     text = read_text(path)
     if text.lstrip().startswith("{"):
         content = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
@@ -80,6 +81,8 @@ def update_in_place(path: Path, data: dict[str, Any], header: str) -> None:
         yaml.width = 100
         yaml.allow_unicode = True
         body = _without_header(text)
+        if body == text:  # the person's own file: its top is theirs, no header of ours is added
+            header = ""
         try:
             tree = yaml.load(body)
         except Exception as exc:  # the file changed under us; the caller reports one sentence

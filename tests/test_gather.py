@@ -507,3 +507,14 @@ def test_style_respects_no_color_and_dumb_terminals(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("NO_COLOR", "1")
     assert not use_style(Tty())
     assert "\x1b[" in styler(True)("heading", "Who is told") and styler(False)("heading", "x") == "x"
+
+
+def test_resuming_a_hand_written_file_keeps_its_top_and_adds_no_header(tmp_path: Path) -> None:
+    own = tmp_path / "mine.yaml"
+    source = Path(__file__).resolve().parent.parent / "examples" / "en-payment-email.yaml"
+    own.write_text("# my notes about this client\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    ask, _ = scripted([""] * 80)
+    facts = gather_facts(None, resume=own, ask=ask, say=lambda _: None, now=NOW, overrides={"tone": "warm"})
+    text = own.read_text(encoding="utf-8")
+    assert text.startswith("# my notes about this client\n") and "answered on" not in text
+    assert facts.tone == "warm" and load_facts(own) == facts
