@@ -458,3 +458,30 @@ def lsp() -> None:
     except ImportError as exc:  # pygls is a dependency, but a broken install deserves one sentence
         raise InputError(f"the language server needs pygls ({exc}); install it with: pip install pygls") from None
     run(_version_number())
+
+
+# ---- delaynote import (issue 13) ------------------------------------------------------------------
+# A thin command: the body is assistant/importing/command.py (formats, detection, grouping, merge).
+
+ImportFormat = Literal["jira", "linear", "github", "worktile", "pingcode", "csv", "jira-json", "github-json"]
+
+
+@app.command(name="import")
+def import_(
+    file: Annotated[Path, typer.Argument(metavar="FILE|-", help="The task export: CSV/TSV or a saved JSON API answer; - reads stdin.")],
+    facts: Annotated[Path, typer.Option("--facts", metavar="FACTS", help="The facts file to update in place (FACTS.bak keeps the old one).")],
+    fmt: Annotated[ImportFormat | None, typer.Option("--format", help="The export's tool (default: detected from its columns).")] = None,
+    column_map: Annotated[list[str] | None, typer.Option("--map", metavar="FIELD=COLUMN,...", help="Columns to read, e.g. name=标题,due=截止时间,status=状态.")] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", metavar="STATE=WORD,...", help="What status words mean, e.g. done=已完成,关闭 (repeatable).")] = None,
+    group_by: Annotated[str | None, typer.Option("--group-by", metavar="GROUP", help="Phases by epic, parent, version, iteration or a column (default: one per task).")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", metavar="ZONE", help="Time zone for dates with a time, e.g. Asia/Shanghai (default: this machine's).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the change as a diff; write nothing.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Also remove phases and tasks that are not in the export.")] = False,
+) -> None:
+    """Import tasks from Jira, Linear, GitHub Projects, Worktile, PingCode or a CSV into the facts file."""
+    from assistant.importing.command import run_import
+
+    if dry_run:
+        _need_stdout(has_out=False)
+    run_import(file, facts=facts, fmt=fmt, maps=column_map or [], statuses=status or [], group_by=group_by,
+               timezone=timezone, dry_run=dry_run, prune=prune)

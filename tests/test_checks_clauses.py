@@ -160,3 +160,41 @@ def test_a_date_slot_in_a_past_sentence_is_not_a_new_date() -> None:
     ahead = "Your order will now arrive on {new_date}."
     assert "missing-new-date" in {f.check for f in check_text(past, path="n.txt", language="en").findings}
     assert "missing-new-date" not in {f.check for f in check_text(ahead, path="n.txt", language="en").findings}
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("The new date is Friday 26 June. We will do our best to sort out the remaining faults as quickly as we can.", "en"),
+    ("The new date is Friday 26 June. We'll do everything we can to clear the snag list as fast as possible.", "en"),
+    ("新的交付日期是6月26日。我们会尽最大努力尽快处理剩余问题。", "zh"),
+])
+def test_effort_on_a_step_is_neither_hedge_nor_vague_time(text: str, lang: str) -> None:
+    assert fired(text, "hedging", lang) == [] and fired(text, "vague-timeline", lang) == []
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("We will do our best to deliver the app as soon as possible.", "en"),
+    ("我们会尽最大努力尽快交付。", "zh"),
+])
+def test_effort_on_the_delivery_without_a_date_stays_vague(text: str, lang: str) -> None:
+    assert fired(text, "vague-timeline", lang)
+
+
+@pytest.mark.parametrize("text", [
+    "Quick update on order #{{order_number}}: it is going to ship {{new_eta}} instead of {{original_eta}}.",
+    "Just a quick update: the new date for your kitchen fit-out is Thursday 14 May.",
+])
+def test_a_message_calling_itself_an_update_promises_no_next_one(text: str) -> None:
+    assert fired(text, "missing-update-plan", "en")
+
+
+@pytest.mark.parametrize("text", [
+    "I will send you a quick update on Friday 12 March.",
+    "You'll get a short update every evening until it is done.",
+])
+def test_a_promised_update_with_a_time_is_a_plan(text: str) -> None:
+    assert fired(text, "missing-update-plan", "en") == []
+
+
+def test_a_slot_for_a_new_eta_is_a_new_date() -> None:
+    text = "Your order is going to ship {{new_eta}} instead of the original {{original_eta}}."
+    assert fired(text, "missing-new-date", "en") == []

@@ -31,7 +31,7 @@ def test_quick_start_example_file_is_in_the_repository() -> None:
 
 def test_readme_documents_every_command_and_keeps_the_sections_others_fill() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    for command in ("draft", "rewrite", "check", "eval", "rules", "init", "schema"):
+    for command in ("draft", "rewrite", "check", "eval", "rules", "init", "schema", "import"):
         assert f"### `delaynote {command}`" in text or f"`delaynote {command}`" in text, command
     for section in ("## LLM providers", "## Evals", "## Benchmarks", "## Exit codes", "## Configuration"):
         assert section in text

@@ -11,6 +11,7 @@ Every look is bounded to one clause (at most `_REACH` characters), so the checks
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.checks.context import Context, has_cue, in_span, sentence_of
@@ -62,6 +63,13 @@ def _times(ctx: Context, start: int, end: int) -> bool:
     return vague is not None and start < end and vague.search(ctx.scan, start, end) is not None
 
 
+def _effort_only(ctx: Context, start: int, end: int) -> bool:
+    """A clause about effort ('do our best', '全力以赴') with no date, bound or delivery in it: the
+    client is told how hard we work, not when - neither a hedged nor a vague commitment."""
+    return _cue_in(ctx, "effort", start, end) and not _has_time(ctx, start, end) \
+        and not _cue_in(ctx, "commitment", start, end)
+
+
 def hedge_counts(ctx: Context, h: Hit) -> bool:
     """A hedge is a finding where it weakens a commitment. Not in a purpose clause ('为尽量减少影响',
     'to keep the impact as small as possible'), not on an effort that qualifies no dated
@@ -78,6 +86,8 @@ def hedge_counts(ctx: Context, h: Hit) -> bool:
         return False  # a weak hedge qualifies what follows it, or the time its clause names
     if not commits(ctx, s, e) and not _cue_in(ctx, "update", s, e):
         return False  # '「应该没有读者会发现」': a hedge on nothing the client relies on
+    if _effort_only(ctx, s, e):
+        return False  # 'we promise to do our best to fix the issues as quickly as we can
     return not before.endswith(("不", "not "))
 
 
@@ -88,11 +98,26 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
     s, e = clause(ctx, h.start, h.end)
     if _cue_in(ctx, "original_date", s, h.start):
         return False  # '原计划于2月10日的节后复工': the vague word describes the old plan
+    if _effort_only(ctx, s, e):
+        return False  # 'we will do our best to fix it as quickly as we can': how hard, not when
     if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
+    if any(m.start <= h.start and h.end <= m.end and m.bounded and not m.approx
+           for m in in_span(ctx.mention_starts, ctx.mentions, max(0, h.start - 20), h.end)):
+        return False  # '3个工作日内': the word is part of a bounded period
+    if _cue_in(ctx, "cadence", h.end, min(e, h.end + 12)):
+        return False  # '后续每周三下午5点前': the rhythm that follows makes it concrete
+    if ctx.lang == "en" and _AS_SOON_AS_EVENT.match(ctx.scan, h.end) and \
+            ctx.scan[max(0, h.start - 3):h.start].lower() == "as ":
+        return False  # 'as soon as your parcel leaves': bound to an event
     sentence_start, _ = sentence_of(ctx, h.start)
     reach = h.start - (40 if ctx.lang == "zh" else 100)
     return not _cue_in(ctx, "condition", max(sentence_start, reach), h.start)
+
+
+# "as soon as" + a subject and a verb is a conjunction (an event), not "as soon as possible"
+_AS_SOON_AS_EVENT = re.compile(r" as (?!possible|we can|practicable|feasible|is possible)(?:the|your|our|it|they|we|he|she|[A-Z])",
+                               re.IGNORECASE)
 
 
 def guarantee_counts(ctx: Context, h: Hit) -> bool:

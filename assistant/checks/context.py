@@ -202,6 +202,14 @@ def cue_hits(ctx: Context, kind: str) -> list[Hit]:
     return list(ctx.lex.get(f"cue:{kind}").finditer(ctx.scan))
 
 
+def cue_hits_between(ctx: Context, kind: str, start: int, end: int) -> list[Hit]:
+    """The cue's hits inside [start, end) only: a bounded look, for checks run per sentence."""
+    matcher = ctx.lex.get(f"cue:{kind}")
+    if matcher.pattern is None or start >= end:
+        return []
+    return [Hit(m.start(), m.end(), m.group(0), "", None) for m in matcher.pattern.finditer(ctx.scan, start, end)]
+
+
 def has_cue(ctx: Context, kind: str, start: int = 0, end: int | None = None) -> bool:
     matcher = ctx.lex.get(f"cue:{kind}")
     if matcher.pattern is None:

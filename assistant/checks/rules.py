@@ -10,26 +10,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from functools import lru_cache
 
+from assistant.checks.causes import check_cause, overlap
 from assistant.checks.clauses import (
     about_the_delivery,
+    clause,
     guarantee_counts,
     hedge_counts,
     tells_the_past,
 )
 from assistant.checks.context import (
-    _CJK,
-    _EN_STOP,
     _EN_WORD,
     _ZH_COUNTED,
     Context,
-    _clause_after,
-    _clause_end,
     _overlaps_any,
-    content_words,
     cue_ends_near,
-    cue_hits,
+    cue_hits_between,
     first,
     fmt_date,
     has_cue,
@@ -42,7 +38,6 @@ from assistant.checks.context import (
 )
 from assistant.checks.datefind import Mention
 from assistant.checks.document import has_contact
-from assistant.checks.lazyre import LazyPattern  # rarely reached patterns compile on first use
 from assistant.checks.lexicon import Hit
 from assistant.checks.placeholders import Slot
 from assistant.checks.roles import (
@@ -51,6 +46,7 @@ from assistant.checks.roles import (
     states_delay,
     vague_hits,
 )
+from assistant.checks.steps import has_mitigation
 from assistant.dates import (
     EN_WEEKDAYS,
     LATE_NOTICE_WORKING_DAYS,
@@ -107,144 +103,6 @@ def check_original_date(ctx: Context) -> list[Finding]:
                 return []
     return [make(ctx, "missing-original-date", msg(ctx, "missing-original-date"),
                  msg(ctx, "missing-original-date-suggestion", date="…"))]
-
-
-_EXPLAINED = re.compile(r"\s*(?:with|in|from|at|on|of|caused by|:|：|——|—|–)\s*\S", re.IGNORECASE)
-
-
-def _says_where(ctx: Context, pos: int, end: int) -> bool:
-    """'technical challenges in the backend development', '系统问题，主要是支付环节': a generic reason
-    followed by where or in what it arose counts as one (LABELS.md); 'technical difficulties.' alone
-    does not."""
-    m = _EXPLAINED.match(ctx.scan, pos)
-    return m is not None and content_words(ctx.scan[m.end() - 1:end], ctx.lang) >= 2
-
-
-def _generic_with_where(ctx: Context) -> list[tuple[int, int]]:
-    """No cause word, but a generic reason that says where it arose ('unforeseen technical
-    challenges in the backend development have arisen', '现场出现技术问题，集中在排水管线')."""
-    for kind in ("empty_cause", "generic_cause"):
-        for h in cue_hits(ctx, kind):
-            if _says_where(ctx, h.end, _clause_end(ctx, h.end)):
-                return [(h.start, h.end)]
-    return []
-
-
-def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
-    """Clauses that give a reason; and the first empty one ('due to unforeseen issues')."""
-    found: list[tuple[int, int]] = []
-    empty: Hit | None = None
-    head_len = 20 if ctx.lang == "zh" else 40
-    empty_spans = [(h.start, h.end) for h in ctx.lex.get("cue:empty_cause").finditer(ctx.scan)]
-    for cue in cue_hits(ctx, "cause"):
-        if _overlaps_any(empty_spans, cue.start, cue.end):  # "taken longer than we thought"
-            i = bisect_right(empty_spans, (cue.start, float("inf"))) - 1
-            s0, e0 = empty_spans[max(i, 0)]
-            empty = empty or Hit(s0, e0, ctx.scan[s0:e0], "", None)
-            continue
-        s, e = _clause_after(ctx, cue.end)
-        clause = ctx.scan[s:e]
-        head_end = min(e, s + head_len)
-        blank = ctx.lex.get("cue:empty_cause").search(ctx.scan[s:head_end])
-        if blank is None:
-            generic = ctx.lex.get("cue:generic_cause").search(ctx.scan[s:head_end])
-            if generic and not _EXPLAINED.match(ctx.scan, s + generic.end):
-                blank = generic
-        if blank is not None and not _says_where(ctx, s + blank.end, e):
-            empty = empty or Hit(s + blank.start, s + blank.end, blank.text, blank.phrase, None)
-            continue
-        if content_words(clause, ctx.lang) >= 1:
-            found.append((s, e))
-            break  # one real reason is enough
-    return found, empty
-
-
-_EN_EVENT = LazyPattern(
-    r"(?<![A-Za-z])(?:[A-Za-z]{3,}ed|found|took|broke|came|went|left|fell|gave|told|sent|sold|began|became|grew|"
-    r"knew|saw|wrote|ran|hit|built|made|got|lost|shut|stopped|failed|missed)(?![A-Za-z])", re.IGNORECASE)
-_OTHER_ELEMENTS = ("mitigation", "impact", "status", "update", "contact", "acknowledge", "original_date",
-                   "new_date", "empty_cause", "generic_cause")
-
-
-_ZH_EVENT = LazyPattern(r"了|发现|出现|改变|变更|更换|坏|停|卡住|失败|退回|拒绝")
-
-
-def narrated_cause(ctx: Context) -> bool:
-    """No cause word: a sentence that tells an event ('The test found two weaknesses in the
-    sign-in', '供应商上周换了接口格式') and is not about any other element, a date, or an apology."""
-    event, least = (_ZH_EVENT, 5) if ctx.lang == "zh" else (_EN_EVENT, 6)
-    for s, e in ctx.sentences:
-        sentence = ctx.scan[s:e]
-        if content_words(sentence, ctx.lang) < least or not event.search(sentence):
-            continue
-        if in_span(ctx.mention_starts, ctx.mentions, s, e) or in_span(ctx.slot_starts, ctx.slots, s, e):
-            continue
-        if any(has_cue(ctx, kind, s, e) for kind in _OTHER_ELEMENTS):
-            continue
-        if any(ctx.lex.get(cat).pattern and ctx.lex.get(cat).pattern.search(ctx.scan, s, e)
-               for cat in ("passive", "apology", "vague_time", "hedges", "overpromise")):
-            continue
-        return True
-    return False
-
-
-def _overlap(source: str, target: str, lang: str) -> float:
-    """Share of a fact's content found in the text: word stems (en) or character pairs (zh).
-    The text's own units are computed once per text, so many facts cost linear time."""
-    if lang == "zh" or _CJK.search(source):
-        chars = "".join(_CJK.findall(source))
-        grams = {chars[i:i + 2] for i in range(len(chars) - 1)}
-        words = {w.lower() for w in _EN_WORD.findall(source) if len(w) >= 2}
-        units = len(grams) + len(words)
-        if not units:
-            return 1.0
-        target_grams, target_words = _zh_units(target)
-        found = sum(1 for g in grams if g in target_grams)
-        found += sum(1 for w in words if w in target_words)
-        return found / units
-    stems = {w.lower()[:5] for w in _EN_WORD.findall(source) if len(w) >= 3 and w.lower() not in _EN_STOP}
-    if not stems:
-        return 1.0
-    return len(stems & _en_stems(target)) / len(stems)
-
-
-@lru_cache(maxsize=8)
-def _en_stems(text: str) -> frozenset[str]:
-    return frozenset(w.lower()[:5] for w in _EN_WORD.findall(text))
-
-
-@lru_cache(maxsize=8)
-def _zh_units(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """The text's character pairs (over runs of CJK) and its Latin words, lower-cased."""
-    grams = {text[i:i + 2] for i in range(len(text) - 1)}
-    return frozenset(grams), frozenset(w.lower() for w in _EN_WORD.findall(text))
-
-
-def check_cause(ctx: Context) -> list[Finding]:
-    f = ctx.facts
-    sample = f.causes[0].summary if f else None
-    suggestion = (msg(ctx, "missing-cause-suggestion", cause=sample) if sample
-                  else msg(ctx, "missing-cause-suggestion-generic"))
-    if slots_of(ctx, "cause"):
-        return []
-    causes, empty = real_causes(ctx)
-    if not causes:
-        causes = _generic_with_where(ctx)
-    if not causes and empty is None and not hits(ctx, "passive") \
-            and ctx.lex.get("cue:empty_cause").search(ctx.scan) is None and narrated_cause(ctx):
-        causes = [(0, 0)]
-    if not causes:
-        passive = next(iter(hits(ctx, "passive")), None)
-        shown = empty or passive
-        text = msg(ctx, "missing-cause-empty", text=ctx.doc.text[shown.start:shown.end]) if shown \
-            else msg(ctx, "missing-cause")
-        return [make(ctx, "missing-cause", text, suggestion)]
-    if f is not None:
-        best = max(_overlap(f"{c.summary} {c.detail or ''}", ctx.scan, ctx.lang) for c in f.causes)
-        summary_best = max(_overlap(c.summary, ctx.scan, ctx.lang) for c in f.causes)
-        if max(best, summary_best) < 0.3:
-            return [make(ctx, "missing-cause", msg(ctx, "missing-cause-facts", cause=sample), suggestion)]
-    return []
 
 
 _EXPLANATION_AFTER = re.compile(
@@ -356,10 +214,24 @@ def check_new_date(ctx: Context) -> list[Finding]:
             continue
         if latest is not None and m.dates and max(m.dates) <= latest:
             continue  # a new date comes after the promised one
+        if role == "other" and not _may_be_the_new_date(ctx, m):
+            continue
         return []
     if any(m.kind == "duration" and (m.bounded or states_delay(ctx, m)) and m.days for m in ctx.mentions):
         return []
     return [make(ctx, "missing-new-date", msg(ctx, "missing-new-date"), msg(ctx, "missing-new-date-suggestion-generic"))]
+
+
+def _may_be_the_new_date(ctx: Context, m: Mention) -> bool:
+    """A date with no new-date cue counts as the new one only in a sentence about the delivery
+    ('it will be ready on 14 May') that does not tell the old plan ('was due to finish on 30
+    September, reopening on 5 October') or the past ('we wrote in March that it would be ready')."""
+    s, e = sentence_of(ctx, m.start)
+    if has_cue(ctx, "new_date", s, e):
+        return True  # 'has been rebooked for Friday 11 December'
+    if has_cue(ctx, "past_sentence", s, m.start):
+        return False
+    return any(has_cue(ctx, kind, s, e) for kind in ("future", "commitment", "delivery", "new_date"))
 
 
 def _not_the_delivery_slot(ctx: Context, slot: Slot) -> bool:
@@ -384,12 +256,12 @@ def check_mitigation(ctx: Context) -> list[Finding]:
     suggestion = (msg(ctx, "missing-mitigation-suggestion", mitigation=sample) if sample
                   else msg(ctx, "missing-mitigation-suggestion-generic"))
     if f is not None:
-        if max(_overlap(m, ctx.scan, ctx.lang) for m in f.mitigations) >= 0.4:
+        if max(overlap(m, ctx.scan, ctx.lang) for m in f.mitigations) >= 0.4:
             return []
-        if not has_cue(ctx, "mitigation"):
+        if not has_mitigation(ctx):
             return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation"), suggestion)]
         return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation-facts", mitigation=sample), suggestion)]
-    if has_cue(ctx, "mitigation"):
+    if has_mitigation(ctx):
         return []
     return [make(ctx, "missing-mitigation", msg(ctx, "missing-mitigation"), suggestion)]
 
@@ -415,12 +287,41 @@ def _cadence_word(ctx: Context) -> str:
     return msg(ctx, f"cadence-{cadence}")
 
 
+def _promises_update(ctx: Context, start: int, end: int) -> bool:
+    """An update cue that is not this message calling itself one ('Quick update on your order:').
+    Each look is bounded to the sentence and a few words around the cue, so the check stays linear."""
+    cue, own = ctx.lex.get("cue:update").pattern, ctx.lex.get("cue:self_update").pattern
+    pos = start
+    while cue is not None and (hit := cue.search(ctx.scan, pos, end)) is not None:
+        around = own.finditer(ctx.scan, max(start, hit.start() - 24), min(end, hit.end() + 24)) if own else ()
+        if not any(o.start() <= hit.start() and hit.end() <= o.end()
+                   and not has_cue(ctx, "future", max(start, o.start() - 30), o.start()) for o in around):
+            return True
+        pos = hit.end()
+    return False
+
+
+_TELL_REACH = {"en": (40, 30), "zh": (16, 12)}  # how far before / after the verb its object may stand
+
+
+def _tells_progress(ctx: Context, start: int, end: int) -> bool:
+    """A verb of telling with progress as its object, in one clause: '每周五向贵局书面报送本周进度',
+    '把当天的生产照片发您微信', 'we will post the progress photos'. The update lists name the nouns
+    ('周报', 'progress report'); this finds the verb form."""
+    before, after = _TELL_REACH[ctx.lang]
+    for h in cue_hits_between(ctx, "tell_verb", start, end):
+        cs, ce = clause(ctx, h.start, h.end)
+        if has_cue(ctx, "progress_noun", max(cs, start, h.start - before), min(ce, end, h.end + after)):
+            return True
+    return False
+
+
 def update_plans(ctx: Context) -> list[tuple[int, int]]:
     """Sentences that commit to an update and say when (a date, a weekday, a rhythm or a slot)."""
     plans = []
     for s, e in ctx.sentences:
         slots = in_span(ctx.slot_starts, ctx.slots, s, e)
-        if not (has_cue(ctx, "update", s, e) or any("update" in x.kinds for x in slots)):
+        if not (_promises_update(ctx, s, e) or _tells_progress(ctx, s, e) or any("update" in x.kinds for x in slots)):
             continue
         when = any(m.kind in ("date", "relative", "cadence") for m in in_span(ctx.mention_starts, ctx.mentions, s, e))
         when = when or has_cue(ctx, "cadence", s, e)
