@@ -55,3 +55,11 @@ def test_plain_help_does_not_import_pygls() -> None:
             "except SystemExit: pass\nprint('pygls' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("False") and "lsp" in out
+
+
+def test_a_term_that_modifies_a_noun_is_explained_not_replaced() -> None:
+    text = "The webhook handler failed, so the launch moves.\n"
+    _, found = features.problems(text, "n.txt", "txt", Settings())
+    jargon = next(p for p in found if p.finding.check == "jargon")
+    action = features.replacement(text, jargon, "en")
+    assert action is not None and action.title.startswith('Explain "webhook": "webhook (')

@@ -121,8 +121,8 @@ def replacement(text: str, p: Problem, lang: str) -> Action | None:
         return None
     a, b, new = edit
     old = text[a:b]
-    return Action(f'Replace "{old}" with "{new}"', ((_position(lines, a), _position(lines, b), new),),
-                  p.finding, preferred=True)
+    title = f'Explain "{old}": "{new}"' if new.startswith(old) else f'Replace "{old}" with "{new}"'
+    return Action(title, ((_position(lines, a), _position(lines, b), new),), p.finding, preferred=True)
 
 
 def _comment(kind: str, directive: str) -> str:
