@@ -210,3 +210,12 @@ async def test_email_positionless_finding_gets_a_file_comment_after_the_headers(
     (edit,) = disable.edit.changes[uri]
     assert edit.range.start == types.Position(3, 0)
     assert edit.new_text == "# delaynote-disable-file missing-mitigation\n"
+
+
+async def test_a_save_while_a_change_waits_checks_once(client: LanguageClient, folder: Path) -> None:
+    uri, _ = await open_doc(client, folder / "save-now.md", "Hello.\n")
+    await change(client, uri, 2, NOTICE)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
+    assert len(jargon(await published(client, uri))) == 1
+    await asyncio.sleep(1.0)  # the debounced check of the change would have come by now
+    assert queue(client, uri).empty()

@@ -46,8 +46,10 @@ class DelaynoteServer(LanguageServer):
         return server.line, server.character
 
     def check(self, uri: str) -> None:
-        """Check one open document and publish its diagnostics (none for a file type we do not read)."""
-        self.pending.pop(uri, None)
+        """Check one open document and publish its diagnostics (none for a file type we do not read);
+        a debounced check still waiting for this document is no longer needed."""
+        if (handle := self.pending.pop(uri, None)) is not None:
+            handle.cancel()
         doc = self.workspace.get_text_document(uri)
         path = doc.path or to_fs_path(uri)
         kind = features.kind_for(path or uri, doc.language_id)
