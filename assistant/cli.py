@@ -5,6 +5,8 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
+import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -45,9 +47,24 @@ VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show token us
 PromptsOpt = Annotated[Path | None, typer.Option("--prompts", help="Folder of your own prompt files.")]
 
 
+_LIST_LABEL = re.compile(r"<list\[(\w+)\]>")
+_RANGE_LABEL = re.compile(r"<(?:int|float) range> \[(-?[\d.]+)<=x<=(-?[\d.]+)\]")
+
+
+def clean_type_label(label: str | None) -> str | None:
+    """Typer's type labels as a reader expects them: `<list[str]>` -> `<text>`, `<str>` -> `<text>`,
+    `<int range>` -> `<int>` (Typer shows the bounds beside it), `<int range> [1<=x<=64]` -> `<1-64>`."""
+    if not label:
+        return label
+    label = _LIST_LABEL.sub(r"<\1>", label)
+    label = _RANGE_LABEL.sub(r"<\1-\2>", label)
+    return label.replace("<str>", "<text>").replace("<int range>", "<int>").replace("<float range>", "<number>")
+
+
 def _tidy_help() -> None:
-    """Help that reads like other CLIs: no `<bool>` after a flag, `PATH...` rather than `{PATH...}...`.
-    Typer has no switch for either, so its two display hooks are narrowed here (absent in old Typers)."""
+    """Help that reads like other CLIs: no `<bool>` after a flag, no type after an argument whose
+    name already says it (PATH...), readable type labels, `PATH...` rather than `{PATH...}...`.
+    Typer has no switch for these, so its display hooks are narrowed here (absent in old Typers)."""
     import typer.core as tc
 
     option, argument = getattr(tc, "TyperOption", None), getattr(tc, "TyperArgument", None)
@@ -55,9 +72,16 @@ def _tidy_help() -> None:
         shown = option.display_type_rich
 
         def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
-            return None if self.is_flag or self.name == "help" else shown(self, ctx)
+            return None if self.is_flag or self.name == "help" else clean_type_label(shown(self, ctx))
 
         option.display_type_rich = display_type_rich
+    if argument is not None and hasattr(argument, "display_type_rich"):
+        shown_arg = argument.display_type_rich
+
+        def argument_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+            return None if self.metavar else clean_type_label(shown_arg(self, ctx))
+
+        argument.display_type_rich = argument_type_rich
     if argument is not None and hasattr(argument, "_usage_display_name"):
         def _usage_display_name(self) -> str:  # type: ignore[no-untyped-def]
             name = self.metavar or self.name.upper()
@@ -69,15 +93,20 @@ def _tidy_help() -> None:
 _tidy_help()
 
 
+def _version_number() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("delaynote")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from assistant import __version__
+
+        return __version__
+
+
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            number = version("delaynote")
-        except PackageNotFoundError:  # run from a source tree that was never installed
-            from assistant import __version__ as number
-        typer.echo(f"delaynote {number}")
+        typer.echo(f"delaynote {_version_number()}")
         raise typer.Exit(0)
 
 
@@ -93,8 +122,20 @@ def _err(message: str) -> None:
     typer.echo(f"delaynote: {message}", err=True)
 
 
+def _completion_shells() -> None:
+    """Register bash/zsh/fish/PowerShell completion. `add_completion=False` keeps the two
+    --install/--show-completion options (and their shell detection) out of every run's start-up."""
+    try:
+        from typer._completion_classes import completion_init
+    except ImportError:  # a Typer without it: completion is simply not offered
+        return
+    completion_init()
+
+
 def main() -> None:
     """Console entry point: run the app, turning known failures into one line and an exit code."""
+    if "_DELAYNOTE_COMPLETE" in os.environ:  # shell completion (README): Typer's shells, registered only now
+        _completion_shells()
     try:
         # Non-standalone mode returns the code of `typer.Exit(n)` instead of exiting with it.
         code = app(standalone_mode=False)
@@ -214,7 +255,8 @@ def draft(
             raise InputError("no --facts given and no terminal to ask on; pass --facts FILE (see `delaynote init`)")
         from assistant.gather import gather_facts
 
-        loaded = gather_facts(language=lang, save_to=save_facts, resume=resume)
+        loaded = gather_facts(language=lang, save_to=save_facts, resume=resume,
+                              overrides={"channel": channel, "tone": tone})
     else:
         loaded = load_facts(facts)
     updates = {k: v for k, v in {"language": lang, "channel": channel, "tone": tone}.items() if v}
@@ -257,6 +299,10 @@ def draft(
 
     if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
         content = render_draft(result, loaded, fmt, settings.draft.options())
+        if fmt == "text" and out is None and isinstance(content, str):  # a terminal, never a pipe
+            from assistant.wrap import terminal_width, wrap_text
+
+            content = wrap_text(content, terminal_width(sys.stdout))
         try:
             _write_or_print(content, out, force)
         except InputError as exc:
@@ -340,12 +386,22 @@ def check(
     report = check_paths(paths, facts=loaded, settings=settings, use_llm=llm)
     if not report.files:  # a mistyped folder in CI must not pass silently
         raise InputError(f"no .md, .txt, .html or .eml files found in {', '.join(paths)}")
-    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on), out, force)
+    from assistant.wrap import terminal_width
+
+    width = None if out else terminal_width(sys.stdout)
+    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on, width=width),
+                    out, force)
+    if report.judge_failure:  # one line; the report holds the rule findings of every file
+        judged = sum(1 for r in report.files if r.scores is not None)
+        _err(f"{report.judge_failure}; the report has the rule findings"
+             + (f", and the judge's for the {judged} file{'s' if judged != 1 else ''} before" if judged else " only"))
     if report.skipped:  # the others were checked and reported, but the run did not cover its input
         raise InputError(f"{len(report.skipped)} of {len(report.skipped) + len(report.files)} inputs could not "
                          "be checked", details=[s.reason for s in report.skipped])
     if fails([f for r in report.files for f in r.findings], settings.fail_on):
-        raise typer.Exit(1)
+        raise typer.Exit(1)  # the findings already fail the run: a failed judge does not change that
+    if report.judge_failure:
+        raise typer.Exit(3)
 
 
 @app.command(name="eval")
@@ -357,7 +413,7 @@ def eval_(
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     record: Annotated[bool, typer.Option("--record", help="Refresh evals/recordings against a real server.")] = False,
-    compare: Annotated[list[str] | None, typer.Option("--compare", help="Compare with another provider, model=NAME or prompts=DIR.")] = None,
+    compare: Annotated[list[str] | None, typer.Option("--compare", help="Compare with another provider, model=NAME or prompts=DIR (repeatable).")] = None,
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     config: ConfigOpt = None,
@@ -419,20 +475,33 @@ def init(
 
 @app.command()
 def schema(
+    config: Annotated[bool, typer.Option("--config", help="The schema of delaynote.toml instead.")] = False,
     progress: Annotated[bool, typer.Option("--progress", help="The progress file's schema (for `update`) instead.")] = False,
 ) -> None:
-    """Print the JSON Schema of the facts file, or of the progress file (for editor completion)."""
+    """Print the JSON Schema of the facts file, of delaynote.toml or of the progress file (for editor
+    completion and hover)."""
     import json
 
+    if config and progress:
+        raise InputError("use either --config or --progress, not both")
+    if config:
+        from assistant.config import config_json_schema as make
+    elif progress:
+        from assistant.followup.progress import progress_json_schema as make
+    else:
+        from assistant.facts import facts_json_schema as make
     _need_stdout(has_out=False)
-    if progress:
-        from assistant.followup.progress import progress_json_schema
+    typer.echo(json.dumps(make(), indent=2, ensure_ascii=False))
 
-        typer.echo(json.dumps(progress_json_schema(), indent=2, ensure_ascii=False))
-        return
-    from assistant.facts import facts_json_schema
 
-    typer.echo(json.dumps(facts_json_schema(), indent=2, ensure_ascii=False))
+@app.command()
+def lsp() -> None:
+    """Run the checks as a language server on stdin/stdout (for editors; see the README)."""
+    try:
+        from assistant.lsp.server import run
+    except ImportError as exc:  # pygls is a dependency, but a broken install deserves one sentence
+        raise InputError(f"the language server needs pygls ({exc}); install it with: pip install pygls") from None
+    run(_version_number())
 
 
 # ---- delaynote import (issue 13) ------------------------------------------------------------------

@@ -30,39 +30,55 @@ class _Section(BaseModel):
 class Vocabulary(_Section):
     """Like Vale's accept/reject lists: terms never / always flagged as jargon."""
 
-    accept: list[str] = Field(default_factory=list)
-    reject: list[str] = Field(default_factory=list)
+    accept: list[str] = Field(default_factory=list, description="Terms never flagged as jargon (your readers know them).",
+                              examples=[["API", "SKU"]])
+    reject: list[str] = Field(default_factory=list, description="Terms always flagged as jargon.",
+                              examples=[["synergy"]])
 
 
 class LLMSettings(_Section):
     """How to reach an OpenAI-compatible server."""
 
-    model: str = "gpt-4o-mini"
-    base_url: str | None = None
-    api_key: SecretStr | None = Field(default=None, exclude=True)
-    timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False)
-    max_retries: int = Field(default=2, ge=0, le=10)
-    cache: bool = True
-    redact: bool = False
-    azure_endpoint: str | None = None
-    api_version: str | None = None
-    prompts: str | None = None  # a folder of the user's own prompts
+    model: str = Field(default="gpt-4o-mini", description="Model name (or Azure deployment).",
+                       examples=["gpt-4o-mini"])
+    base_url: str | None = Field(default=None, description="Any OpenAI-compatible server.",
+                                 examples=["http://127.0.0.1:11434/v1"])
+    api_key: SecretStr | None = Field(default=None, exclude=True)  # from the environment only
+    timeout: float = Field(default=60.0, gt=0, allow_inf_nan=False, description="Seconds to wait for an answer.",
+                           examples=[60])
+    max_retries: int = Field(default=2, ge=0, le=10, description="Retries after a failed request.", examples=[2])
+    cache: bool = Field(default=True, description="Keep answers in the user cache and reuse them.", examples=[True])
+    redact: bool = Field(default=False, description="Replace names, e-mails and phones before sending.",
+                         examples=[False])
+    azure_endpoint: str | None = Field(default=None, description="An Azure OpenAI endpoint.",
+                                       examples=["https://my-resource.openai.azure.com"])
+    api_version: str | None = Field(default=None, description="The Azure OpenAI API version.",
+                                    examples=["2024-10-21"])
+    prompts: str | None = Field(default=None, description="A folder of your own prompt files.",
+                                examples=["my-prompts"])
 
 
 class FollowupSettings(_Section):
     """`[followup]` (issue 12): where the history lives and how `schedule` places its events."""
 
-    history: str | None = None  # default: .delaynote/history.sqlite beside the facts file
-    tz: str = "UTC"
-    at: str = "09:00"
-    remind: str = "1d"
+    history: str | None = Field(default=None, description="The history database (default: "
+                                ".delaynote/history.sqlite beside the facts file).",
+                                examples=[".delaynote/history.sqlite"])
+    tz: str = Field(default="UTC", description="Time zone of the `schedule` events.", examples=["Europe/London"])
+    at: str = Field(default="09:00", description="Time of day of each `schedule` event.", examples=["09:00"])
+    remind: str = Field(default="1d", description="Reminder before each event (30m, 2h, 1d, 1w).", examples=["1d"])
 
 
 class DraftSettings(_Section):
     """How drafts are made ([draft]): the chat length limit and whose holidays are days off."""
 
-    im_max_chars: int | dict[Literal["en", "zh"], int] | None = None
-    holiday_country: str | None = Field(default=None, pattern=r"^(?:[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?|none)$")
+    im_max_chars: int | dict[Literal["en", "zh"], int] | None = Field(
+        default=None, description="Length limit of a chat message (100-10000), one number or per language "
+        "(default 500 en, 300 zh).", examples=[500, {"en": 500, "zh": 300}])
+    holiday_country: str | None = Field(default=None, pattern=r"^(?:[A-Za-z]{2}(?:-[A-Za-z0-9]{1,3})?|none)$",
+                                        description="Whose public holidays are not working days: an ISO country "
+                                        "code or none (default: CN for Chinese, else the locale's).",
+                                        examples=["GB"])
 
     @field_validator("im_max_chars", mode="before")
     @classmethod
@@ -97,14 +113,23 @@ class DraftSettings(_Section):
 class Settings(_Section):
     """Everything configurable; `source` records which file (if any) it came from."""
 
-    language: Literal["auto", "en", "zh"] = "auto"
-    fail_on: FailOn = "error"
-    disable: list[str] = Field(default_factory=list)
-    severity: dict[str, Severity] = Field(default_factory=dict)
-    vocabulary: Vocabulary = Field(default_factory=Vocabulary)
-    llm: LLMSettings = Field(default_factory=LLMSettings)
-    followup: FollowupSettings = Field(default_factory=FollowupSettings)
-    draft: DraftSettings = Field(default_factory=DraftSettings)
+    language: Literal["auto", "en", "zh"] = Field(default="auto", description="Language of the notices, or auto "
+                                                  "to detect it per file.", examples=["auto"])
+    fail_on: FailOn = Field(default="error", description="Lowest severity that makes `check` fail (exit 1).",
+                            examples=["warning"])
+    disable: list[str] = Field(default_factory=list, description="Check ids never run.",
+                               examples=[["long-sentence"]])
+    severity: dict[str, Severity] = Field(default_factory=dict, description="A check id's severity instead of "
+                                          "its default.", examples=[{"missing-apology": "warning"}])
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary, description="Jargon terms accepted or rejected.")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The OpenAI-compatible server (the key "
+                             "comes from OPENAI_API_KEY only).")
+    followup: FollowupSettings = Field(default_factory=FollowupSettings, description="Where the history of sent "
+                                       "messages lives and how `schedule` places its events.",
+                                       examples=[{"tz": "Europe/London", "remind": "1d"}])
+    draft: DraftSettings = Field(default_factory=DraftSettings, description="How drafts are made: the chat length "
+                                 "limit and whose public holidays are days off.",
+                                 examples=[{"im_max_chars": 500, "holiday_country": "GB"}])
     source: str | None = Field(default=None, exclude=True)
 
     @field_validator("disable")
@@ -122,17 +147,58 @@ class Settings(_Section):
 
 
 def _unknown_checks(ids: list[str]) -> None:
+    if problem := _unknown_ids_sentence(ids):
+        raise ValueError(problem)
+
+
+def _unknown_ids_sentence(ids: list[Any]) -> str | None:
+    """"unknown check id 'jargn' (did you mean jargon?); ..." for the ids that are not checks, else None."""
     from assistant.checks.catalogue import (
-        ALL_CHECK_IDS as CHECK_IDS,  # lazily: the checks package may import this module
+        ALL_CHECK_IDS as CHECK_IDS,  # lazily: the checks package may import this module (update checks too)
     )
 
-    unknown = [i for i in ids if i not in CHECK_IDS]
-    if unknown:
-        import difflib
+    unknown = [i for i in ids if isinstance(i, str) and i not in CHECK_IDS]
+    if not unknown:
+        return None
+    import difflib
 
-        hints = [f"{i!r}" + (f" (did you mean {close[0]}?)" if (close := difflib.get_close_matches(i, CHECK_IDS, n=1))
-                              else "") for i in unknown]
-        raise ValueError(f"unknown check id {', '.join(hints)}; `delaynote rules` lists them")
+    hints = [f"{i!r}" + (f" (did you mean {close[0]}?)" if (close := difflib.get_close_matches(i, CHECK_IDS, n=1))
+                          else "") for i in unknown]
+    return f"unknown check id {', '.join(hints)}; `delaynote rules` lists them"
+
+
+def _id_problems(data: dict[str, Any]) -> dict[str, str]:
+    """Unknown check ids in `disable` and `[severity]`, found before validation: Pydantic runs a
+    field's own validator only once its values are valid, so a bad severity value would hide them."""
+    out = {}
+    for key in ("disable", "severity"):
+        value = data.get(key)
+        ids = list(value) if isinstance(value, dict | list) else []
+        if problem := _unknown_ids_sentence(ids):
+            out[key] = f"{key}: {problem}"
+    return out
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema of delaynote.toml (and of `[tool.delaynote]` in pyproject.toml), for editors
+    such as Taplo / Even Better TOML: check ids are listed, the API key is not a key there."""
+    from assistant.checks.catalogue import ALL_CHECK_IDS as CHECK_IDS
+
+    schema = Settings.model_json_schema()
+    schema["properties"].pop("source", None)
+    schema["$defs"]["LLMSettings"]["properties"].pop("api_key", None)
+    schema["properties"]["disable"]["items"] = {"enum": list(CHECK_IDS)}
+    schema["properties"]["severity"]["propertyNames"] = {"enum": list(CHECK_IDS)}
+    for section in (schema, *schema["$defs"].values()):  # TOML has no null: an unset key is simply left out
+        for prop in section.get("properties", {}).values():
+            kinds = prop.get("anyOf", [])
+            if {"type": "null"} in kinds and len(kinds) == 2:
+                prop.update(next(k for k in kinds if k != {"type": "null"}))
+                del prop["anyOf"]
+                prop.pop("default", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "delaynote configuration (delaynote.toml, or [tool.delaynote] in pyproject.toml)"
+    return schema
 
 
 def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
@@ -230,6 +296,8 @@ def load_settings(
         where = source or "configuration"
         table = "tool.delaynote" if source and Path(source).name == "pyproject.toml" else ""
         lines = [config_problem(e, table) for e in exc.errors()]
+        # every problem at once: the ids a bad value kept Pydantic from checking are added
+        lines += [line for line in _id_problems(data).values() if line not in lines]
         raise InputError(f"{where} is not valid", details=lines) from None
     settings.source = source
     return settings

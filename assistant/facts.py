@@ -67,69 +67,98 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _about(description: str, *examples: Any, **kwargs: Any) -> Any:
+    """A field's description and examples, shown by `delaynote schema` (and so by an editor on hover)."""
+    return Field(description=description, examples=list(examples), **kwargs)
+
+
 class Client(_Strict):
     """Who is told: `contact` is the person addressed."""
 
-    organisation: Text | None = None
-    contact: Text
-    email: Text | None = None
+    organisation: Text | None = _about("The client's organisation (optional).", "Harbour Logistics Ltd", default=None)
+    contact: Text = _about("The person the notice is addressed to (required).", "Ms. Chen", "陈女士")
+    email: Text | None = _about("The contact's e-mail address; the eml format puts it in To: (optional).",
+                                "chen@harbour.example", default=None)
 
 
 class Sender(_Strict):
     """Who signs the notice and answers questions."""
 
-    name: Text
-    role: Text | None = None
-    organisation: Text | None = None
-    email: Text | None = None
-    phone: Text | None = None
+    name: Text = _about("Who signs the notice (required).", "Sam Lee", "李明")
+    role: Text | None = _about("The sender's role (optional).", "Project manager", default=None)
+    organisation: Text | None = _about("The sender's organisation (optional).", "Northwind Software", default=None)
+    email: Text | None = _about("Where the client can write with questions (optional).", "sam@northwind.example",
+                                default=None)
+    phone: Text | None = _about("Where the client can call (optional; quote it in YAML).", "+1 555 0100",
+                                default=None)
 
 
 class Cause(_Strict):
     """One reason for the delay, in words the client understands."""
 
-    summary: Text
-    detail: Text | None = None
-    category: CauseCategory = "other"
+    summary: Text = _about("The reason in one sentence, in words the client understands (required).",
+                           "The payment provider changed its interface and our integration must be redone")
+    detail: Text | None = _about("A longer explanation (optional).",
+                                 "The provider announced the change on 10 November with two weeks' notice.",
+                                 default=None)
+    category: CauseCategory = _about("What kind of cause it is (default other).", "dependency", default="other")
 
 
 class Phase(_Strict):
     """One step of the new timeline."""
 
-    name: Text
-    due: IsoDate
-    tasks: list[Text] = Field(default_factory=list)
-    status: PhaseStatus | None = None
+    name: Text = _about("The step's name (required).", "Payment integration")
+    due: IsoDate = _about("When the step ends, YYYY-MM-DD; not after new_date (required).", "2026-12-08")
+    tasks: list[Text] = _about("What the step involves (optional).",
+                               ["Adapt to the new interface", "Re-run payment tests"], default_factory=list)
+    status: PhaseStatus | None = _about("Where the step stands (optional).", "in_progress", default=None)
 
 
 class Updates(_Strict):
     """Principle 5: when the client hears from us next, and how often."""
 
-    cadence: Cadence = "weekly"
-    channel: Channel | None = None
-    next: IsoDate | None = None
+    cadence: Cadence = _about("How often the client hears from us (default weekly).", "weekly", default="weekly")
+    channel: Channel | None = _about("How the updates are sent (optional; same values as channel).", "email",
+                                     default=None)
+    next: IsoDate | None = _about("The next update's date, YYYY-MM-DD, from notice_date to new_date (optional; "
+                                  "default: notice_date plus one cadence step).", "2026-11-27", default=None)
 
 
 class Facts(_Strict):
     """The single source of truth about one delay (SPEC §2)."""
 
-    language: Language = "en"
-    channel: Channel = "email"
-    tone: Tone = "neutral"
-    project: Text
-    client: Client
-    sender: Sender
-    original_date: IsoDate
-    new_date: IsoDate
-    notice_date: IsoDate = Field(default_factory=date.today)
-    causes: list[Cause] = Field(min_length=1)
-    impact: Text | None = None
-    mitigations: list[Text] = Field(min_length=1)
-    phases: list[Phase] = Field(default_factory=list)
-    completed: list[Text] = Field(default_factory=list)
-    pending: list[Text] = Field(default_factory=list)
-    updates: Updates = Field(default_factory=Updates)
-    holiday_country: HolidayCountry | None = None  # README "Working days": not in SPEC §2, an addition
+    language: Language = _about("The notice's language (default en).", "en", "zh", default="en")
+    channel: Channel = _about("How the notice is delivered (default email).", "email", "im", default="email")
+    tone: Tone = _about("The notice's register (default neutral).", "neutral", default="neutral")
+    project: Text = _about("The project that is late, as the client knows it (required).",
+                           "Customer portal rebuild", "惠购商城 App")
+    client: Client = _about("Who is told (required).", {"organisation": "Harbour Logistics Ltd",
+                                                       "contact": "Ms. Chen"})
+    sender: Sender = _about("Who signs and answers questions (required).",
+                            {"name": "Sam Lee", "role": "Project manager", "email": "sam@northwind.example"})
+    original_date: IsoDate = _about("The date we promised, YYYY-MM-DD (required).", "2026-12-01")
+    new_date: IsoDate = _about("The new delivery date, YYYY-MM-DD, after original_date (required).", "2026-12-19")
+    notice_date: IsoDate = _about("The day the notice is sent, YYYY-MM-DD (optional; default: today).",
+                                  "2026-11-20", default_factory=date.today)
+    causes: list[Cause] = _about("Why it is late: at least one cause (required).",
+                                 [{"summary": "The payment provider changed its interface", "category": "dependency"}],
+                                 min_length=1)
+    impact: Text | None = _about("What the delay means for the client, in their terms (optional).",
+                                 "Staff training moves back by two weeks.", default=None)
+    mitigations: list[Text] = _about("What we are doing to recover time or limit the impact: at least one "
+                                     "(required).", ["Two more testers join the team from Monday"], min_length=1)
+    phases: list[Phase] = _about("The new timeline, step by step (optional).",
+                                 [{"name": "Payment integration", "due": "2026-12-08", "status": "in_progress"}],
+                                 default_factory=list)
+    completed: list[Text] = _about("What is already finished (optional).", ["Order tracking pages"],
+                                   default_factory=list)
+    pending: list[Text] = _about("What remains to be done (optional).", ["Payment", "Final acceptance test"],
+                                 default_factory=list)
+    updates: Updates = _about("When and how the client hears from us next (optional).",
+                              {"cadence": "weekly", "next": "2026-11-27"}, default_factory=Updates)
+    holiday_country: HolidayCountry | None = _about(  # README "Working days": not in SPEC §2, an addition
+        "Whose public holidays are not working days: an ISO country code, or none (optional).", "GB", "CN",
+        default=None)
 
     @property
     def next_update(self) -> date:

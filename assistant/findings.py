@@ -75,6 +75,8 @@ class Report(BaseModel):
     files: list[FileReport] = Field(default_factory=list)
     summary: Summary = Field(default_factory=Summary)
     skipped: list[Skipped] = Field(default_factory=list)
+    # Why the LLM judge failed (check --llm), if it did: said on stderr, never part of the JSON report.
+    judge_failure: str | None = Field(default=None, exclude=True)
 
 
 def summarise(files: list[FileReport]) -> Summary:

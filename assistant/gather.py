@@ -84,6 +84,8 @@ class _Session:
     today: date
     prior: dict[str, Any] = field(default_factory=dict)  # answers from a --resume file
     data: dict[str, Any] = field(default_factory=dict)  # the answers accepted so far
+    fixed: dict[str, Any] = field(default_factory=dict)  # command-line values: never asked, always kept
+    style: Callable[[str, str], str] = field(default=lambda kind, text: text)  # see `styler`
 
 
 def _get(data: Any, loc: Loc) -> Any:
@@ -150,11 +152,12 @@ def _match_template(template: str, text: str) -> dict[str, str] | None:
 
 
 def _reason(s: _Session, message: str) -> str:
-    """A facts rule's sentence in the session's language (the rules speak English)."""
+    """A facts rule's sentence in the user's words and language: the rules speak of keys
+    ("must be after original_date"), a person of "the promised date"."""
     for entry in s.texts.get("reasons", []):
         fields = _match_template(entry["en"], message)
         if fields is not None:
-            return entry["zh"].format(**fields)
+            return (entry.get("say") or entry["zh"]).format(**fields)
     return message
 
 
@@ -176,19 +179,36 @@ def _question(s: _Session, key: str, n: int | None, choices: tuple[str, ...] | N
 
 
 def _choice(s: _Session, key: str, answer: str, choices: tuple[str, ...]) -> str:
-    """A choice typed as its value or its display name ('邮件' for email); anything else as typed,
-    so the model's own message names the allowed values."""
-    labels = s.texts.get("labels", {}).get(key, {})
-    for value in choices:
-        if answer.lower() in (value, str(labels.get(value, "")).lower()):
-            return value
-    return answer
+    """A choice typed as its value, its display name ('邮件' for email) or a usual word for it
+    ('微信', 'e-mail', 'in progress'); anything else as typed, so the rules name the allowed values."""
+    from assistant.answers import normalise_choice
+
+    return normalise_choice(key, answer, choices, s.texts.get("labels", {}).get(key, {}))
 
 
 def _tasks(answer: str) -> list[str]:
     for sep in _TASK_SEPARATORS[1:]:
         answer = answer.replace(sep, _TASK_SEPARATORS[0])
     return [t.strip() for t in answer.split(_TASK_SEPARATORS[0]) if t.strip()]
+
+
+_DATE_KEYS = frozenset({"original_date", "new_date", "notice_date", "phases.due", "updates.next"})
+_EMAIL_KEYS = frozenset({"client.email", "sender.email"})
+CLEAR = "-"  # typed for an optional answer: no value (while resuming: drop the saved one)
+
+
+def _value(s: _Session, key: str, answer: str, choices: tuple[str, ...] | None, tasks: bool) -> Any:
+    """The typed answer as a facts value: a choice named in the user's words, a date as written
+    in English or Chinese, tasks split at semicolons."""
+    if choices:
+        return _choice(s, key, answer, choices)
+    if tasks:
+        return _tasks(answer)
+    if key in _DATE_KEYS:
+        from assistant.answers import normalise_date, today_words
+
+        return normalise_date(today_words(answer, s.today))
+    return answer
 
 
 def _ask(
@@ -201,29 +221,43 @@ def _ask(
     choices: tuple[str, ...] | None = None,
     optional: bool = False,
     tasks: bool = False,
+    prior_loc: Loc | None = None,
 ) -> Any:
     """Ask one question until the answer passes the facts rules; return the accepted value,
-    or None when an optional question is left empty (nothing is recorded then)."""
-    default = _as_default(_get(s.prior, loc)) or default
+    or None when an optional question is left empty or cleared with `-` (nothing is recorded
+    then). `prior_loc` is where the resumed file holds this answer (a list item may have moved
+    up after one before it was removed). A value given on the command line is not asked."""
+    if len(loc) == 1 and loc[0] in s.fixed:
+        s.data[loc[0]] = s.fixed[loc[0]]
+        return s.fixed[loc[0]]
+    default = _as_default(_get(s.prior, loc if prior_loc is None else prior_loc)) or default
     question = _question(s, key, n, choices)
-    prompt = (s.texts["prompt_default"].format(question=question, default=default) if default
+    if optional and s.prior:
+        question = s.texts["clear_hint"].format(question=question)
+    prompt = (s.texts["prompt_default"].format(question=question, default=s.style("default", default)) if default
               else s.texts["prompt"].format(question=question))
     while True:
-        answer = s.ask(prompt).strip() or (default or "")
+        typed = s.ask(prompt).strip()
+        if optional and typed == CLEAR:
+            return None
+        answer = typed or (default or "")
         if not answer and optional:
             return None
-        value: Any = answer
-        if choices:
-            value = _choice(s, key, answer, choices)
-        elif tasks:
-            value = _tasks(answer)
-        trial = copy.deepcopy(s.data)
-        _put(trial, loc, value)
-        reasons = _problems_at(trial, loc)
+        value = _value(s, key, answer, choices, tasks)
+        reasons = []
+        if key in _EMAIL_KEYS:
+            from assistant.answers import is_email
+
+            if not is_email(value):
+                reasons = [s.texts["not_email"].format(value=value)]
         if not reasons:
-            s.data = trial
-            return value
-        s.say(s.texts["retry"].format(reason="; ".join(_reason(s, r) for r in reasons)))
+            trial = copy.deepcopy(s.data)
+            _put(trial, loc, value)
+            reasons = [_reason(s, r) for r in _problems_at(trial, loc)]
+            if not reasons:
+                s.data = trial
+                return value
+        s.say(s.style("error", s.texts["retry"].format(reason="; ".join(reasons))))
 
 
 def _list_ended(s: _Session, key: str) -> bool:
@@ -232,7 +266,7 @@ def _list_ended(s: _Session, key: str) -> bool:
     trial.setdefault(key, [])
     reasons = _problems_at(trial, (key,))
     if reasons:
-        s.say(s.texts["retry"].format(reason="; ".join(_reason(s, r) for r in reasons)))
+        s.say(s.style("error", s.texts["retry"].format(reason="; ".join(_reason(s, r) for r in reasons))))
         return False
     if s.data.get(key):
         s.say(s.texts["list_done"].format(count=len(s.data[key])))
@@ -240,43 +274,62 @@ def _list_ended(s: _Session, key: str) -> bool:
 
 
 def _section(s: _Session, name: str, *, is_list: bool = False) -> None:
-    heading = s.texts["sections"][name]
+    heading = s.texts["section"].format(heading=s.texts["sections"][name])
     if is_list:
         heading = s.texts["section_list"].format(heading=heading, hint=s.texts["list_hint"])
-    s.say(f"\n{heading}")
+    s.say("\n" + s.style("heading", heading))
+
+
+def _removed(s: _Session, key: str, j: int) -> bool:
+    """Whether the resumed file has an item `j` of list `key` (which `-` has just removed)."""
+    items = _get(s.prior, (key,))
+    return isinstance(items, list) and j < len(items)
 
 
 def _text_list(s: _Session, key: str) -> None:
-    i = 0
+    i = j = 0  # i: the answers' index; j: the resumed file's (they differ once an item is removed)
     while True:
-        if _ask(s, key, (key, i), n=i + 1, optional=True) is not None:
-            i += 1
+        if _ask(s, key, (key, i), n=i + 1, optional=True, prior_loc=(key, j)) is not None:
+            i, j = i + 1, j + 1
+        elif _removed(s, key, j):
+            j += 1
         elif _list_ended(s, key):
             return
 
 
 def _causes(s: _Session) -> None:
-    i = 0
+    i = j = 0
     while True:
-        if _ask(s, "causes.summary", ("causes", i, "summary"), n=i + 1, optional=True) is None:
+        if _ask(s, "causes.summary", ("causes", i, "summary"), n=i + 1, optional=True,
+                prior_loc=("causes", j, "summary")) is None:
+            if _removed(s, "causes", j):
+                j += 1
+                continue
             if _list_ended(s, "causes"):
                 return
             continue
-        _ask(s, "causes.category", ("causes", i, "category"), default="other", choices=CAUSE_CATEGORIES)
-        _ask(s, "causes.detail", ("causes", i, "detail"), n=i + 1, optional=True)
-        i += 1
+        _ask(s, "causes.category", ("causes", i, "category"), default="other", choices=CAUSE_CATEGORIES,
+             prior_loc=("causes", j, "category"))
+        _ask(s, "causes.detail", ("causes", i, "detail"), n=i + 1, optional=True, prior_loc=("causes", j, "detail"))
+        i, j = i + 1, j + 1
 
 
 def _phases(s: _Session) -> None:
-    i = 0
+    i = j = 0
     while True:
-        if _ask(s, "phases.name", ("phases", i, "name"), n=i + 1, optional=True) is None:
+        if _ask(s, "phases.name", ("phases", i, "name"), n=i + 1, optional=True,
+                prior_loc=("phases", j, "name")) is None:
+            if _removed(s, "phases", j):
+                j += 1
+                continue
             _list_ended(s, "phases")
             return
-        _ask(s, "phases.due", ("phases", i, "due"), n=i + 1)
-        _ask(s, "phases.tasks", ("phases", i, "tasks"), n=i + 1, optional=True, tasks=True)
-        _ask(s, "phases.status", ("phases", i, "status"), n=i + 1, optional=True, choices=PHASE_STATUSES)
-        i += 1
+        _ask(s, "phases.due", ("phases", i, "due"), n=i + 1, prior_loc=("phases", j, "due"))
+        _ask(s, "phases.tasks", ("phases", i, "tasks"), n=i + 1, optional=True, tasks=True,
+             prior_loc=("phases", j, "tasks"))
+        _ask(s, "phases.status", ("phases", i, "status"), n=i + 1, optional=True, choices=PHASE_STATUSES,
+             prior_loc=("phases", j, "status"))
+        i, j = i + 1, j + 1
 
 
 def _flow(s: _Session) -> None:
@@ -357,6 +410,39 @@ def check_save_folder(path: Path) -> None:
                          "pass --save-facts PATH")
 
 
+def use_style(stream: Any = None) -> bool:
+    """Colour on a terminal only, and never with NO_COLOR set or TERM=dumb."""
+    stream = sys.stderr if stream is None else stream
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+_STYLES = {"heading": "bold underline", "default": "cyan", "error": "red", "saved": "green"}
+
+
+def styler(enabled: bool) -> Callable[[str, str], str]:
+    """`style(kind, text)`: the text with ANSI styling for its kind (heading, default, error,
+    saved) when `enabled`, else the text unchanged. Rich renders it; nothing else is styled."""
+    if not enabled:
+        return lambda kind, text: text
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    def style(kind: str, text: str) -> str:
+        buffer = io.StringIO()
+        Console(file=buffer, force_terminal=True, color_system="standard", width=10_000, highlight=False,
+                emoji=False, markup=False).print(Text(text, style=_STYLES.get(kind, ""), end=""), end="")
+        return buffer.getvalue()
+
+    return style
+
+
 def gather_facts(
     language: str | None = "en",
     save_to: Path | None = None,
@@ -365,10 +451,15 @@ def gather_facts(
     ask: Ask = terminal_ask,
     say: Say = terminal_say,
     now: datetime | None = None,
+    overrides: dict[str, Any] | None = None,
+    color: bool | None = None,
 ) -> Facts:
     """Ask for every fact, save the answers as a facts file and return the validated `Facts`.
 
     `language` picks the questions and the notice language (None: the resumed file's, else en).
+    `overrides` (`--channel`, `--tone`) are not asked, win over a resumed file's answers and are
+    saved. Resuming a file updates it in place (its comments kept) unless `save_to` names another
+    file; a partial file is removed once its answers are complete. `color` None: on a terminal only.
     Raises `GatherInterrupted` (exit 130) on Ctrl-C or end of input, after saving the answers so far.
     """
     now = now or datetime.now()
@@ -376,7 +467,10 @@ def gather_facts(
     if language not in LANGUAGES:
         language = prior.get("language") if prior.get("language") in LANGUAGES else "en"
     texts = load_questions(language)
-    s = _Session(texts=texts, ask=ask, say=say, today=now.date(), prior=prior, data={"language": language})
+    fixed = {k: v for k, v in (overrides or {}).items() if v is not None and k in ("channel", "tone")}
+    style = styler(use_style() if color is None and ask is terminal_ask else bool(color))
+    s = _Session(texts=texts, ask=ask, say=say, today=now.date(), prior=prior, data={"language": language},
+                 fixed=fixed, style=style)
     say(texts["intro"].rstrip())
     if resume:
         say(texts["resume_intro"].format(path=resume))
@@ -396,9 +490,28 @@ def gather_facts(
         raise GatherInterrupted(texts["interrupted"].format(path=saved)) from None
     facts = validate_facts(s.data, "your answers")
     try:
-        saved = save_new(target, lambda shown: texts["complete_header"].format(
-            date=now.date().isoformat(), path=shown) + dump_facts_yaml(facts_to_data(facts)))
-        say(texts["saved"].format(path=saved))
+        saved = _save_complete(texts, facts, now, target=target, resume=resume, in_place=save_to is None)
+        say(style("saved", texts["saved"].format(path=saved)))
     except InputError as exc:  # the answers are still good for this draft: say so and go on
         say(exc.message)
     return facts
+
+
+def _save_complete(texts: dict[str, Any], facts: Facts, now: datetime, *, target: Path, resume: Path | None,
+                   in_place: bool) -> Path:
+    """Write the complete answers: into the resumed file itself (comments kept), or to a new file;
+    a resumed partial file that the new file completes is removed."""
+    from assistant.facts_update import is_partial, update_in_place
+
+    data = facts_to_data(facts)
+    header = texts["complete_header"].format(date=now.date().isoformat(), path="{path}")
+    if resume is not None and in_place:
+        update_in_place(resume, data, header.replace("{path}", str(resume)))
+        return resume
+    saved = save_new(target, lambda shown: header.replace("{path}", shown) + dump_facts_yaml(data))
+    if resume is not None and resume.resolve() != saved.resolve() and is_partial(resume):
+        try:
+            resume.unlink()
+        except OSError:
+            pass  # the complete file is written; a partial one left behind is only clutter
+    return saved

@@ -207,7 +207,19 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from assistant.wrap import terminal_width, wrap_spans
+
     console = Console(stderr=True, highlight=False)
+    columns = terminal_width(sys.stderr)
+
+    def show(line: Text, indent: int = 4) -> None:
+        """One line, wrapped to the terminal on word boundaries (Rich would cut 推迟2|1天)."""
+        if not columns:
+            console.print(line, soft_wrap=True)
+            return
+        for i, (a, b) in enumerate(wrap_spans(line.plain, columns, rest=indent)):
+            console.print(Text(" " * indent) + line[a:b] if i else line[:b], soft_wrap=True)
+
     findings = draft.findings
     zh = draft.language == "zh"  # the report speaks the draft's language, as its messages do
     if not findings:
@@ -229,7 +241,7 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
             if f.line is not None:
                 line.append(f"（第 {f.line} 行）" if zh else f" (line {f.line})")
             line.append(f"：{f.message}" if zh else f": {f.message}")
-            console.print(line, soft_wrap=True)
+            show(line)
     if verbose and draft.usage is not None:
         u = draft.usage
         text = (f"用量：{u.calls} 次请求，提示 {u.prompt_tokens} 个 token，生成 {u.completion_tokens} 个 token。" if zh

@@ -173,7 +173,10 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     if diff:
         print_diff(unified_diff(text, result, name))
     elif not in_place and out is None:
-        sys.stdout.write(result if result.endswith("\n") else result + "\n")
+        from assistant.wrap import terminal_width, wrap_text
+
+        shown = wrap_text(result, terminal_width(sys.stdout))  # wrapped on a terminal only, never in a pipe
+        sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
         sys.stdout.flush()
     if result == text:
         print("delaynote: nothing could be changed automatically", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -107,8 +108,8 @@ def test_empty_facts_on_stdin_does_not_suggest_init_stdin(monkeypatch: pytest.Mo
 
 
 # --- pre-commit and the GitHub action --------------------------------------------------------
-# These validate the files' structure; the real `pre-commit try-repo` is not run here (it needs
-# pre-commit installed and builds a virtualenv, far beyond a normal test's time).
+# These validate the files' structure; the real `pre-commit try-repo` runs in tests/test_precommit.py
+# (marked slow: it builds a virtualenv), which .ci/run runs after the main suite.
 
 def test_pre_commit_hook_file() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
@@ -144,6 +145,18 @@ def test_github_action_file() -> None:
     assert "pip install" in script and "github.action_path" in (ROOT / "action.yml").read_text(encoding="utf-8")
     assert "--format github" in script and "inputs.fail-on" in str(runs["steps"])
     assert "--format sarif" in script and "--out delaynote.sarif" in script
+
+
+def test_github_action_file_matches_the_published_schema() -> None:
+    """action.yml against SchemaStore's GitHub Action schema (vendored in tests/fixtures)."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "fixtures" / "github-action.schema.json").read_text(encoding="utf-8"))
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    jsonschema.validate(action, schema)
+    broken = {**action, "runs": {"using": "composite", "steps": [{"run": "echo hi"}]}}  # a step without shell
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
 
 
 def test_github_action_commands_run(tmp_path: Path) -> None:

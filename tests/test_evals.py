@@ -411,7 +411,7 @@ def test_record_then_replay_with_no_network(tmp_path: Path) -> None:
     zh_file.unlink()
     code, out = run(root, provider="replay", fmt="text")
     assert code == 1
-    assert "FAIL zh/portal" in out and "no recording for this request" in out
+    assert "FAIL 1 case(s) with no recording for their requests: zh/portal" in out
     assert "drafter replay zh: pass rate 0/1" in out
 
 
@@ -445,8 +445,9 @@ def test_a_broken_prompt_folder_fails_the_replay_eval(tmp_path: Path) -> None:
     (broken / "draft.md").write_text("Write a delay notice for this project:\n$facts_json\n", encoding="utf-8")
     # side by side: the recorded prompts pass, the broken folder fails every case
     code, out = run(root, provider="replay", fmt="text", compare=[f"prompts={broken}"])
-    assert code == 0, out
-    assert f"Compare replay vs prompts={broken}: 2 case(s) differ" in out
+    assert code == 1, out  # nothing recorded for those prompts: the run measured nothing of them
+    assert f"--provider openai --record --prompts {broken}" in out
+    assert f"Compare replay vs prompts={broken}: no case differs (2 not compared: no recording)" in out
     code, out = run(root, provider="replay", fmt="json", **{"llm.prompts": str(broken)})
     report = json.loads(out)
     assert code == 1 and report["drafter"]["pass_rate"] == {"en": 0.0, "zh": 0.0}
@@ -457,7 +458,7 @@ def test_compare_offline_and_replay_side_by_side(tmp_path: Path) -> None:
     with serve(offline_notice) as server:
         assert run(root, provider="openai", record=True, **{"llm.base_url": server.url})[0] == 0
     code, out = run(root, provider="offline", fmt="markdown", compare=["replay", "model=other-model"])
-    assert code == 0
+    assert code == 1  # another model without recordings fails the run
     assert "| offline | 1/1 (100%) | 1/1 (100%) |" in out
     assert "| replay | 1/1 (100%) | 1/1 (100%) |" in out
     # nothing was recorded for another model: its cases differ, named
@@ -685,3 +686,39 @@ def test_cli_exit_codes_0_and_1_and_markdown_to_a_file(tmp_path: Path, monkeypat
     err = capsys.readouterr().err
     assert "eval below threshold" in err and "failed: en/x" in err
     assert (tmp_path / "eval.md").read_text(encoding="utf-8").startswith("### delaynote eval: ❌ failed")
+
+
+def test_a_compared_model_without_recordings_fails_naming_one_record_command(tmp_path: Path) -> None:
+    root = two_case_suite(tmp_path / "s")
+    with serve(offline_notice) as server:
+        code, out = run(root, provider="openai", record=True, **{"llm.base_url": server.url, "llm.api_key": "sk-x"})
+        assert code == 0, out
+    code, out = run(root, provider="replay", fmt="text", compare=["model=other-model"])
+    assert code == 1 and "Result: FAIL" in out  # a replay that measured nothing is not a pass
+    (line,) = [x for x in out.splitlines() if "have no recording" in x]
+    assert "replay model=other-model: 2 case(s)" in line
+    assert line.endswith(f"delaynote eval {root} --provider openai --record --model other-model")
+    assert out.count("--record") == 1  # one command, not one per case
+    code, out = run(root, provider="replay", fmt="json")
+    assert code == 0 and json.loads(out)["passed"]
+
+
+def test_messages_point_to_the_suite_format_that_exists_here(tmp_path: Path) -> None:
+    from assistant.evals.suite import suite_docs
+
+    assert Path(suite_docs()).is_file()
+    with pytest.raises(InputError) as err:
+        load_suite(tmp_path)
+    assert f"(the suite format: {suite_docs()})" in err.value.message
+
+
+def test_the_text_report_names_each_held_out_check_with_its_counts() -> None:
+    from assistant.evals.checker import CheckerResult, CheckStat
+    from assistant.evals.report import DrafterRun, EvalReport, render_eval
+
+    held = CheckerResult(corpus="heldout", files=3, stats=[
+        CheckStat(check="hedging", language="en", tp=1, fp=1, fn=2, misses=["a.md: x", "b.md: y", "c.md: z"])])
+    text = render_eval(EvalReport(suite="s", heldout=held, drafter=DrafterRun(label="offline", provider="offline"),
+                                  passed=True), "text")
+    assert "hedging" in text and "3 miss(es): 2 not fired, 1 fired wrongly" in text
+    assert "a.md" not in text  # counts, never the file names (they invite tuning on the held-out set)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import select
 import subprocess
 import sys
@@ -114,7 +115,7 @@ def test_the_default_next_update_is_never_after_the_new_date_and_a_later_one_is_
     facts, prompts, said = run(run_, tmp_path)
     assert any(p.endswith("[2026-12-04]: ") for p in prompts)  # one month on would be after delivery
     assert facts.updates.next == date(2026, 12, 4)
-    assert any("2027-01-08 is after new_date (2026-12-04)" in line for line in said)
+    assert any("2027-01-08 is after the new delivery date (2026-12-04)" in line for line in said)
 
 
 def test_an_impossible_date_is_asked_again_with_the_reason(tmp_path: Path) -> None:
@@ -124,7 +125,7 @@ def test_an_impossible_date_is_asked_again_with_the_reason(tmp_path: Path) -> No
     assert prompts.count("Date originally promised: ") == 3
     retries = [line for line in said if "Not accepted" in line]
     assert "February 2026 has no day 30" in retries[0]
-    assert "not a date in the form YYYY-MM-DD" in retries[1]
+    assert "'next friday' is not a date: write it as 2027-01-15, 15 Jan 2027 or 2027/1/15" in retries[1]
     assert facts.original_date == date(2026, 12, 1)
 
 
@@ -134,7 +135,8 @@ def test_a_new_date_not_after_the_original_is_asked_again(tmp_path: Path) -> Non
     facts, prompts, said = run(answers, tmp_path)
     assert prompts.count("New delivery date: ") == 3
     retries = [line for line in said if "Not accepted" in line]
-    assert len(retries) == 2 and all("must be after original_date (2026-12-01)" in r for r in retries)
+    assert len(retries) == 2 and all("must be after the promised date (2026-12-01)" in r for r in retries)
+    assert "original_date" not in " ".join(retries)  # the user's words, not the key's
     assert facts.new_date == date(2026, 12, 19)
 
 
@@ -145,8 +147,8 @@ def test_empty_required_answers_and_unknown_choices_are_asked_again(tmp_path: Pa
     facts, _, said = run(answers, tmp_path)
     retries = [line for line in said if "Not accepted" in line]
     assert "must not be empty" in retries[0]
-    assert "'fax' is not allowed" in retries[1] and "'im'" in retries[1]
-    assert "'chummy' is not allowed" in retries[2]
+    assert "'fax' is not one of" in retries[1] and "'im'" in retries[1]
+    assert "'chummy' is not one of" in retries[2]
     assert (facts.project, facts.channel, facts.tone) == ("Customer portal", "im", "warm")
 
 
@@ -174,7 +176,7 @@ def test_several_causes_mitigations_and_phases_and_a_phase_after_the_new_date(tm
     retries = [line for line in said if "Not accepted" in line]
     assert len(retries) == 3
     assert "needs at least one entry" in retries[0] and "needs at least one entry" in retries[1]
-    assert "2026-12-20 is after new_date (2026-12-19)" in retries[2]
+    assert "2026-12-20 is after the new delivery date (2026-12-19)" in retries[2]
 
 
 def test_ctrl_c_saves_exactly_the_answers_so_far_and_resume_completes_them(tmp_path: Path) -> None:
@@ -210,7 +212,7 @@ def test_ctrl_c_saves_exactly_the_answers_so_far_and_resume_completes_them(tmp_p
     assert facts.causes[0].category == "dependency"
     assert facts.project == "Customer portal" and facts.mitigations == ["Two more testers join"]
     assert load_facts(tmp_path / "done.yaml") == facts
-    assert partial.read_text(encoding="utf-8") == text  # the partial file is left as it was
+    assert not partial.exists()  # completed in another file: the INCOMPLETE one goes
 
 
 def test_end_of_input_also_saves_and_nothing_is_saved_before_the_first_answer(tmp_path: Path) -> None:
@@ -350,7 +352,7 @@ def test_resuming_a_complete_file_on_a_terminal_keeps_every_fact_and_drafts(tmp_
     finally:
         status = _reap(pid)
         os.close(fd)
-    out = "".join(seen).replace("\r\n", "\n")
+    out = re.sub(r"\x1b\[[0-9;]*m", "", "".join(seen).replace("\r\n", "\n"))  # styled on a terminal
     assert os.waitstatus_to_exitcode(status) == 0, out
     facts = load_facts(example)
     assert load_facts(save) == facts
@@ -404,3 +406,115 @@ def test_chinese_questions_give_the_reasons_in_chinese(tmp_path: Path) -> None:
     ]
     assert facts.new_date == date(2027, 1, 8) and facts.causes[0].category == "other"
     assert facts.phases[0].due == date(2027, 1, 5) and facts.channel == "email"
+
+
+# --- resuming: overrides, clearing, in place; natural answers; e-mail; style --------------------
+
+def _complete_file(tmp_path: Path) -> Path:
+    facts, _, _ = run(list(EN_RUN), tmp_path, save_to=tmp_path / "first.yaml")
+    return tmp_path / "first.yaml"
+
+
+def test_command_line_overrides_win_when_resuming_and_are_saved(tmp_path: Path) -> None:
+    saved = _complete_file(tmp_path)
+    ask, prompts = scripted([""] * 40)
+    facts = gather_facts(None, resume=saved, ask=ask, say=lambda _: None, now=NOW,
+                         overrides={"channel": "im", "tone": None})
+    assert facts.channel == "im" and facts.tone == "neutral"
+    assert not any(p.startswith("Channel for this notice") for p in prompts)  # not asked: the flag said it
+    assert any(p.startswith("Tone") for p in prompts)
+    assert yaml.safe_load(saved.read_text(encoding="utf-8"))["channel"] == "im"
+
+
+def test_a_dash_clears_an_optional_answer_and_removes_a_list_item(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[17:19] = ["Two more testers join", "Payment work goes first", ""]
+    run(answers, tmp_path, save_to=tmp_path / "first.yaml")
+    first = tmp_path / "first.yaml"
+    resumed = [""] * 2 + ["-"] + [""] * 14 + ["-", ""] + [""] * 20  # organisation cleared; mitigation 1 removed
+    ask, prompts = scripted(resumed)
+    facts = gather_facts(None, resume=first, ask=ask, say=lambda _: None, now=NOW)
+    assert facts.client.organisation is None
+    assert facts.mitigations == ["Payment work goes first"]
+    assert "Client organisation (optional) (- clears it) [Harbour Logistics]: " in prompts
+    assert any(p.startswith("Step 1 ") and p.endswith("[Payment work goes first]: ") for p in prompts)
+
+
+def test_resume_updates_the_file_in_place_keeping_comments_and_completes_a_partial_one(tmp_path: Path) -> None:
+    ask, _ = scripted([*EN_RUN[:13], "dependency", KeyboardInterrupt])
+    partial = tmp_path / "facts.yaml"
+    with pytest.raises(GatherInterrupted):
+        gather_facts("en", partial, ask=ask, say=lambda _: None, now=NOW)
+    text = partial.read_text(encoding="utf-8").replace(
+        "project: Customer portal", "project: Customer portal  # the name the client uses")
+    partial.write_text(text + "# asked Sam about the dates\n", encoding="utf-8")
+    rest = [""] * 14 + ["", "", "", "Two more testers join", ""] + [""] * 8
+    ask, _ = scripted(rest)
+    facts = gather_facts(None, resume=partial, ask=ask, say=lambda _: None, now=NOW)
+    updated = partial.read_text(encoding="utf-8")
+    assert "# the name the client uses" in updated and "# asked Sam about the dates" in updated
+    assert not updated.startswith("# INCOMPLETE") and updated.startswith("# delaynote facts, answered on")
+    assert load_facts(partial) == facts
+    assert [p.name for p in tmp_path.iterdir()] == ["facts.yaml"]  # no second file
+
+
+def test_natural_answers_are_normalised(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[9:12] = ["2026年12月1日", "2026/12/19", "20 Nov 2026"]
+    answers[23] = "e-mail"                 # updates channel
+    answers[-2:] = ["微信", "Friendly"]     # channel, tone
+    answers[19:20] = ["Payment", "December 18, 2026", "", "In progress", ""]  # one phase, then end
+    facts, _, said = run(answers, tmp_path)
+    assert (facts.original_date, facts.new_date, facts.notice_date) == (
+        date(2026, 12, 1), date(2026, 12, 19), date(2026, 11, 20))
+    assert facts.phases[0].due == date(2026, 12, 18) and facts.phases[0].status == "in_progress"
+    assert (facts.channel, facts.tone, facts.updates.channel) == ("im", "warm", "email")
+    assert not [line for line in said if "Not accepted" in line]
+
+
+def test_an_email_is_checked_at_the_prompt(tmp_path: Path) -> None:
+    answers = list(EN_RUN)
+    answers[3:4] = ["not-an-email", "chen@harbour.example"]
+    facts, prompts, said = run(answers, tmp_path)
+    assert prompts.count("Client e-mail (optional): ") == 2
+    assert any("'not-an-email' is not an e-mail address" in line for line in said)
+    assert facts.client.email == "chen@harbour.example"
+
+
+def test_chinese_natural_answers_and_messages(tmp_path: Path) -> None:
+    from assistant.answers import normalise_choice, normalise_date
+
+    assert normalise_date("2027年1月15日") == "2027-01-15" and normalise_date("2027/1/15") == "2027-01-15"
+    assert normalise_choice("channel", "微信", ("email", "phone", "meeting", "im"), {}) == "im"
+    assert normalise_choice("channel", "电子邮件", ("email", "phone", "meeting", "im"), {}) == "email"
+    assert normalise_choice("phases.status", "进行中", ("done", "in_progress", "planned"), {}) == "in_progress"
+    assert normalise_date("next week") == "next week"  # left for the rules to explain
+
+
+def test_style_respects_no_color_and_dumb_terminals(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.gather import styler, use_style
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert use_style(Tty())
+    monkeypatch.setenv("TERM", "dumb")
+    assert not use_style(Tty())
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_style(Tty())
+    assert "\x1b[" in styler(True)("heading", "Who is told") and styler(False)("heading", "x") == "x"
+
+
+def test_resuming_a_hand_written_file_keeps_its_top_and_adds_no_header(tmp_path: Path) -> None:
+    own = tmp_path / "mine.yaml"
+    source = Path(__file__).resolve().parent.parent / "examples" / "en-payment-email.yaml"
+    own.write_text("# my notes about this client\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+    ask, _ = scripted([""] * 80)
+    facts = gather_facts(None, resume=own, ask=ask, say=lambda _: None, now=NOW, overrides={"tone": "warm"})
+    text = own.read_text(encoding="utf-8")
+    assert text.startswith("# my notes about this client\n") and "answered on" not in text
+    assert facts.tone == "warm" and load_facts(own) == facts

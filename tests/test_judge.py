@@ -314,3 +314,33 @@ def test_the_same_draft_is_judged_once_and_then_answered_from_the_cache(httpx2_m
     assert marker == new_marker(DRAFT) != new_marker(DRAFT + "PS.\n")
     assert marker.startswith("DRAFT-") and len(marker) == 22
     assert new_marker(f"x {marker} y") not in f"x {marker} y"  # never a marker the text holds
+
+
+@pytest.mark.parametrize(("fail_on", "code"), [("never", 3), ("error", 1)])
+def test_a_failing_judge_keeps_the_rule_findings_and_says_why_in_one_line(tmp_path, monkeypatch, capsys,
+                                                                          httpx2_mock, fail_on, code):
+    import sys
+
+    from assistant.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    monkeypatch.setenv("OPENAI_BASE_URL", BASE)
+    (tmp_path / "a.md").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "b.md").write_text(DRAFT, encoding="utf-8")
+    (tmp_path / "delaynote.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
+    route = httpx2_mock.post(URL).mock(return_value=httpx.Response(500, json={"error": {"message": "boom"}}))
+    monkeypatch.setattr(sys, "argv", ["delaynote", "check", "a.md", "b.md", "--llm", "--format", "json",
+                                      "--fail-on", fail_on])
+    monkeypatch.setenv("DELAYNOTE_MODEL", "m")
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == code  # 3 only when the findings alone would not already fail the run
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert [len(f["findings"]) > 0 for f in data["files"]] == [True, True]  # rule findings of both files
+    assert all(f["source"] == "rule" for r in data["files"] for f in r["findings"])
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("delaynote: the LLM judge failed on a.md: ") and "rule findings only" in line
+    assert "judge_failure" not in captured.out
+    assert route.call_count == 1  # not asked again for b.md once it has failed

@@ -522,6 +522,7 @@ def test_prompts_ship_inside_the_wheel_and_load_from_it(tmp_path):
     for name in ("system_draft.md", "draft.md", "revise.md", "reask.md", "en/style.md", "zh/style.md",
                  "channels/email.md"):
         assert f"assistant/prompts/{name}" in names
+    assert "assistant/docs/evals.md" in names  # eval messages point there outside a checkout
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     probe = ("import assistant.llm.prompts as p; print(p.builtin_prompts_dir()); "

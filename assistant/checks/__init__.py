@@ -133,6 +133,7 @@ def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, us
     reports: list[FileReport] = []
     skipped: list[Skipped] = []
     first_error: InputError | None = None
+    judge_failure: str | None = None
     for path in _expand(paths):
         try:
             text = read_input(path, legacy_zh=True)
@@ -141,11 +142,15 @@ def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, us
             skipped.append(Skipped(path=path, reason=exc.message))
             continue
         report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
-        if use_llm:
+        if use_llm and judge_failure is None:
+            from assistant.errors import LLMServiceError
             from assistant.judge import judge_file
 
-            report = judge_file(text, report, facts=facts, settings=settings)
+            try:
+                report = judge_file(text, report, facts=facts, settings=settings)
+            except LLMServiceError as exc:  # the rule findings stand; the judge is not asked again
+                judge_failure = f"the LLM judge failed on {path}: {exc.message}"
         reports.append(report)
     if first_error is not None and not reports:
         raise first_error
-    return Report(files=reports, summary=summarise(reports), skipped=skipped)
+    return Report(files=reports, summary=summarise(reports), skipped=skipped, judge_failure=judge_failure)

@@ -30,17 +30,19 @@ GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 STDIN_PATH = "-"
 
 
-def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_on: str = "error") -> str:
+def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_on: str = "error",
+                  width: int | None = None) -> str:
     """The report in `fmt` (text, json, sarif, github or junit).
 
     `color` only matters for text: None decides from the real stdout (a terminal and no
     NO_COLOR), so piped or redirected output never carries ANSI codes. `fail_on` only matters for
-    junit: a check fails there exactly when it would fail the run (exit 1)."""
+    junit: a check fails there exactly when it would fail the run (exit 1). `width` wraps the text
+    report's messages to a terminal's columns (None: never wrapped, as for a pipe)."""
     renderers: dict[str, Callable[[Report], str]] = {
         "json": render_json, "sarif": render_sarif, "github": render_github,
     }
     if fmt == "text":
-        return render_text(report, color=color)
+        return render_text(report, color=color, width=width)
     if fmt == "junit":
         return render_junit(report, fail_on=fail_on)
     if fmt not in renderers:
@@ -386,8 +388,30 @@ def _highlighted(message: str, quoted: str | None) -> list[Segment]:
     return [*segments, (message[last:], "")]
 
 
-def _file_block(file: FileReport) -> list[list[Segment]]:
-    """One file's lines as styled segments, so plain output needs no Rich at all."""
+def _wrapped(segments: list[Segment], width: int | None, used: int, indent: int) -> list[list[Segment]]:
+    """`segments` (one message, its parts styled) as lines that fit `width` columns after `used`
+    columns of the first line, continuation lines indented by `indent` (see `assistant.wrap`)."""
+    if not width:
+        return [segments]
+    from assistant.wrap import wrap_spans
+
+    text = "".join(part for part, _ in segments)
+    spans = wrap_spans(text, width, first=used, rest=indent)
+    bounds, at = [], 0
+    for part, style in segments:
+        bounds.append((at, at + len(part), style))
+        at += len(part)
+    lines = []
+    for i, (a, b) in enumerate(spans):
+        line: list[Segment] = [(" " * indent, "")] if i else []
+        line += [(text[max(a, s):min(b, e)], style) for s, e, style in bounds if max(a, s) < min(b, e)]
+        lines.append(line)
+    return lines
+
+
+def _file_block(file: FileReport, columns: int | None = None) -> list[list[Segment]]:
+    """One file's lines as styled segments, so plain output needs no Rich at all; messages and
+    suggestions wrapped to `columns` with a hanging indent under the message column."""
     lines: list[list[Segment]] = [[(file.path, "bold underline"), (f"  ({file.language})", "dim")]]
     findings = _ordered(file.findings)
     if not findings:
@@ -396,30 +420,34 @@ def _file_block(file: FileReport) -> list[list[Segment]]:
     check_width = max((len(f.check) for f in findings), default=0)
     for finding in findings:
         where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
-        row: list[Segment] = [
+        head: list[Segment] = [
             ("  ", ""), (where.ljust(width), "dim"), ("  ", ""),
             (finding.severity.ljust(7), SEVERITY_STYLE[finding.severity]), ("  ", ""),
             (finding.check.ljust(check_width), "bold"), ("  ", ""),
-            *_highlighted(finding.message, finding.text),
         ]
+        message = _highlighted(finding.message, finding.text)
         if finding.source == "llm":
-            row.append(("  [llm]", "dim"))
-        lines.append(row)
+            message.append(("  [llm]", "dim"))
+        column = sum(len(part) for part, _ in head)
+        rows = _wrapped(message, columns, column, column if columns and columns - column >= 30 else 6)
+        lines.append(head + rows[0])
+        lines += rows[1:]
         if finding.suggestion:
-            lines.append([(" " * (width + 4), ""), ("-> " + finding.suggestion, "green")])
+            lines += [[(" " * (width + 4), ""), *row] for row in _wrapped(
+                [("-> " + finding.suggestion, "green")], columns and columns - width - 4, 0, 3)]
     if file.scores:
         lines.append([("  scores: " + ", ".join(f"{s.principle} {s.score}/5" for s in file.scores), "dim")])
     return lines
 
 
-def render_text(report: Report, *, color: bool | None = None) -> str:
+def render_text(report: Report, *, color: bool | None = None, width: int | None = None) -> str:
     """For people: grouped by file, `line:col severity check message`, the suggestion below, a summary."""
     color = use_color() if color is None else color
     lines: list[list[Segment]] = []
     for i, file in enumerate(report.files):
         if i:
             lines.append([])
-        lines += _file_block(file)
+        lines += _file_block(file, width)
     summary = _summary(report)
     if report.files:
         lines.append([])

@@ -1,6 +1,6 @@
 """`delaynote eval`: the checker on its labelled corpus and the drafter on its cases, held
 against the thresholds in `suite.yaml`, so a change to a check, template or prompt is measured
-before it ships. See evals/README.md for the suite format.
+before it ships. The suite format is in evals/README.md (installed as assistant/docs/evals.md).
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from pathlib import Path
 from assistant.config import Settings, llm_configured
 from assistant.errors import InputError, LLMServiceError
 from assistant.evals.checker import CheckerResult
-from assistant.evals.replay import RecordingServer
+from assistant.evals.replay import MISSING, RecordingServer
 from assistant.evals.report import DrafterRun, EvalReport, render_eval
 from assistant.evals.runner import Provider, Variant, effective_model, llm_settings_for, run_cases
-from assistant.evals.suite import CheckerThresholds, Suite, load_suite
+from assistant.evals.suite import CheckerThresholds, Suite, load_suite, suite_docs
 
 REPLAY_KEY = "replay-no-key"  # local servers still need some key; this one never leaves the machine
 
@@ -138,8 +138,31 @@ def _checker(corpus: Path | None, thresholds: CheckerThresholds, settings: Setti
     if not result.failures and not result.stats:  # nothing scored must not read as a pass
         what = "lists no draft" if not result.files else "names no check that should fire or stay quiet"
         raise InputError(f"the labelled corpus {corpus} has nothing to score: its labels.yaml {what}; label "
-                         f"some drafts (see evals/README.md) or set `{key}: null` in suite.yaml")
+                         f"some drafts (the format: {suite_docs()}) or set `{key}: null` in suite.yaml")
     return result
+
+
+def _missing_recordings(runs: list[DrafterRun], variants: list[Variant], suite: Suite,
+                        settings: Settings) -> list[str]:
+    """A replayed case without a recording fails the run (it measured nothing), with one command
+    that records what is missing: for the first variant that lacks recordings, its model or prompts."""
+    lacking = [(run, variant) for run, variant in zip(runs, variants, strict=True) if variant.provider == "replay"
+               and any(MISSING in f for c in run.cases for f in c.failures)]
+    if not lacking:
+        return []
+    run, variant = lacking[0]
+    count = sum(1 for c in run.cases if any(MISSING in f for f in c.failures))
+    command = ["delaynote", "eval", str(suite.root), "--provider", "openai", "--record"]
+    if variant.label.startswith("model="):
+        command += ["--model", variant.label.partition("=")[2]]
+    elif variant.label.startswith("prompts="):
+        command += ["--prompts", variant.label.partition("=")[2]]
+    elif settings.llm.prompts:
+        command += ["--prompts", settings.llm.prompts]
+    others = sum(1 for r, _ in lacking[1:] for c in r.cases if any(MISSING in f for f in c.failures))
+    more = f" (and {others} more under {', '.join(r.label for r, _ in lacking[1:])})" if others else ""
+    return [f"replay {run.label}: {count} case(s) have no recording in {suite.recordings_dir}{more}; record them "
+            f"against a real server with: {' '.join(command)}"]
 
 
 def run_eval_command(
@@ -188,10 +211,8 @@ def run_eval_command(
                 raise InputError(f"cannot write the recordings to {loaded.recordings_dir}: "
                                  f"{exc.strerror or exc}") from None
             notes.append(f"recorded {count} responses in {loaded.recordings_dir}")
-        if servers.replay is not None and servers.replay.misses:
-            notes.append(f"replay: {len(servers.replay.misses)} request(s) had no recording in "
-                         f"{loaded.recordings_dir}; re-record with --provider openai --record")
-    regressions = (checker.failures if checker else []) + runs[0].failures
+        missing = _missing_recordings(runs, [main, *others], loaded, settings)
+    regressions = (checker.failures if checker else []) + runs[0].failures + missing
     report = EvalReport(suite=str(loaded.root), checker=checker, heldout=heldout, drafter=runs[0], compare=runs[1:],
                         regressions=regressions, notes=notes, passed=not regressions)
     content = render_eval(report, fmt)

@@ -142,8 +142,8 @@ class RecordingServer:
             if not file.is_file():
                 with self._lock:
                     self.misses.append(key)
-                message = (f"{MISSING} (key {key}) in {self.folder.name}/; the prompts, "
-                           "model or facts changed since it was recorded: re-record with `delaynote eval --record`")
+                message = (f"{MISSING} (key {key}) in {self.folder.name}/: the prompts, "
+                           "model or facts differ from the recorded ones")
                 payload = json.dumps({"error": {"message": message, "type": "replay_missing", "code": key}})
                 return 422, "application/json", payload.encode()  # not retried, not "model not found"
             with self._lock:

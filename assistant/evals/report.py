@@ -54,11 +54,20 @@ def _pct(passed: int, total: int) -> str:
     return f"{passed}/{total} ({100 * passed / total:.0f}%)" if total else "0/0"
 
 
-def _differences(main: DrafterRun, other: DrafterRun) -> list[str]:
+def _unrecorded(case: CaseResult) -> bool:
+    """A replayed case that failed only because nothing was recorded for its request."""
+    from assistant.evals.replay import MISSING
+
+    return bool(case.failures) and all(MISSING in f for f in case.failures)
+
+
+def _differences(main: DrafterRun, other: DrafterRun, *, skip_unrecorded: bool = False) -> list[str]:
     theirs = {c.name: c for c in other.cases}
     out = []
     for case in main.cases:
         alt = theirs.get(case.name)
+        if skip_unrecorded and alt is not None and (_unrecorded(alt) or _unrecorded(case)):
+            continue
         if alt is not None and alt.passed != case.passed:
             why = (alt.failures or case.failures)[:1]
             out.append(f"{case.name}: {main.label} {'pass' if case.passed else 'FAIL'}, "
@@ -85,7 +94,7 @@ def render_text(report: EvalReport) -> str:
                      f"precision {fmt_ratio(held.precision)}, recall {fmt_ratio(held.recall)}")
         # Counts only, never file names: naming the misses invites tuning the rules on these files.
         lines += [f"  {s.check:<22} {s.language:<4} P {fmt_ratio(s.precision):>5} R {fmt_ratio(s.recall):>5}"
-                  f"  {len(s.misses)} miss(es)" for s in held.stats if s.misses]
+                  f"  {len(s.misses)} miss(es): {s.fn} not fired, {s.fp} fired wrongly" for s in held.stats if s.misses]
         lines.append("")
     for run in [report.drafter, *report.compare]:
         lines.append(f"Drafter eval: {run.label} ({len(run.cases)} cases)")
@@ -95,7 +104,14 @@ def render_text(report: EvalReport) -> str:
             known = run.known("language", lang)
             lines.append(f"  {lang}: {_pct(*run.rate('language', lang))}"
                          + (f" + {known} known issue{'s' if known != 1 else ''}" if known else "") + f"   {channels}")
+        unrecorded = [c for c in run.cases if c.status == "fail" and _unrecorded(c)]
+        if unrecorded:  # one line, not one per case: the command that records them ends the report
+            names = ", ".join(c.name for c in unrecorded[:5]) + (f" and {len(unrecorded) - 5} more"
+                                                                  if len(unrecorded) > 5 else "")
+            lines.append(f"  FAIL {len(unrecorded)} case(s) with no recording for their requests: {names}")
         for case in run.cases:
+            if case.status == "fail" and case in unrecorded:
+                continue
             if case.status == "fail":
                 lines.append(f"  FAIL {case.name} [{case.channel}/{case.tone}]: " + "; ".join(case.failures))
             elif case.status == "known":
@@ -105,9 +121,11 @@ def render_text(report: EvalReport) -> str:
         lines += [f"  note: {n}" for n in run.notes]
         lines.append("")
     for other in report.compare:
-        diffs = _differences(report.drafter, other)
+        diffs = _differences(report.drafter, other, skip_unrecorded=True)
+        missing = sum(1 for c in other.cases if _unrecorded(c)) + sum(1 for c in report.drafter.cases if _unrecorded(c))
         lines.append(f"Compare {report.drafter.label} vs {other.label}: "
-                     + (f"{len(diffs)} case(s) differ" if diffs else "no case differs"))
+                     + (f"{len(diffs)} case(s) differ" if diffs else "no case differs")
+                     + (f" ({missing} not compared: no recording)" if missing else ""))
         lines += [f"  {d}" for d in diffs]
         lines.append("")
     lines += [f"note: {n}" for n in report.notes]

@@ -270,6 +270,16 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
                 history=history, text=case.text), []
 
 
+def suite_docs() -> str:
+    """Where the suite format is documented on this machine: the copy the wheel installs
+    (`assistant/docs/evals.md`), else `evals/README.md` of a source checkout, else the README."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "docs" / "evals.md", package.parent / "evals" / "README.md"):
+        if candidate.is_file():
+            return str(candidate)
+    return "the Evals section of the delaynote README"
+
+
 def _case_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 
@@ -280,7 +290,8 @@ def load_suite(root: Path) -> Suite:
         root = root.parent
     suite_path = root / "suite.yaml"
     if not suite_path.is_file():
-        raise InputError(f"{root} is not an eval suite: {suite_path} does not exist (see evals/README.md)")
+        raise InputError(f"{root} is not an eval suite: {suite_path} does not exist (the suite format: "
+                         f"{suite_docs()})")
     try:
         config = SuiteFile.model_validate(_load_mapping(suite_path))
     except ValidationError as exc:
