@@ -90,7 +90,9 @@ def _root(
 
 
 def _err(message: str) -> None:
-    typer.echo(f"delaynote: {message}", err=True)
+    from assistant.untrusted import escape_controls  # a message may quote a file or a server
+
+    typer.echo(f"delaynote: {escape_controls(message)}", err=True)
 
 
 def main() -> None:
@@ -100,8 +102,10 @@ def main() -> None:
         code = app(standalone_mode=False)
     except DelaynoteError as exc:
         _err(exc.message)
+        from assistant.untrusted import escape_controls
+
         for line in exc.details:
-            typer.echo(f"  - {line}", err=True)
+            typer.echo(f"  - {escape_controls(line)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         _err("interrupted")

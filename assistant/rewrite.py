@@ -87,6 +87,8 @@ def _write_in_place(path: Path, text: str, force: bool) -> None:
 
 
 def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None:
+    from assistant.untrusted import escape_controls  # quotes come from the file or the model
+
     shown = [f for f in findings if verbose or f.severity != "info"]
     if not shown:
         return
@@ -94,7 +96,7 @@ def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None
     for f in shown:
         where = f"line {f.line}" if f.line is not None else "draft"
         quote = f' "{f.text}"' if f.text and len(f.text) <= 60 else ""
-        print(f"  {where}: {f.severity} {f.check}{quote}: {f.message}", file=sys.stderr)
+        print(escape_controls(f"  {where}: {f.severity} {f.check}{quote}: {f.message}"), file=sys.stderr)
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
