@@ -294,6 +294,7 @@ def check(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    redact: Annotated[bool, typer.Option("--redact", help="With --llm: replace names, e-mails and phones before sending.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
@@ -304,7 +305,7 @@ def check(
 
     _need_stdout(out)
     settings = _settings(config, language=lang, fail_on=fail_on,
-                         **_llm_flags(model, base_url, no_cache=no_cache))
+                         **_llm_flags(model, base_url, redact=redact, no_cache=no_cache))
     loaded = None
     if facts:  # the facts models are built only when a facts file is given
         from assistant.facts import load_facts
