@@ -5,6 +5,7 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
+import errno
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -98,9 +99,13 @@ def _err(message: str) -> None:
 def main() -> None:
     """Console entry point: run the app, turning known failures into one line and an exit code."""
     try:
+        _tolerant_encoding()
         # Non-standalone mode returns the code of `typer.Exit(n)` instead of exiting with it.
         code = app(standalone_mode=False)
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except DelaynoteError as exc:
+        _stdout_broken()  # the text still buffered for a failed stdout must not fail again at exit
         _err(exc.message)
         from assistant.untrusted import escape_controls
 
@@ -112,6 +117,19 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:  # a write to stdout failed (>/dev/full, a full disk, a closed pipe)
+        # a failed write may have dropped its text, so a second flush can succeed: the errno tells
+        if not _stdout_broken() and exc.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT,
+                                                      errno.EFBIG):
+            raise
+        from assistant.textio import silence_stdout
+
+        silence_stdout()
+        if exc.errno != errno.EPIPE:  # a reader that went away (`| head`) wants no message
+            from assistant.textio import stdout_failure
+
+            _err(stdout_failure(exc))
+        sys.exit(2)
     except typer.Abort:
         _err("aborted")
         sys.exit(130)
@@ -127,6 +145,32 @@ def main() -> None:
     if code == 130:  # Typer turns Ctrl-C inside a command into a bare exit code 130; no command returns it
         _err("interrupted")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stdout_broken() -> bool:
+    """True (and stdout silenced) when standard output cannot take the text written to it."""
+    if sys.stdout is None:
+        return False
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        from assistant.textio import silence_stdout
+
+        silence_stdout()
+        return True
+    return False
+
+
+def _tolerant_encoding() -> None:
+    """An output encoding that cannot show Chinese (`PYTHONIOENCODING=ascii`, a C locale) shows
+    such characters as escapes (`\\u4e2d`, still valid JSON) instead of failing mid-report."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if stream is not None and not encoding.startswith(("utf-8", "utf8", "utf-16", "utf-32", "gb18030")):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):
+                pass
 
 
 def _settings(config: Path | None, **overrides: object) -> "Settings":
@@ -159,11 +203,9 @@ def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None
         write_new_file(out, content, force=force)
         _err(f"wrote {out}")
         return
-    if isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        typer.echo(content, nl=not content.endswith("\n"))
+    from assistant.textio import write_stdout
+
+    write_stdout(content if isinstance(content, bytes) or content.endswith("\n") else content + "\n")
 
 
 @app.command()

@@ -159,11 +159,21 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             saved = save_rescue(result, suffix=out.suffix or ".txt")  # a model's answer is paid for
             raise InputError(exc.message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
         print(f"delaynote: wrote {out}", file=sys.stderr)
-    if diff:
-        print_diff(unified_diff(text, result, name))
-    elif not in_place and out is None:
-        sys.stdout.write(result if result.endswith("\n") else result + "\n")
-        sys.stdout.flush()
+    try:
+        if diff:
+            print_diff(unified_diff(text, result, name))
+        elif not in_place and out is None:
+            from assistant.textio import write_stdout
+
+            write_stdout(result if result.endswith("\n") else result + "\n")
+    except (InputError, OSError) as exc:
+        if not use_llm:
+            raise
+        from assistant.textio import save_rescue, stdout_failure
+
+        saved = save_rescue(result, suffix=Path(draft_path).suffix or ".txt")  # a model's answer is paid for
+        message = exc.message if isinstance(exc, InputError) else stdout_failure(exc)
+        raise InputError(message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
     if result == text:
         print("delaynote: nothing could be changed automatically", file=sys.stderr)
     print(count_line(before.findings, after.findings), file=sys.stderr)
