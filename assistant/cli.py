@@ -113,6 +113,7 @@ def main() -> None:
             typer.echo(f"  - {escape_controls(line)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        _ignore_further_interrupts()
         _err("interrupted")
         sys.exit(130)
     except SystemExit:
@@ -143,8 +144,20 @@ def main() -> None:
             _err(exc.message)
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     if code == 130:  # Typer turns Ctrl-C inside a command into a bare exit code 130; no command returns it
+        _ignore_further_interrupts()
         _err("interrupted")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _ignore_further_interrupts() -> None:
+    """Once Ctrl-C is being handled, a second press while delaynote exits changes nothing: it must
+    not interrupt the exit itself (a traceback, or 'Exception ignored in threading...')."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (an embedding program): nothing to do
+        pass
 
 
 def _stdout_broken() -> bool:

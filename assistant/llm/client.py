@@ -154,7 +154,8 @@ def _shared_client(base_url: str | None, azure_endpoint: str | None, api_version
     import openai
 
     common: dict[str, Any] = {"api_key": key, "timeout": timeout, "max_retries": max_retries,
-                              "http_client": openai.DefaultHttpxClient(event_hooks={"response": [bound_response]})}
+                              "http_client": openai.DefaultHttpxClient(event_hooks={"request": [refuse_when_stopped],
+                                                                                    "response": [bound_response]})}
     if azure_endpoint:
         return openai.AzureOpenAI(azure_endpoint=azure_endpoint, api_version=api_version or DEFAULT_AZURE_API_VERSION,
                                   **common)
@@ -380,6 +381,28 @@ def _chunks(stream: Any) -> Iterator[tuple[list[tuple[str | None, str | None]], 
 
 
 # --- bounds on one request: where it may go, how long and how large its answer may be ---------
+
+_STOPPED = threading.Event()
+
+
+class RequestsStopped(Exception):
+    """A request (or an SDK retry) was about to be sent after `stop_requests`."""
+
+
+def stop_requests(stopped: bool = True) -> None:
+    """After Ctrl-C in a run of many requests (`eval --concurrency N`): no request and no retry
+    leaves the process any more, whichever thread is about to send it. `False` lifts the stop."""
+    if stopped:
+        _STOPPED.set()
+    else:
+        _STOPPED.clear()
+
+
+def refuse_when_stopped(request: Any) -> None:
+    """httpx request hook: nothing new is sent once `stop_requests` was called."""
+    if _STOPPED.is_set():
+        raise RequestsStopped("stopped")
+
 
 class CrossHostRedirect(Exception):
     """The server redirected the request to another host; `args[0]` is the target (no password).
