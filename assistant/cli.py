@@ -93,7 +93,10 @@ def _root(
 def _err(message: str) -> None:
     from assistant.untrusted import escape_controls  # a message may quote a file or a server
 
-    typer.echo(f"delaynote: {escape_controls(message)}", err=True)
+    try:
+        typer.echo(f"delaynote: {escape_controls(message)}", err=True)
+    except OSError:  # stderr is gone too (the terminal hung up): the exit code still tells
+        pass
 
 
 def main() -> None:
