@@ -47,8 +47,8 @@ def unified_diff(before: str, after: str, name: str) -> str:
 
 
 def print_diff(diff_text: str) -> None:
-    """The diff on stdout, coloured with Rich on a terminal unless NO_COLOR is set."""
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+    """The diff on stdout, coloured with Rich on a terminal unless NO_COLOR is set or TERM=dumb."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         sys.stdout.write(diff_text)
         sys.stdout.flush()
         return
@@ -60,6 +60,14 @@ def print_diff(diff_text: str) -> None:
         style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
                  else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
         console.print(Text(line, style=style))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (./in.md and in.md, a link to it, a hard link)."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b) or a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def read_draft(draft_path: str) -> str:
@@ -108,6 +116,9 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         raise InputError("use either --out or --in-place, not both")
     from assistant.textio import check_can_write
 
+    if out is not None and draft_path != "-" and _same_file(Path(draft_path), out):
+        raise InputError(f"--out {out} is the draft being rewritten; the input is replaced only with --in-place, "
+                         f"which keeps {draft_path}.bak")
     if out is not None:  # refuse before any work (or LLM spend)
         check_can_write(out, force=force)
     if in_place:

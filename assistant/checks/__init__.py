@@ -145,6 +145,20 @@ def _walk(folder: Path, skipped: list[Skipped]) -> list[str]:
     return found
 
 
+def _judged(text: str, path: str, report: FileReport, facts: Facts | None, settings: Settings) -> FileReport:
+    """The judge's report for one file. An e-mail whose body is base64 or quoted-printable is
+    judged on its decoded text (the model reads what the client reads, and its quotes are
+    grounded there), and the judge's positions are mapped back into the file like the rules'."""
+    from assistant.judge import judge_file
+
+    doc = build_document(text, kind_for_path(path))
+    if doc.origin is None:
+        return judge_file(text, report, facts=facts, settings=settings)
+    judged = judge_file(doc.text, report, facts=facts, settings=settings)
+    findings = [_in_file(doc, f) if f.source == "llm" else f for f in judged.findings]
+    return judged.model_copy(update={"findings": sorted(findings, key=_sort_key)})
+
+
 def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
     """Check files, folders (recursively) and '-' (stdin); one `FileReport` per input, in order.
     An input that cannot be read is listed in `Report.skipped` and the rest are still checked (one
@@ -162,9 +176,7 @@ def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, us
             continue
         report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
         if use_llm:
-            from assistant.judge import judge_file
-
-            report = judge_file(text, report, facts=facts, settings=settings)
+            report = _judged(text, path, report, facts, settings)
         reports.append(report)
     if first_error is not None and not reports:
         raise first_error

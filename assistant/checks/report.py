@@ -344,9 +344,10 @@ QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "‘": "’",
 
 
 def use_color(stream: Any = None, env: dict[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org) or the terminal is
+    TERM=dumb (Emacs shells, some CI logs: it shows escape codes as text)."""
     env = dict(os.environ) if env is None else env
-    if env.get("NO_COLOR"):
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
         return False
     stream = sys.stdout if stream is None else stream
     isatty = getattr(stream, "isatty", None)

@@ -223,9 +223,14 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
     if isinstance(exc, openai.RateLimitError):
         if exc.code == "insufficient_quota":
             return LLMServiceError(f"the account at {url} has no quota left (HTTP 429); check its billing")
+        wait = retry_after(exc)
+        if wait is not None and wait > _max_retry_after():  # the SDK does not wait that long: no retry was made
+            return LLMServiceError(
+                f"the LLM server at {url} is rate-limiting the requests (HTTP 429) and asks to wait "
+                f"{_duration(wait)}; try again after that")
         return LLMServiceError(
             f"the LLM server at {url} kept rate-limiting the requests (HTTP 429) {retries}; "
-            "wait a minute and try again")
+            + (f"it asks to wait {_duration(wait)} before the next one" if wait else "wait a minute and try again"))
     if isinstance(exc, openai.APIStatusError):
         detail = _scrub(str(getattr(exc, "message", "") or ""), settings)
         lowered = f"{exc.code or ''} {detail}".lower()
@@ -238,6 +243,44 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
                 f"the LLM server at {url} failed (HTTP {exc.status_code}) {retries}; try again later")
         return LLMServiceError(f"the LLM server at {url} rejected the request (HTTP {exc.status_code}): {detail}")
     return LLMServiceError(f"the LLM request failed: {_scrub(str(exc), settings)}")
+
+
+def retry_after(exc: Any) -> float | None:
+    """The wait in seconds an error response asks for (`retry-after-ms`, `retry-after` in seconds
+    or as an HTTP date), None when it asks for none."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    try:
+        if headers.get("retry-after-ms"):
+            return max(float(headers["retry-after-ms"]) / 1000, 0.0)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            from datetime import UTC, datetime
+            from email.utils import parsedate_to_datetime
+
+            return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _max_retry_after() -> float:
+    """The longest server-asked wait the SDK honours before a retry; past it, it retries not at all."""
+    from openai import _base_client
+
+    return float(getattr(_base_client, "MAX_RETRY_AFTER_DELAY", 60))
+
+
+def _duration(seconds: float) -> str:
+    """3600 -> 'an hour', 90 -> '90 seconds', 5400 -> '90 minutes', 172800 -> '48 hours'."""
+    if seconds < 120:
+        return f"{seconds:.0f} second{'' if round(seconds) == 1 else 's'}"
+    if seconds < 2 * 3600:
+        minutes = round(seconds / 60)
+        return "an hour" if minutes == 60 else f"{minutes} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 @contextmanager
