@@ -200,7 +200,12 @@ def _in_threads(cases: list[Case], variant: Variant, defaults: Expect,
         worker.start()
     try:
         for _ in cases:
-            name, result, error = done.get()
+            while True:  # a short wait, again and again: Ctrl-C is acted on at once on every platform
+                try:
+                    name, result, error = done.get(timeout=0.1)
+                    break
+                except queue.Empty:
+                    continue
             if error is not None:
                 raise error
             assert result is not None
