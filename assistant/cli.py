@@ -157,8 +157,8 @@ def _ignore_further_interrupts() -> None:
     not interrupt the exit itself (a traceback, or 'Exception ignored in threading...')."""
     import signal
 
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # a Python handler, not SIG_IGN: an ignored SIGINT would be inherited by child processes
+        signal.signal(signal.SIGINT, lambda _signum, _frame: None)
     except ValueError:  # not the main thread (an embedding program): nothing to do
         pass
 

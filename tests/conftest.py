@@ -14,3 +14,14 @@ def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("DELAYNOTE_CACHE_DIR", str(tmp_path_factory.mktemp("llm-cache")))
     for name in _LLM_ENV:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_restored():
+    """The CLI silences a second Ctrl-C while it exits; a test running it in-process must not leave
+    the test run (and every process it starts) deaf to Ctrl-C."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)

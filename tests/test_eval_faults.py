@@ -60,7 +60,9 @@ def test_ctrl_c_at_concurrency_16_stops_at_once_and_sends_nothing_new(presses: i
         sent = server.count
         time.sleep(0.5)
         assert server.count == sent == 16  # nothing new was sent after the interrupt, nor later
-    assert proc.returncode == 130, err
+    # 130; or, when the second press lands while Python finalises (it restores the default handler
+    # there), killed by SIGINT - which a shell reports as 130 as well, with nothing printed
+    assert proc.returncode == 130 or (presses == 2 and proc.returncode == -signal.SIGINT), err
     assert err.strip().splitlines()[-1] == "delaynote: interrupted"
     assert "Traceback" not in err and "Exception ignored" not in err
     assert stopped_after < 20  # generous: it used to wait for every request in flight (~40 s)

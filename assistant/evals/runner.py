@@ -226,5 +226,5 @@ def _ignore_second_interrupt() -> None:
     import signal
     import threading
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():  # a handler, not SIG_IGN (inherited by children)
+        signal.signal(signal.SIGINT, lambda _signum, _frame: None)
