@@ -5,6 +5,7 @@ Each command parses options, calls library functions and prints. Heavy modules (
 `--help` stay fast. Every `DelaynoteError` becomes one sentence on stderr and its exit code.
 """
 
+import errno
 import os
 import re
 import sys
@@ -119,7 +120,12 @@ def _root(
 
 
 def _err(message: str) -> None:
-    typer.echo(f"delaynote: {message}", err=True)
+    from assistant.untrusted import escape_controls  # a message may quote a file or a server
+
+    try:
+        typer.echo(f"delaynote: {escape_controls(message)}", err=True)
+    except OSError:  # stderr is gone too (the terminal hung up): the exit code still tells
+        pass
 
 
 def _completion_shells() -> None:
@@ -137,18 +143,38 @@ def main() -> None:
     if "_DELAYNOTE_COMPLETE" in os.environ:  # shell completion (README): Typer's shells, registered only now
         _completion_shells()
     try:
+        _tolerant_encoding()
         # Non-standalone mode returns the code of `typer.Exit(n)` instead of exiting with it.
         code = app(standalone_mode=False)
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except DelaynoteError as exc:
+        _stdout_broken()  # the text still buffered for a failed stdout must not fail again at exit
         _err(exc.message)
+        from assistant.untrusted import escape_controls
+
         for line in exc.details:
-            typer.echo(f"  - {line}", err=True)
+            typer.echo(f"  - {escape_controls(line)}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
+        _ignore_further_interrupts()
         _err("interrupted")
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:  # a write to stdout failed (>/dev/full, a full disk, a closed pipe)
+        # a failed write may have dropped its text, so a second flush can succeed: the errno tells
+        if not _stdout_broken() and exc.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT,
+                                                      errno.EFBIG):
+            raise
+        from assistant.textio import silence_stdout
+
+        silence_stdout()
+        if exc.errno != errno.EPIPE:  # a reader that went away (`| head`) wants no message
+            from assistant.textio import stdout_failure
+
+            _err(stdout_failure(exc))
+        sys.exit(2)
     except typer.Abort:
         _err("aborted")
         sys.exit(130)
@@ -162,8 +188,46 @@ def main() -> None:
             _err(exc.message)
         sys.exit(2 if exc.exit_code == 1 else exc.exit_code)
     if code == 130:  # Typer turns Ctrl-C inside a command into a bare exit code 130; no command returns it
+        _ignore_further_interrupts()
         _err("interrupted")
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _ignore_further_interrupts() -> None:
+    """Once Ctrl-C is being handled, a second press while delaynote exits changes nothing: it must
+    not interrupt the exit itself (a traceback, or 'Exception ignored in threading...')."""
+    import signal
+
+    try:  # a Python handler, not SIG_IGN: an ignored SIGINT would be inherited by child processes
+        signal.signal(signal.SIGINT, lambda _signum, _frame: None)
+    except ValueError:  # not the main thread (an embedding program): nothing to do
+        pass
+
+
+def _stdout_broken() -> bool:
+    """True (and stdout silenced) when standard output cannot take the text written to it."""
+    if sys.stdout is None:
+        return False
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        from assistant.textio import silence_stdout
+
+        silence_stdout()
+        return True
+    return False
+
+
+def _tolerant_encoding() -> None:
+    """An output encoding that cannot show Chinese (`PYTHONIOENCODING=ascii`, a C locale) shows
+    such characters as escapes (`\\u4e2d`, still valid JSON) instead of failing mid-report."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("_", "-")
+        if stream is not None and not encoding.startswith(("utf-8", "utf8", "utf-16", "utf-32", "gb18030")):
+            try:
+                stream.reconfigure(errors="backslashreplace")
+            except (AttributeError, ValueError, OSError):
+                pass
 
 
 def _settings(config: Path | None, **overrides: object) -> "Settings":
@@ -196,11 +260,9 @@ def _write_or_print(content: str | bytes, out: Path | None, force: bool) -> None
         write_new_file(out, content, force=force)
         _err(f"wrote {out}")
         return
-    if isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    else:
-        typer.echo(content, nl=not content.endswith("\n"))
+    from assistant.textio import write_stdout
+
+    write_stdout(content if isinstance(content, bytes) or content.endswith("\n") else content + "\n")
 
 
 def _refuse_unknown_holiday_country(country: str | None, where: str) -> None:
@@ -365,6 +427,7 @@ def check(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     no_cache: NoCacheOpt = False,
+    redact: Annotated[bool, typer.Option("--redact", help="With --llm: replace names, e-mails and phones before sending.")] = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write the report here.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
 ) -> None:
@@ -375,7 +438,7 @@ def check(
 
     _need_stdout(out)
     settings = _settings(config, language=lang, fail_on=fail_on,
-                         **_llm_flags(model, base_url, no_cache=no_cache))
+                         **_llm_flags(model, base_url, redact=redact, no_cache=no_cache))
     loaded = None
     if facts:  # the facts models are built only when a facts file is given
         from assistant.facts import load_facts

@@ -275,6 +275,9 @@ def load_settings(
         raise InputError(f"{source}: [llm] must be a table")
     if not isinstance(data.get("draft", {}), dict):
         raise InputError(f"{source}: [draft] must be a table")
+    if "api_key" in llm:  # the value is never shown: it is a secret in a file that may be shared
+        raise InputError(f"{source}: api_key does not belong in a config file, which is easily shared or "
+                         "committed; remove it and export the key as OPENAI_API_KEY (AZURE_OPENAI_API_KEY for Azure)")
     for var, key in (("OPENAI_BASE_URL", "base_url"), ("DELAYNOTE_MODEL", "model"),
                      ("AZURE_OPENAI_ENDPOINT", "azure_endpoint"), ("OPENAI_API_VERSION", "api_version")):
         if env.get(var):

@@ -381,6 +381,11 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+# An explicit `!!timestamp` (a datetime, or a date) stays text too: the validator then says what
+# a date must look like, instead of a datetime meeting a date in a comparison (issue 15).
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node))
+
+
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """json.loads keeps the last of two equal keys; a facts file must not hide one."""
     out: dict[str, Any] = {}

@@ -14,7 +14,8 @@ import copy
 import os
 import string
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
@@ -443,6 +444,46 @@ def styler(enabled: bool) -> Callable[[str, str], str]:
     return style
 
 
+class _Signalled(KeyboardInterrupt):
+    """SIGHUP (the terminal closed) or SIGTERM (asked to stop) during the questions: handled like
+    Ctrl-C, so the answers so far are saved, then exit 128 + the signal's number (129, 143)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _hangup_and_terminate_interrupt() -> Iterator[None]:
+    """While the questions run, SIGHUP and SIGTERM raise `_Signalled` (by default they would end
+    the process at once and lose every answer); the previous handlers come back afterwards."""
+    import signal
+
+    def handler(signum: int, _frame: object) -> None:
+        raise _Signalled(signum)
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        number = getattr(signal, name, None)
+        if number is None:  # Windows has no SIGHUP
+            continue
+        try:
+            previous[number] = signal.signal(number, handler)
+        except ValueError:  # not the main thread: leave the signals alone
+            break
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+def _interrupted(message: str, code: int) -> GatherInterrupted:
+    error = GatherInterrupted(message)
+    error.exit_code = code
+    return error
+
+
 def gather_facts(
     language: str | None = "en",
     save_to: Path | None = None,
@@ -477,17 +518,22 @@ def gather_facts(
     target = save_to or default_save_path(now)
     check_save_folder(target)
     try:
-        _flow(s)
-    except (KeyboardInterrupt, EOFError):
-        say("")
+        with _hangup_and_terminate_interrupt():
+            _flow(s)
+    except (KeyboardInterrupt, EOFError) as stop:
+        code = 128 + stop.signum if isinstance(stop, _Signalled) else 130
+        try:
+            say("")
+        except OSError:  # SIGHUP: the terminal is gone, the answers are not
+            pass
         if len(s.data) <= 1:  # only the language, which was not an answer
-            raise GatherInterrupted(texts["interrupted_empty"]) from None
+            raise _interrupted(texts["interrupted_empty"], code) from None
         try:
             saved = save_new(target, lambda shown: texts["partial_header"].format(path=shown)
                              + dump_facts_yaml(s.data))
         except InputError as exc:
-            raise GatherInterrupted(exc.message) from None
-        raise GatherInterrupted(texts["interrupted"].format(path=saved)) from None
+            raise _interrupted(exc.message, code) from None
+        raise _interrupted(texts["interrupted"].format(path=saved), code) from None
     facts = validate_facts(s.data, "your answers")
     try:
         saved = _save_complete(texts, facts, now, target=target, resume=resume, in_place=save_to is None)

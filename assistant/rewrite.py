@@ -48,8 +48,8 @@ def unified_diff(before: str, after: str, name: str) -> str:
 
 
 def print_diff(diff_text: str) -> None:
-    """The diff on stdout, coloured with Rich on a terminal unless NO_COLOR is set."""
-    if not sys.stdout.isatty() or os.environ.get("NO_COLOR"):
+    """The diff on stdout, coloured with Rich on a terminal unless NO_COLOR is set or TERM=dumb."""
+    if not sys.stdout.isatty() or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         sys.stdout.write(diff_text)
         sys.stdout.flush()
         return
@@ -61,6 +61,14 @@ def print_diff(diff_text: str) -> None:
         style = ("bold" if line.startswith(("---", "+++")) else "cyan" if line.startswith("@@")
                  else "green" if line.startswith("+") else "red" if line.startswith("-") else "")
         console.print(Text(line, style=style))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (./in.md and in.md, a link to it, a hard link)."""
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b) or a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 def read_draft(draft_path: str) -> str:
@@ -94,6 +102,8 @@ def _no_reason(finding: Finding) -> str | None:
 def _report_findings(label: str, findings: list[Finding], verbose: bool,
                      reason: Callable[[Finding], str | None] = _no_reason) -> None:
     """Each finding left, and under it why the offline rewrite left it ("left as written: …")."""
+    from assistant.untrusted import escape_controls  # quotes come from the file or the model
+
     shown = [f for f in findings if verbose or f.severity != "info"]
     if not shown:
         return
@@ -101,10 +111,10 @@ def _report_findings(label: str, findings: list[Finding], verbose: bool,
     for f in shown:
         where = f"line {f.line}" if f.line is not None else "draft"
         quote = f' "{f.text}"' if f.text and len(f.text) <= 60 else ""
-        print(f"  {where}: {f.severity} {f.check}{quote}: {f.message}", file=sys.stderr)
+        print(escape_controls(f"  {where}: {f.severity} {f.check}{quote}: {f.message}"), file=sys.stderr)
         why = reason(f)
         if why and not (f.check.startswith("missing-") and "--facts" in why):  # said once, below
-            print(f"    left as written: {why}", file=sys.stderr)
+            print(escape_controls(f"    left as written: {why}"), file=sys.stderr)
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
@@ -116,6 +126,9 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         raise InputError("use either --out or --in-place, not both")
     from assistant.textio import check_can_write
 
+    if out is not None and draft_path != "-" and _same_file(Path(draft_path), out):
+        raise InputError(f"--out {out} is the draft being rewritten; the input is replaced only with --in-place, "
+                         f"which keeps {draft_path}.bak")
     if out is not None:  # refuse before any work (or LLM spend)
         check_can_write(out, force=force)
     if in_place:
@@ -170,14 +183,23 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             saved = save_rescue(result, suffix=out.suffix or ".txt")  # a model's answer is paid for
             raise InputError(exc.message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
         print(f"delaynote: wrote {out}", file=sys.stderr)
-    if diff:
-        print_diff(unified_diff(text, result, name))
-    elif not in_place and out is None:
-        from assistant.wrap import terminal_width, wrap_text
+    try:
+        if diff:
+            print_diff(unified_diff(text, result, name))
+        elif not in_place and out is None:
+            from assistant.textio import write_stdout
+            from assistant.wrap import terminal_width, wrap_text
 
-        shown = wrap_text(result, terminal_width(sys.stdout))  # wrapped on a terminal only, never in a pipe
-        sys.stdout.write(shown if shown.endswith("\n") else shown + "\n")
-        sys.stdout.flush()
+            shown = wrap_text(result, terminal_width(sys.stdout))  # wrapped on a terminal only, never in a pipe
+            write_stdout(shown if shown.endswith("\n") else shown + "\n")
+    except (InputError, OSError) as exc:
+        if not use_llm:
+            raise
+        from assistant.textio import save_rescue, stdout_failure
+
+        saved = save_rescue(result, suffix=Path(draft_path).suffix or ".txt")  # a model's answer is paid for
+        message = exc.message if isinstance(exc, InputError) else stdout_failure(exc)
+        raise InputError(message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
     if result == text:
         print("delaynote: nothing could be changed automatically", file=sys.stderr)
     print(count_line(before.findings, after.findings), file=sys.stderr)

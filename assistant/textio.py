@@ -207,3 +207,33 @@ def save_rescue(content: str | bytes, suffix: str = ".txt") -> Path | None:
         except OSError:
             continue
     return None
+
+
+def write_stdout(content: str | bytes) -> None:
+    """Print `content` and flush it, or raise `InputError` in one sentence when standard output
+    cannot take it (`>/dev/full`, a full disk, a closed pipe), so the caller can keep what a model
+    was paid for (see `save_rescue`) instead of a traceback losing it."""
+    try:
+        if isinstance(content, bytes):
+            sys.stdout.buffer.write(content)
+        else:
+            sys.stdout.write(content)
+        sys.stdout.flush()
+    except OSError as exc:
+        raise InputError(stdout_failure(exc)) from None
+
+
+def stdout_failure(exc: OSError) -> str:
+    """The sentence for output that standard output refused."""
+    return f"standard output cannot be written ({exc.strerror or exc})"
+
+
+def silence_stdout() -> None:
+    """Point file descriptor 1 at the null device, so the text still buffered for a stdout that
+    failed is not written again (and reported again) when Python exits."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -44,3 +44,56 @@ def fence(text: str, marker: str) -> str:
     """The text between its opening and closing marker lines."""
     return f"<<<{marker}>>>\n{text}\n<<<END-{marker}>>>"
 
+
+
+# --- terminal safety -----------------------------------------------------------------------
+# Text from a model or echoed from a file may hold ESC sequences (OSC 52 writes the clipboard,
+# CSI clears the screen or moves the cursor over a line, OSC 8 hides a link) and other C0/C1
+# controls that are not even valid XML. Tab and newline are text; every other control goes.
+
+def _is_control(code: int) -> bool:
+    return (code < 0x20 and code not in (0x09, 0x0A)) or 0x7F <= code <= 0x9F or code in (0xFFFE, 0xFFFF)
+
+
+_CONTROLS = {code: None for code in [*range(0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF] if _is_control(code)}
+_ESCAPED = {code: (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}") for code in _CONTROLS}
+
+
+def whole_surrogates(text: str) -> str:
+    """Join surrogate pairs into their character and make a lone surrogate U+FFFD: a model answer
+    (or an emoji split across two stream chunks as JSON escapes) can hold either, and neither can
+    be printed, cached or written as UTF-8."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def without_controls(text: str) -> str:
+    """`text` with every C0/C1 control character and ESC removed (tab and newline kept), and its
+    surrogates made whole: safe to print on a terminal and to put in XML, JSON or a log."""
+    return whole_surrogates(text).translate(_CONTROLS)
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every control character but tab and newline shown as an escape (`\\x1b`), so a
+    message quoting a file says that something was there without letting the terminal act on it."""
+    return whole_surrogates(text).translate(_ESCAPED)
+
+
+def model_text_cleaner() -> tuple[callable, callable]:  # type: ignore[valid-type]
+    """(feed, flush) cleaning a streamed answer piece by piece: a high surrogate at the end of a
+    piece is held back until the next piece brings its other half."""
+    held = [""]
+
+    def feed(piece: str) -> str:
+        text = held[0] + piece
+        held[0] = ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            text, held[0] = text[:-1], text[-1]
+        return without_controls(text)
+
+    def flush() -> str:
+        rest, held[0] = held[0], ""
+        return without_controls(rest)
+
+    return feed, flush

@@ -20,3 +20,14 @@ def _isolated_llm_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("LANG", "C.UTF-8")
     for name in ("LC_ALL", "LC_TIME"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _sigint_handler_restored():
+    """The CLI silences a second Ctrl-C while it exits; a test running it in-process must not leave
+    the test run (and every process it starts) deaf to Ctrl-C."""
+    import signal
+
+    before = signal.getsignal(signal.SIGINT)
+    yield
+    signal.signal(signal.SIGINT, before)

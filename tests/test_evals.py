@@ -159,9 +159,9 @@ def test_a_case_whose_facts_are_written_in_another_language_is_refused(tmp_path:
 
 
 def test_facts_file_and_overrides(tmp_path: Path) -> None:
-    (tmp_path / "facts.yaml").write_text(yaml.safe_dump(facts_data()), encoding="utf-8")
-    root = write_suite(tmp_path / "s", {"en/from-file": {"facts_file": "../../../facts.yaml", "channel": "im",
+    root = write_suite(tmp_path / "s", {"en/from-file": {"facts_file": "../../facts.yaml", "channel": "im",
                                                          "tone": "warm"}})
+    (root / "facts.yaml").write_text(yaml.safe_dump(facts_data()), encoding="utf-8")  # inside the suite
     case = load_suite(root).cases[0]
     assert (case.name, case.facts.channel, case.facts.tone) == ("en/from-file", "im", "warm")
 
@@ -416,23 +416,30 @@ def test_record_then_replay_with_no_network(tmp_path: Path) -> None:
 
 
 
-def test_a_failed_record_run_leaves_the_recordings_untouched(tmp_path: Path) -> None:
-    from assistant.errors import LLMServiceError
-
+def test_a_record_run_with_one_failed_case_keeps_every_answer_received(tmp_path: Path) -> None:
+    """Issue 15, item 14: one failed case no longer throws away the answers paid for in the run."""
     root = two_case_suite(tmp_path / "s")
     with serve(offline_notice) as server:
         assert run(root, provider="openai", record=True, **{"llm.base_url": server.url})[0] == 0
     before = {f.name: f.read_bytes() for f in (root / "recordings").iterdir()}
     assert len(before) == 2
-    # the first case gets another (good) answer, the second garbage: the run fails with exit 3
+    # the first case gets another (good) answer, the second garbage: the run reports, exit 3
     answers = iter([Reply(text="Dear Ms. Okafor, the portal moves to 19 March 2027."),
                     Reply(raw="this is not json {{{")])
-    with serve(lambda _body: next(answers)) as server, pytest.raises(LLMServiceError):
-        run(root, provider="openai", record=True, concurrency=1, **{"llm.base_url": server.url,
-                                                                     "llm.max_retries": 0})
-    assert server.count == 2
-    assert {f.name: f.read_bytes() for f in (root / "recordings").iterdir()} == before
-    # nothing is left behind beside the suite either
+    with serve(lambda _body: next(answers)) as server:
+        code, out = run(root, provider="openai", record=True, concurrency=1, fmt="json",
+                        **{"llm.base_url": server.url, "llm.max_retries": 0})
+    assert code == 3 and server.count == 2
+    cases = {c["name"]: c for c in json.loads(out)["drafter"]["cases"]}
+    statuses = sorted(c["status"] for c in cases.values())
+    assert statuses[0] == "error" and len(cases) == 2
+    errored = next(c for c in cases.values() if c["status"] == "error")
+    assert "not a chat completion" in errored["error"] and server.url in errored["error"]
+    after = {f.name: f.read_bytes() for f in (root / "recordings").iterdir()}
+    assert sorted(after) == sorted(before)  # the same requests, one answer newly recorded
+    changed = [name for name in after if after[name] != before[name]]
+    assert len(changed) == 1 and b"19 March 2027" in after[changed[0]]
+    # nothing is left behind beside the suite
     assert sorted(p.name for p in root.iterdir()) == ["cases", "recordings", "suite.yaml"]
 
 

@@ -108,8 +108,9 @@ def check_draft(draft, facts: Facts, settings: Settings | None = None) -> list[F
     return report.findings
 
 
-def _expand(paths: list[str]) -> list[str]:
-    """Files as given, folders recursively (known suffixes, sorted), '-' for stdin; missing paths fail."""
+def _expand(paths: list[str], skipped: list[Skipped]) -> list[str]:
+    """Files as given, folders recursively (known suffixes, sorted), '-' for stdin; missing paths fail.
+    A sub-folder that cannot be read is added to `skipped`: it must not vanish from the report."""
     out: list[str] = []
     for raw in paths:
         if raw == "-":
@@ -117,13 +118,45 @@ def _expand(paths: list[str]) -> list[str]:
             continue
         p = Path(raw)
         if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
-            out.extend(found)
+            out.extend(sorted(_walk(p, skipped)))
         elif p.exists():
             out.append(raw)
         else:  # the same sentence as rewrite gives: missing, a link loop, a link to nothing
             raise InputError(missing_reason(raw))
     return out
+
+
+def _walk(folder: Path, skipped: list[Skipped]) -> list[str]:
+    """The notices under `folder` (links to folders are not followed, as before); every folder
+    that cannot be listed becomes a `Skipped` entry instead of being passed over in silence."""
+    import os
+
+    def unreadable(exc: OSError) -> None:
+        where = exc.filename or str(folder)
+        why = "permission denied" if isinstance(exc, PermissionError) else (exc.strerror or str(exc))
+        skipped.append(Skipped(path=str(where), reason=f"the folder {where} cannot be read ({why})"))
+
+    found: list[str] = []
+    for top, _dirs, names in os.walk(folder, onerror=unreadable):
+        for name in names:
+            path = Path(top) / name
+            if path.suffix.lower() in SUFFIXES and path.is_file():
+                found.append(str(path))
+    return found
+
+
+def _judged(text: str, path: str, report: FileReport, facts: Facts | None, settings: Settings) -> FileReport:
+    """The judge's report for one file. An e-mail whose body is base64 or quoted-printable is
+    judged on its decoded text (the model reads what the client reads, and its quotes are
+    grounded there), and the judge's positions are mapped back into the file like the rules'."""
+    from assistant.judge import judge_file
+
+    doc = build_document(text, kind_for_path(path))
+    if doc.origin is None:
+        return judge_file(text, report, facts=facts, settings=settings)
+    judged = judge_file(doc.text, report, facts=facts, settings=settings)
+    findings = [_in_file(doc, f) if f.source == "llm" else f for f in judged.findings]
+    return judged.model_copy(update={"findings": sorted(findings, key=_sort_key)})
 
 
 def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, use_llm: bool = False) -> Report:
@@ -132,9 +165,10 @@ def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, us
     binary file must not cost the report on a whole folder); when none can be read, its error is raised."""
     reports: list[FileReport] = []
     skipped: list[Skipped] = []
-    first_error: InputError | None = None
+    files = _expand(paths, skipped)
+    first_error: InputError | None = InputError(skipped[0].reason) if skipped else None
     judge_failure: str | None = None
-    for path in _expand(paths):
+    for path in files:
         try:
             text = read_input(path, legacy_zh=True)
         except InputError as exc:
@@ -144,10 +178,9 @@ def check_paths(paths: list[str], *, facts: Facts | None, settings: Settings, us
         report = check_text(text, path=path, facts=facts, settings=settings, language=settings.language)
         if use_llm and judge_failure is None:
             from assistant.errors import LLMServiceError
-            from assistant.judge import judge_file
 
             try:
-                report = judge_file(text, report, facts=facts, settings=settings)
+                report = _judged(text, path, report, facts, settings)
             except LLMServiceError as exc:  # the rule findings stand; the judge is not asked again
                 judge_failure = f"the LLM judge failed on {path}: {exc.message}"
         reports.append(report)

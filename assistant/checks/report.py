@@ -41,6 +41,7 @@ def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_o
     renderers: dict[str, Callable[[Report], str]] = {
         "json": render_json, "sarif": render_sarif, "github": render_github,
     }
+    report = without_control_characters(report)
     if fmt == "text":
         return render_text(report, color=color, width=width)
     if fmt == "junit":
@@ -48,6 +49,24 @@ def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_o
     if fmt not in renderers:
         raise InputError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
     return renderers[fmt](report)
+
+
+def without_control_characters(report: Report) -> Report:
+    """The report with every control character in a path, quote, message or reason shown escaped
+    (`\\x1b`): file content and model answers are untrusted, and an ESC sequence must neither act on
+    a terminal nor make JUnit XML invalid (issue 15)."""
+    from assistant.untrusted import escape_controls as esc
+
+    def finding(f: Finding) -> Finding:
+        return f.model_copy(update={"text": esc(f.text) if f.text else f.text, "message": esc(f.message),
+                                    "suggestion": esc(f.suggestion) if f.suggestion else f.suggestion})
+
+    files = [file.model_copy(update={
+        "path": esc(file.path), "findings": [finding(f) for f in file.findings],
+        "scores": None if file.scores is None else [s.model_copy(update={"reason": esc(s.reason)}) for s in file.scores],
+    }) for file in report.files]
+    skipped = [s.model_copy(update={"path": esc(s.path), "reason": esc(s.reason)}) for s in report.skipped]
+    return report.model_copy(update={"files": files, "skipped": skipped})
 
 
 def _summary(report: Report) -> Summary:
@@ -327,9 +346,10 @@ QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "‘": "’",
 
 
 def use_color(stream: Any = None, env: dict[str, str] | None = None) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    """Colour only on a terminal, and never when NO_COLOR is set (no-color.org) or the terminal is
+    TERM=dumb (Emacs shells, some CI logs: it shows escape codes as text)."""
     env = dict(os.environ) if env is None else env
-    if env.get("NO_COLOR"):
+    if env.get("NO_COLOR") or env.get("TERM") == "dumb":
         return False
     stream = sys.stdout if stream is None else stream
     isatty = getattr(stream, "isatty", None)

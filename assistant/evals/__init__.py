@@ -15,7 +15,7 @@ from assistant.errors import InputError, LLMServiceError
 from assistant.evals.checker import CheckerResult
 from assistant.evals.replay import MISSING, RecordingServer
 from assistant.evals.report import DrafterRun, EvalReport, render_eval
-from assistant.evals.runner import Provider, Variant, effective_model, llm_settings_for, run_cases
+from assistant.evals.runner import CaseResult, Provider, Variant, effective_model, llm_settings_for, run_cases
 from assistant.evals.suite import CheckerThresholds, Suite, load_suite, suite_docs
 
 REPLAY_KEY = "replay-no-key"  # local servers still need some key; this one never leaves the machine
@@ -195,7 +195,7 @@ def run_eval_command(
         runs = []
         for variant in [main, *others]:
             try:
-                results = run_cases(loaded, variant, concurrency)
+                results = _errors_told(run_cases(loaded, variant, concurrency), servers, settings)
             except LLMServiceError as err:
                 if servers.recorder is None:
                     raise
@@ -212,6 +212,7 @@ def run_eval_command(
                                  f"{exc.strerror or exc}") from None
             notes.append(f"recorded {count} responses in {loaded.recordings_dir}")
         missing = _missing_recordings(runs, [main, *others], loaded, settings)
+    errors = [c for r in runs for c in r.cases if c.error]
     regressions = (checker.failures if checker else []) + runs[0].failures + missing
     report = EvalReport(suite=str(loaded.root), checker=checker, heldout=heldout, drafter=runs[0], compare=runs[1:],
                         regressions=regressions, notes=notes, passed=not regressions)
@@ -228,4 +229,24 @@ def run_eval_command(
         print("delaynote: eval below threshold:", file=sys.stderr)
         for line in regressions:
             print(f"  - {line}", file=sys.stderr)
+    if errors:  # the report covers every case that could be drafted; the failures are the service's
+        print(f"delaynote: the LLM service failed for {len(errors)} of {sum(len(r.cases) for r in runs)} cases "
+              f"(listed as errors): {errors[0].error}", file=sys.stderr)
+        return 3
     return 0 if report.passed else 1
+
+
+def _errors_told(results: list[CaseResult], servers: _Servers, settings: Settings) -> list[CaseResult]:
+    """Cases the LLM service failed for, told about the user's server rather than the recording
+    proxy; when it failed for every case there is no report to give, only its sentence (exit 3)."""
+    failed = [c for c in results if c.error]
+    if not failed:
+        return results
+    if servers.recorder is not None:
+        results = [c.model_copy(update={"error": _upstream_error(LLMServiceError(c.error or ""), servers.recorder,
+                                                                 settings).message}) if c.error else c
+                   for c in results]
+        failed = [c for c in results if c.error]
+    if len(failed) == len(results):
+        raise LLMServiceError(failed[0].error or "the LLM service failed")
+    return results

@@ -126,8 +126,9 @@ class RecordingServer:
 
     def publish(self, target: Path) -> int:
         """Copy what this run recorded into `target`, each file replacing an older recording of the
-        same request at once; how many. Recording goes to a staging folder and is published only
-        when the run ended well, so a failed run never overwrites good recordings."""
+        same request at once; how many. Recording goes to a staging folder and is published when the
+        run ends with a report (a case the service failed for leaves the others' answers kept), never
+        when the run failed as a whole; a garbled answer is never recorded (see `_an_answer`)."""
         target.mkdir(parents=True, exist_ok=True)
         for key in sorted(self.written):
             tmp = target / f".{key}.{os.getpid()}.tmp"
@@ -169,7 +170,7 @@ class RecordingServer:
             return 502, "application/json", payload.encode()
         self.upstream_failure = None
         content_type = resp.headers.get("content-type", "application/json")
-        if 200 <= resp.status_code < 300:
+        if 200 <= resp.status_code < 300 and _an_answer(content_type, resp.content):
             record = _recording(rel, body, resp.status_code, content_type, resp.content)
             self.folder.mkdir(parents=True, exist_ok=True)
             tmp = file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
@@ -178,3 +179,15 @@ class RecordingServer:
             with self._lock:
                 self.written.add(key)
         return resp.status_code, content_type, resp.content
+
+
+def _an_answer(content_type: str, body: bytes) -> bool:
+    """Whether an upstream answer is worth recording: an event stream, or a JSON object. A garbled
+    answer fails its case (the run still publishes the others, issue 15) and must not replace a
+    good recording of the same request."""
+    if "event-stream" in content_type:
+        return True
+    try:
+        return isinstance(json.loads(body), dict)
+    except ValueError:
+        return False

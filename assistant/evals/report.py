@@ -110,9 +110,11 @@ def render_text(report: EvalReport) -> str:
                                                                   if len(unrecorded) > 5 else "")
             lines.append(f"  FAIL {len(unrecorded)} case(s) with no recording for their requests: {names}")
         for case in run.cases:
-            if case.status == "fail" and case in unrecorded:
+            if case.status == "error":
+                lines.append(f"  ERROR {case.name} [{case.channel}/{case.tone}]: {case.error}")
+            elif case.status == "fail" and case in unrecorded:
                 continue
-            if case.status == "fail":
+            elif case.status == "fail":
                 lines.append(f"  FAIL {case.name} [{case.channel}/{case.tone}]: " + "; ".join(case.failures))
             elif case.status == "known":
                 lines.append(f"  known issue {case.name}: {case.known_issue} (still fails: {'; '.join(case.failures)})")
@@ -178,10 +180,13 @@ def render_junit(report: EvalReport) -> str:
         for lang, cases in sorted(by_lang.items()):
             suite = ET.SubElement(root, "testsuite", name=f"drafter.{run.label}.{lang}", tests=str(len(cases)),
                                   failures=str(sum(c.status == "fail" for c in cases)),
+                                  errors=str(sum(c.status == "error" for c in cases)),
                                   skipped=str(sum(c.status == "known" for c in cases)))
             for c in cases:
                 case = ET.SubElement(suite, "testcase", classname=f"drafter.{run.label}.{lang}", name=c.name)
-                if c.status == "known":
+                if c.status == "error":
+                    ET.SubElement(case, "error", message=c.error or "")
+                elif c.status == "known":
                     skipped = ET.SubElement(case, "skipped", message=f"known issue: {c.known_issue}")
                     skipped.text = "; ".join(c.failures)
                 elif not c.passed:
@@ -226,7 +231,7 @@ def render_markdown(report: EvalReport) -> str:
         if diffs:
             lines += [f"<details><summary>{len(diffs)} case(s) differ: {report.drafter.label} vs {other.label}"
                       "</summary>", ""] + [f"- {_md_cell(d)}" for d in diffs] + ["", "</details>", ""]
-    failed = [(run.label, c) for run in runs for c in run.cases if c.status == "fail"]
+    failed = [(run.label, c) for run in runs for c in run.cases if c.status in ("fail", "error")]
     known = [(run.label, c) for run in runs for c in run.cases if c.status in ("known", "fixed")]
     if known:
         lines += [f"<details><summary>{len(known)} case(s) with a known issue</summary>", ""]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from typing import Literal
 
@@ -41,10 +40,14 @@ class CaseResult(BaseModel):
     chars: int = 0
     calls: int = 0
     text: str = ""
+    error: str | None = None  # the LLM service failed for this case (exit 3); the others still count
 
     @property
     def status(self) -> str:
-        """pass, fail, known (fails, as its `known_issue` says) or fixed (passes despite one)."""
+        """pass, fail, known (fails, as its `known_issue` says), fixed (passes despite one) or error
+        (the LLM service failed, so nothing was drafted)."""
+        if self.error:
+            return "error"
         if self.known_issue:
             return "fixed" if self.passed else "known"
         return "pass" if self.passed else "fail"
@@ -116,8 +119,8 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
             scores = {s.principle: s.score for s in judged.scores or []}
             findings = [*findings, *(f for f in judged.findings if f.source == "llm")]
     except LLMServiceError as exc:
-        if variant.provider == "openai":
-            raise
+        if variant.provider == "openai":  # one failed request must not cost the report on the rest
+            return CaseResult(**base, passed=False, error=exc.message, failures=[f"error: {exc.message}"])
         message = exc.message
         if MISSING in message:  # drop the client's wrapping (with the server's random port)
             message = message[message.index(MISSING):]
@@ -149,23 +152,83 @@ def _progress(total: int, label: str) -> Iterator[Callable[[], None]]:
 
 
 def run_cases(suite: Suite, variant: Variant, concurrency: int) -> list[CaseResult]:
-    """Every case of the suite under `variant`, at most `concurrency` at once, in suite order."""
+    """Every case of the suite under `variant`, at most `concurrency` at once, in suite order.
+
+    Ctrl-C stops at once: no queued case starts, no request or retry is sent any more (see
+    `stop_requests`), and the workers, daemon threads, are not waited for (a request in flight
+    would otherwise hold the exit for its whole timeout)."""
     cases = suite.cases
     results: dict[str, CaseResult] = {}
+    if variant.provider != "offline":
+        from assistant.llm.client import stop_requests
+
+        stop_requests(False)  # a run in the same process (tests) starts afresh
     with _progress(len(cases), f"eval {variant.label}") as advance:
         if concurrency <= 1:
             for case in cases:
                 results[case.name] = run_case(case, variant, suite.config.defaults)
                 advance()
         else:
-            with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="delaynote-eval") as pool:
-                futures = {pool.submit(run_case, c, variant, suite.config.defaults): c.name for c in cases}
-                try:
-                    for future in as_completed(futures):
-                        results[futures[future]] = future.result()
-                        advance()
-                except BaseException:
-                    for future in futures:
-                        future.cancel()
-                    raise
+            for name, result in _in_threads(cases, variant, suite.config.defaults, concurrency):
+                results[name] = result
+                advance()
     return [results[c.name] for c in cases]
+
+
+def _in_threads(cases: list[Case], variant: Variant, defaults: Expect,
+                concurrency: int) -> Iterator[tuple[str, CaseResult]]:
+    """(name, result) of each case as it finishes, from `concurrency` daemon worker threads."""
+    import queue
+    import threading
+
+    todo: queue.SimpleQueue[Case] = queue.SimpleQueue()
+    for case in cases:
+        todo.put(case)
+    done: queue.SimpleQueue[tuple[str, CaseResult | None, BaseException | None]] = queue.SimpleQueue()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            try:
+                case = todo.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                done.put((case.name, run_case(case, variant, defaults), None))
+            except BaseException as exc:  # handed to the main thread, which raises it
+                done.put((case.name, None, exc))
+
+    workers = [threading.Thread(target=work, name=f"delaynote-eval-{i}", daemon=True)
+               for i in range(min(concurrency, len(cases)))]
+    for worker in workers:
+        worker.start()
+    try:
+        for _ in cases:
+            while True:  # a short wait, again and again: Ctrl-C is acted on at once on every platform
+                try:
+                    name, result, error = done.get(timeout=0.1)
+                    break
+                except queue.Empty:
+                    continue
+            if error is not None:
+                raise error
+            assert result is not None
+            yield name, result
+    except BaseException as exc:
+        stop.set()
+        if isinstance(exc, KeyboardInterrupt):
+            _ignore_second_interrupt()
+            if variant.provider != "offline":
+                from assistant.llm.client import stop_requests
+
+                stop_requests()
+        raise
+
+
+def _ignore_second_interrupt() -> None:
+    """A second Ctrl-C while the first one unwinds must not interrupt the exit itself."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():  # a handler, not SIG_IGN (inherited by children)
+        signal.signal(signal.SIGINT, lambda _signum, _frame: None)

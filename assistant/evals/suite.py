@@ -212,8 +212,20 @@ def _load_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None, list[str]]:
-    """Validate one case file; returns the case, or None and every problem as `key.path: sentence`."""
+def inside(path: Path, root: Path) -> bool:
+    """Whether `path`, links resolved, lies in the folder `root` (an eval suite reads nothing else:
+    `../../etc/passwd`, an absolute path or a link out of the suite would show another file's text)."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def load_case(path: Path, name: str, language: str | None,
+              suite_root: Path | None = None) -> tuple[Case | None, list[str]]:
+    """Validate one case file; returns the case, or None and every problem as `key.path: sentence`.
+    A `facts_file` must lie inside `suite_root` (the case's own folder when not given)."""
     try:
         raw = _load_mapping(path)
     except InputError as exc:
@@ -226,6 +238,9 @@ def load_case(path: Path, name: str, language: str | None) -> tuple[Case | None,
         return None, ["facts: give exactly one of `facts` (inline) or `facts_file` (a path relative to the case)"]
     if case.facts_file is not None:
         facts_path = path.parent / case.facts_file
+        if not inside(facts_path, suite_root or path.parent):
+            return None, [f"facts_file: '{case.facts_file}' lies outside the suite folder; a case may only "
+                          "read files inside it"]
         try:
             data: Any = _load_mapping(facts_path)
         except InputError as exc:
@@ -296,6 +311,11 @@ def load_suite(root: Path) -> Suite:
         config = SuiteFile.model_validate(_load_mapping(suite_path))
     except ValidationError as exc:
         raise InputError(f"{suite_path} is not valid", details=_problems(exc)) from None
+    for key, value in [*(("cases", c) for c in config.cases), ("corpus", config.corpus),
+                       ("heldout", config.heldout), ("recordings", config.recordings)]:
+        if value is not None and not inside(root / value, root):
+            raise InputError(f"{suite_path}: {key} '{value}' lies outside the suite folder {root}; "
+                             "an eval suite may only use folders inside it")
     cases: list[Case] = []
     details: list[str] = []
     bad_files = 0
@@ -304,10 +324,13 @@ def load_suite(root: Path) -> Suite:
         if not folder.is_dir():
             raise InputError(f"{suite_path}: cases folder {folder} does not exist")
         for path in _case_files(folder):
+            if not inside(path, root):  # a link out of the suite: refused, never read
+                raise InputError(f"{path} is a link to a file outside the suite folder {root}; an eval suite may "
+                                 "only read files inside it")
             rel = path.relative_to(root / folder_name)
             language = _language_of(folder_name, rel)
             name = f"{Path(folder_name).name}/{rel.with_suffix('').as_posix()}"
-            case, problems = load_case(path, name, language)
+            case, problems = load_case(path, name, language, root)
             if problems:
                 bad_files += 1
                 details += [f"{path}: {p}" for p in problems]

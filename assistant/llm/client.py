@@ -17,6 +17,7 @@ import os
 import re
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -29,6 +30,7 @@ from assistant.drafting import Usage
 from assistant.errors import InputError, LLMServiceError
 from assistant.llm import cache
 from assistant.llm.redact import Mapping, redact, restore, streaming_restorer
+from assistant.untrusted import model_text_cleaner, without_controls
 
 if TYPE_CHECKING:
     import openai
@@ -40,6 +42,8 @@ DEFAULT_AZURE_API_VERSION = "2024-10-21"
 _CONTEXT_HINTS = ("context_length_exceeded", "context length", "maximum context", "too many tokens",
                   "prompt is too long")
 _FORMAT_HINTS = ("response_format", "json_schema")
+MAX_ANSWER_BYTES = 256 * 1024  # an answer's text (UTF-8); a notice is a few KB, a runaway model is not
+_MAX_BODY_BYTES = 16 * MAX_ANSWER_BYTES  # the raw body, JSON and SSE framing included
 
 Message = dict[str, Any]
 
@@ -79,6 +83,8 @@ def build_client(settings: Settings) -> openai.OpenAI:
 
     llm = settings.llm
     key = _api_key(settings)
+    if key is not None:
+        check_key(key, settings)
     if key is None:
         if not (llm.base_url or llm.azure_endpoint):
             raise InputError(  # a setting never made is bad usage (exit 2), not a failed service (3)
@@ -95,7 +101,19 @@ def build_client(settings: Settings) -> openai.OpenAI:
         raise LLMServiceError(f"the LLM client cannot be set up: {_scrub(str(exc), settings)}") from None
 
 
-_USERINFO = re.compile(r"(?<=//)[^/@\s]*@")
+def check_key(key: str, settings: Settings) -> None:
+    """Refuse (exit 2, before any request) a key no server can accept: a pasted newline, spaces
+    around it or a non-ASCII character would otherwise fail as a broken connection or bad JSON."""
+    if key and all(33 <= ord(ch) <= 126 for ch in key):
+        return
+    var = "AZURE_OPENAI_API_KEY" if settings.llm.azure_endpoint else "OPENAI_API_KEY"
+    what = "whitespace" if any(ch.isspace() for ch in key) else "characters an API key cannot hold"
+    raise InputError(f"the {var} environment variable holds {what} (an API key is printable ASCII "
+                     f"without spaces); set it again without them")
+
+
+# Everything up to the last "@" before the host: a password may itself hold an "@".
+_USERINFO = re.compile(r"(?<=//)[^/?#\s]*@")
 
 
 def shown_url(url: str, settings: Settings) -> str:
@@ -135,7 +153,9 @@ def _shared_client(base_url: str | None, azure_endpoint: str | None, api_version
                    timeout: float, max_retries: int) -> openai.OpenAI:
     import openai
 
-    common: dict[str, Any] = {"api_key": key, "timeout": timeout, "max_retries": max_retries}
+    common: dict[str, Any] = {"api_key": key, "timeout": timeout, "max_retries": max_retries,
+                              "http_client": openai.DefaultHttpxClient(event_hooks={"request": [refuse_when_stopped],
+                                                                                    "response": [bound_response]})}
     if azure_endpoint:
         return openai.AzureOpenAI(azure_endpoint=azure_endpoint, api_version=api_version or DEFAULT_AZURE_API_VERSION,
                                   **common)
@@ -203,9 +223,14 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
     if isinstance(exc, openai.RateLimitError):
         if exc.code == "insufficient_quota":
             return LLMServiceError(f"the account at {url} has no quota left (HTTP 429); check its billing")
+        wait = retry_after(exc)
+        if wait is not None and wait > _max_retry_after():  # the SDK does not wait that long: no retry was made
+            return LLMServiceError(
+                f"the LLM server at {url} is rate-limiting the requests (HTTP 429) and asks to wait "
+                f"{_duration(wait)}; try again after that")
         return LLMServiceError(
             f"the LLM server at {url} kept rate-limiting the requests (HTTP 429) {retries}; "
-            "wait a minute and try again")
+            + (f"it asks to wait {_duration(wait)} before the next one" if wait else "wait a minute and try again"))
     if isinstance(exc, openai.APIStatusError):
         detail = _scrub(str(getattr(exc, "message", "") or ""), settings)
         lowered = f"{exc.code or ''} {detail}".lower()
@@ -218,6 +243,44 @@ def service_error(exc: Exception, settings: Settings) -> LLMServiceError:
                 f"the LLM server at {url} failed (HTTP {exc.status_code}) {retries}; try again later")
         return LLMServiceError(f"the LLM server at {url} rejected the request (HTTP {exc.status_code}): {detail}")
     return LLMServiceError(f"the LLM request failed: {_scrub(str(exc), settings)}")
+
+
+def retry_after(exc: Any) -> float | None:
+    """The wait in seconds an error response asks for (`retry-after-ms`, `retry-after` in seconds
+    or as an HTTP date), None when it asks for none."""
+    headers = getattr(getattr(exc, "response", None), "headers", None) or {}
+    try:
+        if headers.get("retry-after-ms"):
+            return max(float(headers["retry-after-ms"]) / 1000, 0.0)
+        value = headers.get("retry-after")
+        if not value:
+            return None
+        try:
+            return max(float(value), 0.0)
+        except ValueError:
+            from datetime import UTC, datetime
+            from email.utils import parsedate_to_datetime
+
+            return max((parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds(), 0.0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _max_retry_after() -> float:
+    """The longest server-asked wait the SDK honours before a retry; past it, it retries not at all."""
+    from openai import _base_client
+
+    return float(getattr(_base_client, "MAX_RETRY_AFTER_DELAY", 60))
+
+
+def _duration(seconds: float) -> str:
+    """3600 -> 'an hour', 90 -> '90 seconds', 5400 -> '90 minutes', 172800 -> '48 hours'."""
+    if seconds < 120:
+        return f"{seconds:.0f} second{'' if round(seconds) == 1 else 's'}"
+    if seconds < 2 * 3600:
+        minutes = round(seconds / 60)
+        return "an hour" if minutes == 60 else f"{minutes} minutes"
+    return f"{round(seconds / 3600)} hours"
 
 
 @contextmanager
@@ -360,6 +423,101 @@ def _chunks(stream: Any) -> Iterator[tuple[list[tuple[str | None, str | None]], 
         yield pieces, usage
 
 
+# --- bounds on one request: where it may go, how long and how large its answer may be ---------
+
+_STOPPED = threading.Event()
+
+
+class RequestsStopped(Exception):
+    """A request (or an SDK retry) was about to be sent after `stop_requests`."""
+
+
+def stop_requests(stopped: bool = True) -> None:
+    """After Ctrl-C in a run of many requests (`eval --concurrency N`): no request and no retry
+    leaves the process any more, whichever thread is about to send it. `False` lifts the stop."""
+    if stopped:
+        _STOPPED.set()
+    else:
+        _STOPPED.clear()
+
+
+def refuse_when_stopped(request: Any) -> None:
+    """httpx request hook: nothing new is sent once `stop_requests` was called."""
+    if _STOPPED.is_set():
+        raise RequestsStopped("stopped")
+
+
+class CrossHostRedirect(Exception):
+    """The server redirected the request to another host; `args[0]` is the target (no password).
+    Not an httpx error, so the SDK neither retries nor wraps it."""
+
+
+def bound_response(response: Any) -> None:
+    """httpx response hook, run when the headers have arrived and before the body is read: a
+    redirect may stay on the server it came from, never move the whole prompt to another host
+    (httpx drops the key there, but would post the prompt again); the body is bounded by `_guard`."""
+    if response.has_redirect_location:
+        source = response.request.url
+        target = source.join(response.headers["location"])
+        if (target.scheme, target.host, target.port) != (source.scheme, source.host, source.port):
+            shown = target.copy_with(username=None, password=None, query=None, fragment=None)
+            raise CrossHostRedirect(str(shown))
+        return
+    timeout = (response.request.extensions.get("timeout") or {}).get("read")
+    if isinstance(timeout, int | float) and timeout > 0:
+        _guard(response, float(timeout))
+
+
+class _Deadline(Exception):
+    """The answer did not arrive whole within `timeout` seconds of the server starting to send it."""
+
+
+class _TooLarge(Exception):
+    """The answer grew past MAX_ANSWER_BYTES."""
+
+
+def _guard(response: Any, timeout: float) -> None:
+    """Bound the body of `response` (not yet read): every piece that arrives is checked against an
+    overall deadline and a size cap, so a server trickling a byte a second, or streaming without
+    end, is stopped. A stalled server is the SDK's read timeout's to catch."""
+    import httpx2
+
+    inner = response.stream
+    deadline = time.monotonic() + timeout
+
+    class _Bounded(httpx2.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            size = 0
+            for piece in inner:
+                size += len(piece)
+                if time.monotonic() > deadline:
+                    raise _Deadline()
+                if size > _MAX_BODY_BYTES:
+                    raise _TooLarge()
+                yield piece
+
+        def close(self) -> None:
+            inner.close()
+
+    response.stream = _Bounded()
+
+
+def _bounded_error(exc: Exception, url: str, settings: Settings, text: str = "") -> LLMServiceError:
+    """The sentence for an answer stopped by a bound (exit 3), keeping what had arrived."""
+    note = _partial_note(text)
+    if isinstance(exc, CrossHostRedirect):
+        return LLMServiceError(
+            f"the LLM server at {url} redirected the request to another host ({exc.args[0]}); delaynote does not "
+            "send the prompt there: set --base-url to the server you mean")
+    if isinstance(exc, _TooLarge):
+        return LLMServiceError(
+            f"the answer from {url} grew past {MAX_ANSWER_BYTES // 1024} KB, the most delaynote accepts, and was "
+            f"stopped{note}; check the model and its settings")
+    return LLMServiceError(
+        f"the answer from {url} had not arrived whole {settings.llm.timeout:g} seconds after it began, the "
+        f"`timeout` under [llm] in delaynote.toml, and was stopped{note}; raise the timeout, or try again later")
+
+
 def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], params: dict[str, Any],
           sink: Callable[[str], None] | None, mapping: Mapping) -> _Raw:
     """One request (the SDK retries it as configured); a stream cut mid-way keeps its text."""
@@ -374,19 +532,34 @@ def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], pa
             text, finish_reason = _message_of(resp)
         except openai.OpenAIError as exc:
             raise service_error(exc, settings) from None
+        except (CrossHostRedirect, _Deadline, _TooLarge) as exc:
+            raise _bounded_error(exc, url, settings) from None
         except httpx2.InvalidURL as exc:  # checked in build_client; a client passed in was not
             raise invalid_url(server_url(settings), str(exc), "the base URL", settings) from None
         except ValueError:  # json.JSONDecodeError: the SDK parses the body before we see it
             raise _garbled_error(url, "its body is not valid JSON") from None
         except _Garbled as exc:
             raise _garbled_error(url, str(exc)) from None
+        text = without_controls(text)
+        if len(text.encode("utf-8")) > MAX_ANSWER_BYTES:
+            raise _bounded_error(_TooLarge(), url, settings)
         return _Raw(text=restore(text, mapping), finish_reason=finish_reason, usage=_usage(resp.usage))
 
     feed, flush = streaming_restorer(mapping, sink)
+    clean, clean_rest = model_text_cleaner()
     parts: list[str] = []
     finish: str | None = None
     usage: Any = None
-    chunks = 0
+    chunks = size = 0
+
+    def partial() -> str:
+        rest = clean_rest()
+        if rest:
+            parts.append(rest)
+            feed(rest)
+        flush()
+        return restore("".join(parts), mapping)
+
     try:
         stream = client.chat.completions.create(model=model, messages=messages, stream=True,
                                                 stream_options={"include_usage": True}, **params)
@@ -395,33 +568,37 @@ def _call(client: openai.OpenAI, settings: Settings, messages: list[Message], pa
             usage = chunk_usage or usage
             for delta, finish_reason in pieces:
                 if delta:
+                    delta = clean(delta)
+                    size += len(delta.encode("utf-8"))
                     parts.append(delta)
                     feed(delta)
+                    if size > MAX_ANSWER_BYTES:
+                        stream.response.close()
+                        raise _TooLarge()
                 if finish_reason:
                     finish = finish_reason
     except openai.OpenAIError as exc:
-        flush()
+        text = partial()
         if parts:
-            text = restore("".join(parts), mapping)
             raise LLMServiceError(
                 f"the answer from {url} broke off mid-way ({_kind(exc)}){_partial_note(text)}; "
                 "run the command again") from None
         raise service_error(exc, settings) from None
+    except (CrossHostRedirect, _Deadline, _TooLarge) as exc:
+        raise _bounded_error(exc, url, settings, partial()) from None
     except httpx2.InvalidURL as exc:
         raise invalid_url(server_url(settings), str(exc), "the base URL", settings) from None
     except _Garbled as exc:
-        flush()
+        text = partial()
         if finish is None:  # after the finish reason only the usage was still to come: keep the answer
             if parts:
-                text = restore("".join(parts), mapping)
                 raise LLMServiceError(
                     f"the answer from {url} broke off mid-way ({exc}){_partial_note(text)}; "
                     "run the command again") from None
             raise _garbled_error(url, str(exc)) from None
-    flush()
+    text = partial()
     if chunks == 0:  # not even an empty answer: the body held no server-sent events at all
         raise _garbled_error(url, "the stream held no chat-completion events")
-    text = restore("".join(parts), mapping)
     if finish is None and parts:
         raise LLMServiceError(
             f"the answer from {url} ended before it was complete{_partial_note(text)}; "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -133,9 +134,56 @@ _CLOSINGS = ("best", "kind regards", "regards", "warm regards", "many thanks", "
 _ZH_GREETING_TAIL = ("您好", "你好")
 
 
+@lru_cache(maxsize=1)
+def _not_names() -> dict[str, dict[str, frozenset[str]]]:
+    """Per language, the addressees and role words that are never a person's name (data file)."""
+    from importlib.resources import files
+
+    import yaml
+
+    data = yaml.safe_load((files("assistant") / "data" / "redact.yaml").read_text(encoding="utf-8"))
+    return {lang: {key: frozenset(str(v).lower() for v in values) for key, values in entry.items()}
+            for lang, entry in data.items()}
+
+
+def _words(line: str) -> list[str]:
+    return [w.strip(".,;:()!?'\"").lower() for w in re.split(r"[\s,/|·–—-]+", line) if w.strip(".,;:()!?'\"")]
+
+
+def _is_addressee(name: str) -> bool:
+    """'team', 'all', 'Sir or Madam', '各位': a greeting to a group or a role, not to a person."""
+    lowered = name.strip().lower()
+    lists = _not_names()
+    if lowered in lists["en"]["addressees"] or lowered in lists["zh"]["addressees"]:
+        return True
+    words = _words(lowered)
+    return bool(words) and all(w in lists["en"]["addressees"] or w in lists["en"]["role_words"]
+                               or w in _HONORIFICS for w in words)
+
+
+def _is_role_line(line: str) -> bool:
+    """A signature line naming a role or a company ('Project manager', 'Northwind Software Ltd',
+    '项目经理'), or holding a number or an address (found by their own scans)."""
+    if any(ch.isdigit() or ch in "@/:" for ch in line):
+        return True
+    roles = _not_names()
+    if any(w in roles["en"]["role_words"] for w in _words(line)):
+        return True
+    return any(word in line for word in roles["zh"]["role_words"])
+
+
+def _looks_like_person(line: str) -> bool:
+    """One to three words of a name ('Siobhán O'Brien', 'Dr. Jean-Luc Ødegaard', '李娜')."""
+    tokens = [t for t in line.split() if t.lower().rstrip(".") not in _HONORIFICS]
+    if not 1 <= len(tokens) <= 3 or not all(_is_name_token(t.strip(".,")) for t in tokens):
+        return False
+    return all(_is_cjk(t[0]) or t[0].isupper() for t in tokens)
+
+
 def find_greeting_and_signature(text: str) -> list[str]:
-    """Without facts: the name after the greeting ('Dear Ms. Müller,') and the lines of the
-    signature after a closing ('Kind regards,' then 'Siobhán O'Brien'), as far as they can be found."""
+    """Without facts: the name after the greeting ('Dear Ms. Müller,') and the name lines of the
+    signature after a closing ('Kind regards,' then 'Siobhán O'Brien'), as far as they can be found.
+    A greeting to a group ('Dear team') and role or company lines ('Project manager') are not names."""
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not ln.lower().startswith(("subject:", "to:", "from:", "主题"))]
     names: list[str] = []
@@ -150,9 +198,10 @@ def find_greeting_and_signature(text: str) -> list[str]:
             for tail in _ZH_GREETING_TAIL:
                 if first.endswith(tail) and len(first) > len(tail):
                     names.append(first[: -len(tail)].rstrip(",，、 "))
+    names = [n for n in names if not _is_addressee(n)]
     for k in range(len(lines) - 1, -1, -1):
         if lines[k].lower().rstrip(",，:：!！. ").startswith(_CLOSINGS) and len(lines[k]) <= 40:
-            names.extend(ln for ln in lines[k + 1:k + 4] if len(ln) <= 80)
+            names.extend(ln for ln in lines[k + 1:k + 4] if len(ln) <= 80 and not _is_role_line(ln))
             break
     return [n for n in names if n]
 
@@ -190,7 +239,7 @@ def build_mapping(facts: Facts | None = None, texts: Iterable[str] = ()) -> Mapp
         found = [n for t in texts for n in find_greeting_and_signature(t)]
         for k, name in enumerate(dict.fromkeys(found), start=1):
             add(f"[NAME_{k}]", name)
-        parts = [p for n in found for p in _name_parts(n) if p not in seen]
+        parts = [p for n in found if _looks_like_person(n) for p in _name_parts(n) if p not in seen]
         for k, part in enumerate(dict.fromkeys(parts), start=1):
             add(f"[NAME_PART{k}]", part)
     emails = [e for t in texts for e in find_emails(t)]
