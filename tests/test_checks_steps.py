@@ -235,3 +235,27 @@ def test_a_dated_promise_to_tell_the_client_is_an_update_plan(text: str, lang: s
 ])
 def test_telling_someone_else_or_no_date_is_no_update_plan(text: str) -> None:
     assert fires(text, "missing-update-plan", "zh")
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Here are your options:\n- Download the full gallery today.\n- Keep the order as it is.", "en"),
+    ("You can choose between a refund and a later delivery.", "en"),
+    ("Would a courtesy car help until then?", "en"),
+    ("Would an online theory session on 26 November help the staff who cannot come?", "en"),
+    ("The tile maker has agreed to send the first 12 pallets from its Rotterdam stock.", "en"),
+    ("Lunches will be delivered at 20% off the agreed price until then.", "en"),
+    ("We have also brought our ceiling crew forward.", "en"),
+    ("已经修好的20张今晚先发您，您可以先上架。", "zh"),
+    ("现有库存的60台可于4月10日照常发出。", "zh"),
+    ("这两周的接送改由我们的司机负责。", "zh"),
+])
+def test_a_choice_an_offer_a_discount_or_a_part_sent_first_is_a_step(text: str, lang: str) -> None:
+    assert not fires(text, "missing-mitigation", lang)
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Would a call on Friday suit you?", "en"),
+    ("We regret the change and would like to apologise.", "en"),
+])
+def test_a_question_or_regret_without_a_step_is_no_mitigation(text: str, lang: str) -> None:
+    assert fires(text, "missing-mitigation", lang)

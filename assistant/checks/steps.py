@@ -23,7 +23,7 @@ _ACTOR_REACH = {"en": 48, "zh": 14}
 _REACH_LINE = 120  # how far back a list item's marker is looked for
 _HEADING_REACH = 400  # how far above a list item its heading ('采取以下措施：', 'What we have done:') may be
 _DIGIT = re.compile(r"[0-9０-９一二两三四五六七八九十百]")
-_BULLET = re.compile(r"\s*(?:[-*•·]|[0-9]{1,2}[.)、]|[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十0-9]{1,2}[）)])\s*")
+_BULLET = re.compile(r"\s*(?:[-*•·|]|[0-9]{1,2}[.)、]|[一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十0-9]{1,2}[）)])\s*")
 _EN_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
@@ -161,6 +161,13 @@ def listed_step(ctx: Context) -> bool:
     return False
 
 
+# "Would a courtesy car help until then?", "Would an online session help your staff?": an offer
+_EN_OFFER = re.compile(r"\bwould (?:a|an|it)\b[^.?!\n]{0,80}?\bhelp\b", re.IGNORECASE)
+
+
 def has_mitigation(ctx: Context) -> bool:
-    """A concrete step anywhere: a listed phrase or a verb-form step, not negated."""
-    return listed_step(ctx) or concrete_step(ctx) is not None
+    """A concrete step anywhere: a listed phrase or a verb-form step, not negated, or an offer
+    put as a question."""
+    if listed_step(ctx) or concrete_step(ctx) is not None:
+        return True
+    return ctx.lang == "en" and _EN_OFFER.search(ctx.scan) is not None
