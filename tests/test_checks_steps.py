@@ -259,3 +259,19 @@ def test_a_choice_an_offer_a_discount_or_a_part_sent_first_is_a_step(text: str, 
 ])
 def test_a_question_or_regret_without_a_step_is_no_mitigation(text: str, lang: str) -> None:
     assert fires(text, "missing-mitigation", lang)
+
+
+@pytest.mark.parametrize("text", [
+    "受多方面因素影响，研究报告终稿需要推迟。我们将先行提交产业现状与政策分析初稿。",
+    "因近期出现一些情况，开班时间延期。如有变化会再通知大家。",
+])
+def test_a_weak_cue_beside_an_empty_reason_or_in_a_condition_is_no_cause(text: str) -> None:
+    assert fires(text, "missing-cause", "zh")
+
+
+@pytest.mark.parametrize("text", [
+    "延期主要是原文中有大量手写批注，逐条核对所需时间比评估时多出一倍。",
+    "交付推迟，主要因为检测机构排队，报告要下周才出。",
+])
+def test_zhuyaoshi_introduces_a_reason(text: str) -> None:
+    assert not fires(text, "missing-cause", "zh")

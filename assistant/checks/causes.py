@@ -78,6 +78,12 @@ def _scheduled(ctx: Context, cue: Hit) -> bool:
     return m is not None and m.group(1).lower() in ctx.lex.get("cue:scheduled_verb").entries
 
 
+def _in_condition(ctx: Context, pos: int) -> bool:
+    """'如有变化，会再通知', 'if anything changes': a weak cue inside a condition is no reason."""
+    reach = 6 if ctx.lang == "zh" else 20
+    return has_cue(ctx, "condition", max(0, pos - reach), pos)
+
+
 def _is_the_delay(ctx: Context, start: int, end: int) -> bool:
     """A clause that names a date or the delivery is about the delay, not its reason."""
     return bool(in_span(ctx.mention_starts, ctx.mentions, start, end)) or has_cue(ctx, "delivery", start, end)
@@ -110,8 +116,10 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
         if blank is not None and not _says_where(ctx, s + blank.end, e):
             empty = empty or Hit(s + blank.start, s + blank.end, blank.text, blank.phrase, None)
             continue
-        if cue.start in weak and (empty is not None or _is_the_delay(ctx, s, e)):
-            continue  # "did not go to print on 24 November": the delay itself, not why
+        if cue.start in weak and (empty is not None or empty_spans or _is_the_delay(ctx, s, e)
+                                  or _in_condition(ctx, cue.start)):
+            continue  # "did not go to print on 24 November": the delay itself, not why; and where the
+            # notice gives an empty reason ('受多方面因素影响'), a word like 政策 elsewhere is not it
         if content_words(clause, ctx.lang) >= 1:
             found.append((s, e))
             break  # one real reason is enough
