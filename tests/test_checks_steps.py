@@ -275,3 +275,19 @@ def test_a_weak_cue_beside_an_empty_reason_or_in_a_condition_is_no_cause(text: s
 ])
 def test_zhuyaoshi_introduces_a_reason(text: str) -> None:
     assert not fires(text, "missing-cause", "zh")
+
+
+@pytest.mark.parametrize("text", [
+    "鉴于目的港海关加强查验，集装箱需开箱逐项核对，放行时间比平常多出约两周。",
+    "鉴于设计单位出具了新的变更图纸，三层需要重新施工。",
+])
+def test_jianyu_introduces_a_reason(text: str) -> None:
+    assert not fires(text, "missing-cause", "zh")
+
+
+@pytest.mark.parametrize("text", [
+    "由于一些问题，上线时间将会延后。造成不便，敬请见谅。",
+    "因种种原因推迟交付，由此造成的不便，我们深表歉意。",
+])
+def test_the_inconvenience_caused_is_no_reason(text: str) -> None:
+    assert fires(text, "missing-cause", "zh")

@@ -120,6 +120,8 @@ def real_causes(ctx: Context) -> tuple[list[tuple[int, int]], Hit | None]:
                                   or _in_condition(ctx, cue.start)):
             continue  # "did not go to print on 24 November": the delay itself, not why; and where the
             # notice gives an empty reason ('受多方面因素影响'), a word like 政策 elsewhere is not it
+        if has_cue(ctx, "inconvenience", s, e):
+            continue  # "造成不便，敬请见谅": what the delay causes the client, not why it happened
         if content_words(clause, ctx.lang) >= 1:
             found.append((s, e))
             break  # one real reason is enough
