@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -18,6 +19,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from assistant.dates import check_date_range, next_update, parse_iso_date
 from assistant.errors import InputError
 from assistant.textio import read_input, read_text
+
+M = TypeVar("M", bound=BaseModel)
 
 Language = Literal["en", "zh"]
 Channel = Literal["email", "phone", "meeting", "im"]
@@ -341,21 +344,29 @@ def refuse_mixed_language(facts: Facts, *, flag: bool) -> None:
                      f"in {asked}")
 
 
+def validate_strictly(model: type[M], data: Any, source: str, *, keys: str, hints: dict[str, str],
+                      relations: Callable[[dict[str, Any]], list[Problem]]) -> M:
+    """Build `model` from parsed data, or raise `FactsError` listing every problem at once: the
+    schema's (in plain words, `hints` by error type first) and the `relations` between keys."""
+    if not isinstance(data, dict):
+        raise FactsError(source, [Problem(path="", message=f"the file must hold a mapping of keys ({keys}, …)")])
+    problems: list[Problem] = []
+    built: M | None = None
+    try:
+        built = model.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(path=key_path(e["loc"]), message=hints.get(e["type"]) or _plain_message(e))
+                    for e in exc.errors()]
+    problems += relations(data)
+    if problems or built is None:
+        raise FactsError(source, problems)
+    return built
+
+
 def validate_facts(data: Any, source: str = "facts") -> Facts:
     """Build `Facts` from parsed data, or raise `FactsError` listing every problem."""
-    if not isinstance(data, dict):
-        raise FactsError(source, [Problem(path="", message="the file must hold a mapping of keys (project, client, …)")])
-    problems: list[Problem] = []
-    facts: Facts | None = None
-    try:
-        facts = Facts.model_validate(data)
-    except ValidationError as exc:
-        problems = [Problem(path=key_path(e["loc"]), message=_FACTS_ONLY.get(e["type"]) or _plain_message(e))
-                    for e in exc.errors()]
-    problems += _relation_problems(data)
-    if problems or facts is None:
-        raise FactsError(source, problems)
-    return facts
+    return validate_strictly(Facts, data, source, keys="project, client", hints=_FACTS_ONLY,
+                             relations=_relation_problems)
 
 
 class _Loader(yaml.SafeLoader):

@@ -112,17 +112,21 @@ def missing_reason(path: str | Path) -> str:
     return f"{path} cannot be opened"
 
 
-def read_text(path: Path, *, legacy_zh: bool = False) -> str:
-    """Read a text file, or raise `InputError` with one sentence saying why not."""
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes (size-limited), or `InputError` with one sentence saying why not."""
     try:
-        data = read_limited(path)
+        return read_limited(path)
     except PermissionError:
         raise InputError(f"{path} cannot be read (permission denied)") from None
     except OSError as exc:
         if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
             raise InputError(missing_reason(path)) from None
         raise InputError(f"{path} cannot be read: {exc.strerror}") from None
-    return decode_bytes(data, str(path), legacy_zh=legacy_zh)
+
+
+def read_text(path: Path, *, legacy_zh: bool = False) -> str:
+    """Read a text file, or raise `InputError` with one sentence saying why not."""
+    return decode_bytes(read_bytes(path), str(path), legacy_zh=legacy_zh)
 
 
 def read_input(path: str, *, legacy_zh: bool = False) -> str:

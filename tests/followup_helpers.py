@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
-
-from assistant.cli import main
+from cli_helpers import run_cli  # noqa: F401 (re-exported for the follow-up tests)
 
 DATA = Path(__file__).resolve().parent / "data" / "followup"
 
 
-def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

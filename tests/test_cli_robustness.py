@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 
-from assistant.cli import main
 from assistant.errors import InputError
 from assistant.textio import read_input, read_text
 
@@ -29,12 +29,6 @@ def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return folder
 
 
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 # --- A7: endless inputs --------------------------------------------------------------------

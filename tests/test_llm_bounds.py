@@ -4,15 +4,13 @@ request, a base-URL password never shown, a config file that may not hold a key 
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 from fakeserver import Reply, serve
 from hostile import hostile, sse_event, start_stream
-
-from assistant.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "en-payment-email.yaml"
@@ -32,12 +30,6 @@ def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return folder
 
 
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def draft(url: str) -> list[str]:

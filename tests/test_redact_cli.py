@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from cli_helpers import run_cli as run
 from fakeserver import Reply, serve
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
-from assistant.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = yaml.safe_load((ROOT / "examples" / "en-payment-email.yaml").read_text(encoding="utf-8"))
@@ -71,12 +69,6 @@ def sent(server, since: int) -> str:
     return json.dumps(server.requests[since:], ensure_ascii=False)
 
 
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from typing import Any
 
 import pytest
+from cli_helpers import run_cli
 
 from assistant.checks.catalogue import ALL_CHECK_IDS, CHECK_IDS, catalogue, render_rules
-from assistant.cli import main
 from assistant.errors import InputError
 from assistant.facts import Facts
-
-
-def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def test_every_check_has_why_and_examples_in_both_languages() -> None:

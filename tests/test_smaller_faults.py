@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_cli as run
 from fakeserver import Reply, serve
-
-from assistant.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "examples" / "en-payment-email.yaml"
@@ -35,12 +34,6 @@ def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return folder
 
 
-def run(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    return int(exc.value.code or 0), out, err
 
 
 def eml(encoding: str) -> str:

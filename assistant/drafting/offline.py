@@ -299,12 +299,17 @@ def _own_short_notice(p: dict[str, Any], late: bool, overdue: bool) -> dict[str,
 def _render(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
     """Render the channel template: its body, and the `subject` it sets (if any)."""
     template = _environment().get_template(f"{facts.language}/{facts.channel}.j2")
-    module = template.make_module(ctx)
+    return rendered_parts(template.make_module(ctx), facts.language)
+
+
+def rendered_parts(module: Any, language: str) -> tuple[str | None, str]:
+    """A rendered template module as (subject or None, body): lines without trailing spaces, no
+    runs of blank lines, Chinese spaced where it meets Latin letters (updates use it too)."""
     body = "\n".join(line.rstrip() for line in str(module).split("\n"))
     body = _BLANK_RUNS.sub("\n\n", body).strip("\n") + "\n"
     subject = getattr(module, "subject", None)
     subject = str(subject).strip() if subject is not None else None
-    if facts.language == "zh":
+    if language == "zh":
         body = zh_spacing(body)
         subject = zh_spacing(subject) if subject else subject
     return subject or None, body

@@ -22,9 +22,9 @@ from assistant.drafting.offline import (
     IM_LIMITS,
     Markup,
     build_context,
+    rendered_parts,
     sentence,
     sentence_case,
-    zh_spacing,
 )
 from assistant.facts import Facts
 from assistant.followup.progress import Progress, delivery_after, next_update_after
@@ -161,18 +161,7 @@ def update_context(facts: Facts, progress: Progress, told: Told, markup: Markup 
 
 def _render_channel(facts: Facts, ctx: dict[str, Any]) -> tuple[str | None, str]:
     template = _environment().get_template(f"{facts.channel}.j2")
-    module = template.make_module(ctx)
-    lines = [line.rstrip() for line in str(module).split("\n")]
-    body = "\n".join(lines)
-    while "\n\n\n" in body:
-        body = body.replace("\n\n\n", "\n\n")
-    body = body.strip("\n") + "\n"
-    subject = getattr(module, "subject", None)
-    subject = str(subject).strip() if subject is not None else None
-    if facts.language == "zh":
-        body = zh_spacing(body)
-        subject = zh_spacing(subject) if subject else subject
-    return subject or None, body
+    return rendered_parts(template.make_module(ctx), facts.language)
 
 
 _IM_DROPS = ("im_sign", "im_more_done", "im_next", "im_done", "im_change")

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from assistant.dates import CADENCE_DAYS
 from assistant.errors import InputError
@@ -23,10 +23,9 @@ from assistant.facts import (
     Problem,
     Text,
     _iso_date,
-    _plain_message,
     _Strict,
-    key_path,
     parse_facts_text,
+    validate_strictly,
 )
 from assistant.textio import read_input, read_text
 
@@ -85,19 +84,8 @@ def _status_problems(data: dict[str, Any]) -> list[Problem]:
 
 def validate_progress(data: Any, source: str = "progress") -> Progress:
     """Build `Progress` from parsed data, or raise `FactsError` listing every problem."""
-    if not isinstance(data, dict):
-        raise FactsError(source, [Problem(path="", message="the file must hold a mapping of keys (status, done, …)")])
-    problems: list[Problem] = []
-    progress: Progress | None = None
-    try:
-        progress = Progress.model_validate(data)
-    except ValidationError as exc:
-        problems = [Problem(path=key_path(e["loc"]), message=_PROGRESS_HINT.get(e["type"]) or _plain_message(e))
-                    for e in exc.errors()]
-    problems += _status_problems(data)
-    if problems or progress is None:
-        raise FactsError(source, problems)
-    return progress
+    return validate_strictly(Progress, data, source, keys="status, done", hints=_PROGRESS_HINT,
+                             relations=_status_problems)
 
 
 def load_progress_data(path: str | Path) -> tuple[Any, str]:

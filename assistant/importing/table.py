@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import errno
 import io
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.textio import MAX_BYTES, decode_file, missing_reason, read_limited
+from assistant.textio import MAX_BYTES, decode_file, read_bytes
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's marks start like UTF-16's
 
@@ -83,15 +82,7 @@ def read_export(path: Path) -> bytes:
     InputError saying in one sentence why it cannot be read."""
     if str(path) == "-":
         return _read_stdin()
-    try:
-        data = read_limited(path)
-    except PermissionError:
-        raise InputError(f"{path} cannot be read (permission denied)") from None
-    except OSError as exc:
-        if exc.errno in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR):
-            raise InputError(missing_reason(path)) from None
-        raise InputError(f"{path} cannot be read: {exc.strerror}") from None
-    return data
+    return read_bytes(path)
 
 
 def read_table(text: str, source: str) -> Table:
