@@ -406,8 +406,28 @@ def test_zh_command_uses_the_facts_date(files, monkeypatch, capsys):
     assert code == 0
     assert "我们会在2026年12月18日（星期五）前完成修复，应该能按时交付。" in out
     assert "尽快" not in out and "联调（系统之间的联合测试）" in out
-    assert "before: 3 errors" in err  # no new date, no mitigation, no update plan; the cause is there
+    assert "改写前：3 条错误" in err  # no new date, no mitigation, no update plan; the cause is there
 
+
+
+def test_the_rewrite_report_is_in_the_drafts_language(files, monkeypatch, capsys):
+    (files / "zh.md").write_text(ZH_DRAFT, encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.md", "--provider", "offline")
+    assert code == 0
+    assert err.splitlines()[0] == "改写前：3 条错误，5 条警告；改写后：3 条错误，4 条警告（提示：3 -> 3）"
+    assert "仍需手动修改：\n" in err and "  第 4 行：警告 vague-timeline “尽快”：“尽快”太含糊" in err
+    assert "    保留原文：日期来自事实文件：请加上 --facts FILE 再运行" in err
+    assert "  全文：错误 missing-new-date：通知没有给出明确的新日期。" in err
+    assert err.rstrip().endswith("加上 --facts FILE 再运行，rewrite 还会补上日期和缺少的内容")
+    assert not any(word in err for word in ("before:", "still to fix", "left as written", "warning", "error "))
+    (files / "plain.md").write_text("这是一份通知。\n", encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "plain.md", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: 没有可以自动修改的内容\n改写前：")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "draft.md", "--provider", "offline")
+    assert code == 0 and err.startswith("before: ") and "still to fix by hand:\n" in err
+    assert "  draft: error missing-new-date: The notice gives no concrete new date." in err
+    assert err.rstrip().endswith("with --facts FILE, rewrite also puts in the dates and the missing parts")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in err)
 
 def test_diff_is_coloured_on_a_terminal_unless_no_color(files, monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
