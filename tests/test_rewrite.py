@@ -216,6 +216,32 @@ def test_sign_off_detection():
     assert sign_off_index(["您好！", "正文。", "此致", "敬礼！"], "zh") == 2
 
 
+
+def test_subject_lines_count_as_headers_that_stay_first():
+    from assistant.rewrite_layout import header_end
+
+    assert header_end(["主旨：上线时间调整", "", "王经理："], "zh") == 1
+    assert header_end(["收件人：王经理", "主题：上线时间调整", "", "您好！"], "zh") == 2
+    assert header_end(["Subject: 上线时间调整", "王经理："], "zh") == 1
+    assert header_end(["Subject: Portal update", "Hi Ms. Chen,"], "en") == 1
+    assert header_end(["主要原因：供应商延误", "正文"], "zh") == 0  # a line that only looks like one
+    out = rewrite_offline("主旨：上线时间调整\n\n王经理：\n\n门户要晚一些上线。\n\n李明\n",
+                          [missing("missing-new-date")], zh_facts(), "zh")
+    assert out.startswith("主旨：上线时间调整\n\n王经理：\n\n")
+
+
+def test_added_status_reads_as_lists_in_both_languages():
+    from assistant.rewrite_layout import element_blocks
+
+    two = en_facts().model_copy(update={"completed": ["Order tracking pages", "Invoices"],
+                                        "pending": ["Payment", "Delivery notes", "Returns"]})
+    _, rest = element_blocks(["missing-status"], two)
+    assert rest == ["Where things stand:\nDone: Order tracking pages and invoices.\n"
+                    "Still to do: Payment, delivery notes and returns."]
+    zh = zh_facts().model_copy(update={"completed": ["订单查询", "发票"], "pending": ["结账流程"]})
+    _, rest = element_blocks(["missing-status"], zh)
+    assert rest == ["目前的进展：\n已完成：订单查询、发票。\n待完成：结账流程。"]
+
 def test_insert_blocks_without_sign_off_appends():
     out = insert_blocks("Hello.\nBody.\n", [], ["Added."], "en")
     assert out == "Hello.\nBody.\n\nAdded.\n"
