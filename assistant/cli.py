@@ -499,9 +499,10 @@ def rules(
 ) -> None:
     """Every check (or one): what it catches, why, and examples in English and Chinese."""
     from assistant.checks.catalogue import render_rules
+    from assistant.wrap import terminal_width
 
     _need_stdout(has_out=False)
-    typer.echo(render_rules(check_id, fmt))
+    typer.echo(render_rules(check_id, fmt, width=terminal_width(sys.stdout)))  # never wrapped in a pipe
 
 
 @app.command()
