@@ -170,11 +170,14 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             kind_for_path(draft_path), lambda t: check_text(
             t, path=draft_path, settings=settings, language=before.language))
         result, after, reason = done.text, done.after, done.reason
+    from assistant.checks.labels import label
+
+    said = after.language  # the report is in the draft's language, as its findings are
     if in_place and result == text:  # nothing to write, and no .bak that would block the next run
-        print(f"delaynote: {draft_path} is left as it was (no .bak written)", file=sys.stderr)
+        print(label(said, "rewrite-kept", path=draft_path), file=sys.stderr)
     elif in_place:
         _write_in_place(Path(draft_path), result, force)
-        print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
+        print(label(said, "rewrite-in-place", path=draft_path), file=sys.stderr)
     elif out is not None:
         from assistant.textio import save_rescue, write_new_file
 
@@ -185,7 +188,7 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
                 raise
             saved = save_rescue(result, suffix=out.suffix or ".txt")  # a model's answer is paid for
             raise InputError(exc.message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
-        print(f"delaynote: wrote {out}", file=sys.stderr)
+        print(label(said, "rewrite-wrote", path=out), file=sys.stderr)
     try:
         if diff:
             print_diff(unified_diff(text, result, name))
@@ -203,9 +206,6 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         saved = save_rescue(result, suffix=Path(draft_path).suffix or ".txt")  # a model's answer is paid for
         message = exc.message if isinstance(exc, InputError) else stdout_failure(exc)
         raise InputError(message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
-    from assistant.checks.labels import label
-
-    said = after.language  # the report is in the draft's language, as its findings are
     if result == text:
         print(label(said, "rewrite-unchanged"), file=sys.stderr)
     print(count_line(before.findings, after.findings, said), file=sys.stderr)
@@ -214,5 +214,5 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):
         print(label(said, "rewrite-needs-facts"), file=sys.stderr)
     if verbose and usage is not None:
-        print(f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
-              "completion tokens", file=sys.stderr)
+        print(label(said, "rewrite-usage", calls=usage.calls, prompt=usage.prompt_tokens,
+                    completion=usage.completion_tokens), file=sys.stderr)

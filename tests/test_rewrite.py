@@ -449,6 +449,10 @@ def test_the_rewrite_report_is_in_the_drafts_language(files, monkeypatch, capsys
     (files / "plain.md").write_text("这是一份通知。\n", encoding="utf-8")
     code, _, err = run(monkeypatch, capsys, "rewrite", "plain.md", "--provider", "offline")
     assert code == 0 and err.startswith("delaynote: 没有可以自动修改的内容\n改写前：")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "plain.md", "--in-place", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: plain.md 保持原样（没有写 .bak）\n")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.md", "--out", "zh-new.md", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: 已写入 zh-new.md\n改写前：")
     code, _, err = run(monkeypatch, capsys, "rewrite", "draft.md", "--provider", "offline")
     assert code == 0 and err.startswith("before: ") and "still to fix by hand:\n" in err
     assert "  draft: error missing-new-date: The notice gives no concrete new date." in err
