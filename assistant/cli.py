@@ -452,8 +452,8 @@ def check(
     from assistant.wrap import terminal_width
 
     width = None if out else terminal_width(sys.stdout)
-    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on, width=width),
-                    out, force)
+    _write_or_print(render_report(report, fmt, color=False if out else None, fail_on=settings.fail_on, width=width,
+                                  language=settings.language), out, force)
     if report.judge_failure:  # one line; the report holds the rule findings of every file
         judged = sum(1 for r in report.files if r.scores is not None)
         _err(f"{report.judge_failure}; the report has the rule findings"
@@ -499,9 +499,10 @@ def rules(
 ) -> None:
     """Every check (or one): what it catches, why, and examples in English and Chinese."""
     from assistant.checks.catalogue import render_rules
+    from assistant.wrap import terminal_width
 
     _need_stdout(has_out=False)
-    typer.echo(render_rules(check_id, fmt))
+    typer.echo(render_rules(check_id, fmt, width=terminal_width(sys.stdout)))  # never wrapped in a pipe
 
 
 @app.command()

@@ -220,34 +220,27 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
         for i, (a, b) in enumerate(wrap_spans(line.plain, columns, rest=indent)):
             console.print(Text(" " * indent) + line[a:b] if i else line[:b], soft_wrap=True)
 
+    from assistant.checks.labels import SEVERITIES, count, counts, label, padded_severity
+
     findings = draft.findings
-    zh = draft.language == "zh"  # the report speaks the draft's language, as its messages do
+    lang = draft.language  # the report speaks the draft's language, as its messages do
     if not findings:
-        console.print(Text("未发现问题。" if zh else "No problems found.", style="green"), soft_wrap=True)
+        console.print(Text(label(lang, "no-findings"), style="green"), soft_wrap=True)
     else:
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        if zh:
-            parts = [f"{n} 条{_ZH_SEVERITY[s]}" for s, n in counts.items() if n]
-            head = f"发现：{'，'.join(parts)}"
-        else:
-            parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for s, n in counts.items() if n]
-            head = f"Findings: {', '.join(parts)}"
+        numbers = {s: sum(1 for f in findings if f.severity == s) for s in SEVERITIES}
+        head = label(lang, "findings", counts=counts(lang, numbers, [s for s in SEVERITIES if numbers[s]]))
         console.print(Text(head, style="bold"), soft_wrap=True)
         styles = {"error": "red", "warning": "yellow", "info": "cyan"}
         for f in findings:
             line = Text("  ")
-            line.append(_ZH_SEVERITY[f.severity] if zh else f"{f.severity:<7}", style=styles[f.severity])
+            line.append(padded_severity(lang, f.severity), style=styles[f.severity])
             line.append(f" {f.check}")
             if f.line is not None:
-                line.append(f"（第 {f.line} 行）" if zh else f" (line {f.line})")
-            line.append(f"：{f.message}" if zh else f": {f.message}")
+                line.append(label(lang, "at-line", n=f.line))
+            line.append(label(lang, "message", message=f.message))
             show(line)
     if verbose and draft.usage is not None:
         u = draft.usage
-        text = (f"用量：{u.calls} 次请求，提示 {u.prompt_tokens} 个 token，生成 {u.completion_tokens} 个 token。" if zh
-                else f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
-                     f"in {u.calls} call{'s' if u.calls != 1 else ''}.")
+        text = label(lang, "tokens", prompt=u.prompt_tokens, completion=u.completion_tokens,
+                     calls=count(lang, "call", u.calls))
         console.print(Text(text, style="dim"), soft_wrap=True)
-
-
-_ZH_SEVERITY = {"error": "错误", "warning": "警告", "info": "提示"}

@@ -24,19 +24,19 @@ if TYPE_CHECKING:
     from assistant.drafting import Usage
 
 
-def count_line(before: list[Finding], after: list[Finding]) -> str:
-    """'before: 3 errors, 2 warnings; after: 0 errors, 1 warning' (info counts in brackets when any)."""
-    def counts(findings: list[Finding]) -> dict[str, int]:
+def count_line(before: list[Finding], after: list[Finding], lang: str = "en") -> str:
+    """'before: 3 errors, 2 warnings; after: 0 errors, 1 warning' (info counts in brackets when any),
+    in `lang`, the draft's language ('改写前：3 条错误，2 条警告；改写后：…')."""
+    from assistant.checks.labels import counts, label
+
+    def numbers(findings: list[Finding]) -> dict[str, int]:
         return {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
 
-    def plural(n: int, word: str) -> str:
-        return f"{n} {word}{'' if n == 1 else 's'}"
-
-    was, now = counts(before), counts(after)
-    line = (f"before: {plural(was['error'], 'error')}, {plural(was['warning'], 'warning')}; "
-            f"after: {plural(now['error'], 'error')}, {plural(now['warning'], 'warning')}")
+    was, now = numbers(before), numbers(after)
+    kinds = ("error", "warning")
+    line = label(lang, "rewrite-counts", before=counts(lang, was, kinds), after=counts(lang, now, kinds))
     if was["info"] or now["info"]:
-        line += f" (info: {was['info']} -> {now['info']})"
+        line += label(lang, "rewrite-info", before=was["info"], after=now["info"])
     return line
 
 
@@ -99,22 +99,25 @@ def _no_reason(finding: Finding) -> str | None:
     return None
 
 
-def _report_findings(label: str, findings: list[Finding], verbose: bool,
+def _report_findings(findings: list[Finding], verbose: bool, lang: str,
                      reason: Callable[[Finding], str | None] = _no_reason) -> None:
-    """Each finding left, and under it why the offline rewrite left it ("left as written: …")."""
+    """Each finding left, and under it why the offline rewrite left it ("left as written: …"),
+    in `lang`, the draft's language."""
+    from assistant.checks.labels import label, severity
     from assistant.untrusted import escape_controls  # quotes come from the file or the model
 
     shown = [f for f in findings if verbose or f.severity != "info"]
     if not shown:
         return
-    print(label, file=sys.stderr)
+    print(label(lang, "rewrite-to-fix"), file=sys.stderr)
     for f in shown:
-        where = f"line {f.line}" if f.line is not None else "draft"
-        quote = f' "{f.text}"' if f.text and len(f.text) <= 60 else ""
-        print(escape_controls(f"  {where}: {f.severity} {f.check}{quote}: {f.message}"), file=sys.stderr)
+        where = label(lang, "rewrite-at-line", n=f.line) if f.line is not None else label(lang, "rewrite-at-draft")
+        quote = label(lang, "rewrite-quote", text=f.text) if f.text and len(f.text) <= 60 else ""
+        print(escape_controls(label(lang, "rewrite-finding", where=where, severity=severity(lang, f.severity),
+                                    check=f.check, quote=quote, message=f.message)), file=sys.stderr)
         why = reason(f)
         if why and not (f.check.startswith("missing-") and "--facts" in why):  # said once, below
-            print(escape_controls(f"    left as written: {why}"), file=sys.stderr)
+            print(escape_controls(label(lang, "rewrite-left", why=why)), file=sys.stderr)
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
@@ -167,11 +170,14 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             kind_for_path(draft_path), lambda t: check_text(
             t, path=draft_path, settings=settings, language=before.language))
         result, after, reason = done.text, done.after, done.reason
+    from assistant.checks.labels import label
+
+    said = after.language  # the report is in the draft's language, as its findings are
     if in_place and result == text:  # nothing to write, and no .bak that would block the next run
-        print(f"delaynote: {draft_path} is left as it was (no .bak written)", file=sys.stderr)
+        print(label(said, "rewrite-kept", path=draft_path), file=sys.stderr)
     elif in_place:
         _write_in_place(Path(draft_path), result, force)
-        print(f"delaynote: rewrote {draft_path} (original kept in {draft_path}.bak)", file=sys.stderr)
+        print(label(said, "rewrite-in-place", path=draft_path), file=sys.stderr)
     elif out is not None:
         from assistant.textio import save_rescue, write_new_file
 
@@ -182,7 +188,7 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
                 raise
             saved = save_rescue(result, suffix=out.suffix or ".txt")  # a model's answer is paid for
             raise InputError(exc.message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
-        print(f"delaynote: wrote {out}", file=sys.stderr)
+        print(label(said, "rewrite-wrote", path=out), file=sys.stderr)
     try:
         if diff:
             print_diff(unified_diff(text, result, name))
@@ -201,13 +207,12 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         message = exc.message if isinstance(exc, InputError) else stdout_failure(exc)
         raise InputError(message + (f"; the rewrite is saved in {saved}" if saved else "")) from None
     if result == text:
-        print("delaynote: nothing could be changed automatically", file=sys.stderr)
-    print(count_line(before.findings, after.findings), file=sys.stderr)
-    _report_findings("still to fix by hand:", after.findings, verbose, reason)
+        print(label(said, "rewrite-unchanged"), file=sys.stderr)
+    print(count_line(before.findings, after.findings, said), file=sys.stderr)
+    _report_findings(after.findings, verbose, said, reason)
     if facts is None and not use_llm and any(
             f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):
-        print("delaynote: with --facts FILE, rewrite also puts in the dates and the missing parts",
-              file=sys.stderr)
+        print(label(said, "rewrite-needs-facts"), file=sys.stderr)
     if verbose and usage is not None:
-        print(f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
-              "completion tokens", file=sys.stderr)
+        print(label(said, "rewrite-usage", calls=usage.calls, prompt=usage.prompt_tokens,
+                    completion=usage.completion_tokens), file=sys.stderr)

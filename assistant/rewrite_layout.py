@@ -210,7 +210,7 @@ def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[st
     """Paragraphs for the missing elements, worded by the offline drafter's phrase data
     (`assistant/drafting/phrases`) and this rewrite's own sentences, filled from the facts:
     (news paragraphs, other paragraphs). The news names only the dates that are missing."""
-    from assistant.drafting.offline import build_context, sentence, zh_spacing
+    from assistant.drafting.offline import build_context, zh_spacing
 
     ctx = build_context(facts)
     p, lang = ctx["p"], facts.language
@@ -235,12 +235,11 @@ def element_blocks(missing: list[str], facts: Facts) -> tuple[list[str], list[st
         elif check == "missing-mitigation" and ctx["mitigations"]:
             rest.append("\n".join([p["mitigation_intro"], *(f"- {m}" for m in ctx["mitigations"])]))
         elif check == "missing-status" and (ctx["done"] or ctx["pending"]):
-            lines = [p["status_intro"]]
-            joiner = "；" if lang == "zh" else "; "
+            lines = [p["status_intro"]]  # each list as the drafter says it: "Order tracking and invoices."
             if ctx["done"]:
-                lines.append(f"{p['done_label']}{sep}{sentence(joiner.join(ctx['done']), lang)}")
+                lines.append(f"{p['done_label']}{sep}{ctx['done_said']}")
             if ctx["pending"]:
-                lines.append(f"{p['pending_label']}{sep}{sentence(joiner.join(ctx['pending']), lang)}")
+                lines.append(f"{p['pending_label']}{sep}{ctx['pending_said']}")
             rest.append("\n".join(lines))
         elif check == "missing-update-plan":
             rest.append(p.get("update_plan") or p["update"])

@@ -442,3 +442,25 @@ def test_facts_can_come_from_stdin_but_not_together_with_the_draft(
     assert code == 1 and "fact-mismatch" in {f["check"] for f in json.loads(out)["files"][0]["findings"]}
     code, out, err = run(["check", "-", "--facts", "-"], monkeypatch, capsys, stdin=facts)
     assert code == 2 and out == "" and "stdin can carry the draft or the facts, not both" in err
+
+
+ZH_BAD = "王经理：\n\n由于一些原因，项目会尽快上线。\n"
+
+
+def test_text_report_labels_follow_each_files_language(monkeypatch, capsys, clean_env):
+    write(clean_env / "zh.md", ZH_BAD)
+    write(clean_env / "en.md", BAD)
+    code, out, _ = run(["check", "zh.md"], monkeypatch, capsys)
+    assert code == 1
+    rows = out.splitlines()
+    assert any(r.split()[1:3] == ["警告", "vague-timeline"] for r in rows)
+    assert any(r.split()[1:3] == ["错误", "missing-new-date"] for r in rows)
+    assert rows[-1].startswith("共 1 个文件：") and "条错误" in rows[-1]
+    assert " warning " not in out and " error " not in out
+    code, out, _ = run(["check", "en.md"], monkeypatch, capsys)
+    assert any(r.split()[1:3] == ["warning", "vague-timeline"] for r in out.splitlines())
+    assert out.splitlines()[-1].endswith(" in 1 file") and "警告" not in out
+    code, out, _ = run(["check", "zh.md", "en.md"], monkeypatch, capsys)  # mixed: each file its own, summary English
+    assert "错误" in out and " warning " in out and out.splitlines()[-1].endswith(" in 2 files")
+    code, out, _ = run(["check", "zh.md", "--format", "json"], monkeypatch, capsys)
+    assert {f["severity"] for f in json.loads(out)["files"][0]["findings"]} <= {"error", "warning", "info"}

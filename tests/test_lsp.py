@@ -96,7 +96,7 @@ async def test_hover_shows_the_rule_page(client: LanguageClient, folder: Path) -
     uri, _ = await open_doc(client, folder / "hover.md", NOTICE)
     hover = await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(2, AT + 3)))
-    assert hover is not None and render_rules("jargon") in hover.contents.value
+    assert hover is not None and render_rules("jargon", width=88) in hover.contents.value
     nothing = await client.text_document_hover_async(types.HoverParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(0, 1)))
     assert nothing is None

@@ -267,8 +267,30 @@ def test_text_plain_lists_findings_and_summary(report: Report) -> None:
     row = next(line for line in lines if "vague-timeline" in line)
     assert row.split()[:3] == ["3:12", "warning", "vague-timeline"]
     assert "Name the day: 18 December." in lines[lines.index(row) + 1]
-    assert "no problems found" in out
-    assert lines[-1] == "1 error, 1 warning, 1 info in 2 files"
+    assert "未发现问题" in out and "no problems found" not in out  # b.md is Chinese: its labels are too
+    assert lines[-1] == "1 error, 1 warning, 1 info in 2 files"  # a mixed run: the summary in English
+
+
+def test_text_labels_are_in_each_files_language_and_the_summary_in_the_cli_language() -> None:
+    zh = FileReport(path="zh.md", language="zh", findings=[
+        Finding(check="jargon", principle="plain-language", severity="warning", line=1, column=3, text="联调",
+                message="“联调”是术语。"),
+        Finding(check="missing-cause", principle="plain-language", severity="error", message="通知没有说明原因。")])
+    en = FileReport(path="en.md", language="en", findings=[
+        Finding(check="jargon", principle="plain-language", severity="warning", line=2, column=1, text="QA",
+                message='"QA" is jargon.')])
+    out = render_report(make_report([zh]), "text", color=False)
+    rows = out.splitlines()
+    assert rows[1].split()[:3] == ["1:3", "警告", "jargon"] and rows[2].split()[:3] == ["-", "错误", "missing-cause"]
+    assert rows[1].index("jargon") == rows[2].index("missing-cause")  # the columns line up
+    assert rows[-1] == "共 1 个文件：1 条错误，1 条警告，0 条提示"
+    assert "warning" not in out and "error" not in out.replace("missing-cause", "")
+    mixed = render_report(make_report([zh, en]), "text", color=False).splitlines()
+    assert any(r.split()[:2] == ["2:1", "warning"] for r in mixed) and any("警告" in r for r in mixed)
+    assert mixed[-1] == "1 error, 2 warnings, 0 info in 2 files"
+    assert render_report(make_report([zh, en]), "text", color=False, language="zh").splitlines()[-1] == \
+        "共 2 个文件：1 条错误，2 条警告，0 条提示"
+    assert '"severity": "warning"' in render_report(make_report([zh]), "json")  # machine formats stay English
 
 
 def test_text_absent_findings_come_after_located_ones(report: Report) -> None:

@@ -216,6 +216,32 @@ def test_sign_off_detection():
     assert sign_off_index(["您好！", "正文。", "此致", "敬礼！"], "zh") == 2
 
 
+
+def test_subject_lines_count_as_headers_that_stay_first():
+    from assistant.rewrite_layout import header_end
+
+    assert header_end(["主旨：上线时间调整", "", "王经理："], "zh") == 1
+    assert header_end(["收件人：王经理", "主题：上线时间调整", "", "您好！"], "zh") == 2
+    assert header_end(["Subject: 上线时间调整", "王经理："], "zh") == 1
+    assert header_end(["Subject: Portal update", "Hi Ms. Chen,"], "en") == 1
+    assert header_end(["主要原因：供应商延误", "正文"], "zh") == 0  # a line that only looks like one
+    out = rewrite_offline("主旨：上线时间调整\n\n王经理：\n\n门户要晚一些上线。\n\n李明\n",
+                          [missing("missing-new-date")], zh_facts(), "zh")
+    assert out.startswith("主旨：上线时间调整\n\n王经理：\n\n")
+
+
+def test_added_status_reads_as_lists_in_both_languages():
+    from assistant.rewrite_layout import element_blocks
+
+    two = en_facts().model_copy(update={"completed": ["Order tracking pages", "Invoices"],
+                                        "pending": ["Payment", "Delivery notes", "Returns"]})
+    _, rest = element_blocks(["missing-status"], two)
+    assert rest == ["Where things stand:\nDone: Order tracking pages and invoices.\n"
+                    "Still to do: Payment, delivery notes and returns."]
+    zh = zh_facts().model_copy(update={"completed": ["订单查询", "发票"], "pending": ["结账流程"]})
+    _, rest = element_blocks(["missing-status"], zh)
+    assert rest == ["目前的进展：\n已完成：订单查询、发票。\n待完成：结账流程。"]
+
 def test_insert_blocks_without_sign_off_appends():
     out = insert_blocks("Hello.\nBody.\n", [], ["Added."], "en")
     assert out == "Hello.\nBody.\n\nAdded.\n"
@@ -406,8 +432,32 @@ def test_zh_command_uses_the_facts_date(files, monkeypatch, capsys):
     assert code == 0
     assert "我们会在2026年12月18日（星期五）前完成修复，应该能按时交付。" in out
     assert "尽快" not in out and "联调（系统之间的联合测试）" in out
-    assert "before: 3 errors" in err  # no new date, no mitigation, no update plan; the cause is there
+    assert "改写前：3 条错误" in err  # no new date, no mitigation, no update plan; the cause is there
 
+
+
+def test_the_rewrite_report_is_in_the_drafts_language(files, monkeypatch, capsys):
+    (files / "zh.md").write_text(ZH_DRAFT, encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.md", "--provider", "offline")
+    assert code == 0
+    assert err.splitlines()[0] == "改写前：3 条错误，5 条警告；改写后：3 条错误，4 条警告（提示：3 -> 3）"
+    assert "仍需手动修改：\n" in err and "  第 4 行：警告 vague-timeline “尽快”：“尽快”太含糊" in err
+    assert "    保留原文：日期来自事实文件：请加上 --facts FILE 再运行" in err
+    assert "  全文：错误 missing-new-date：通知没有给出明确的新日期。" in err
+    assert err.rstrip().endswith("加上 --facts FILE 再运行，rewrite 还会补上日期和缺少的内容")
+    assert not any(word in err for word in ("before:", "still to fix", "left as written", "warning", "error "))
+    (files / "plain.md").write_text("这是一份通知。\n", encoding="utf-8")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "plain.md", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: 没有可以自动修改的内容\n改写前：")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "plain.md", "--in-place", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: plain.md 保持原样（没有写 .bak）\n")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "zh.md", "--out", "zh-new.md", "--provider", "offline")
+    assert code == 0 and err.startswith("delaynote: 已写入 zh-new.md\n改写前：")
+    code, _, err = run(monkeypatch, capsys, "rewrite", "draft.md", "--provider", "offline")
+    assert code == 0 and err.startswith("before: ") and "still to fix by hand:\n" in err
+    assert "  draft: error missing-new-date: The notice gives no concrete new date." in err
+    assert err.rstrip().endswith("with --facts FILE, rewrite also puts in the dates and the missing parts")
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in err)
 
 def test_diff_is_coloured_on_a_terminal_unless_no_color(files, monkeypatch, capsys):
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)

@@ -102,3 +102,21 @@ def test_example_triggers_its_own_check_only_when_bad(check_id: str, lang: str, 
         assert check_id in fired, f"{check_id} bad ({lang}) did not fire: {text}"
     else:
         assert check_id not in fired, f"{check_id} good ({lang}) fired: {text}"
+
+
+def test_rules_wrap_to_the_terminal_and_never_in_a_pipe(monkeypatch, capsys) -> None:
+    import assistant.wrap
+    from assistant.wrap import text_width
+
+    why = catalogue()["jargon"]["why"]
+    code, piped, _ = run_cli(["rules", "jargon"], monkeypatch, capsys)  # capsys is no terminal
+    assert code == 0 and "    " + " ".join(why["en"].split()) in piped.splitlines()  # one line per paragraph
+    assert "    " + why["zh"].strip() in piped.splitlines()
+    monkeypatch.setattr(assistant.wrap, "terminal_width", lambda stream: 50)
+    code, shown, _ = run_cli(["rules", "jargon"], monkeypatch, capsys)
+    lines = shown.splitlines()
+    assert code == 0 and max(map(text_width, lines)) <= 50 < max(map(text_width, piped.splitlines()))
+    assert "".join(shown.split()) == "".join(piped.split())  # the same text, only the breaks moved
+    assert all(line.startswith("    ") for line in lines[lines.index("  为什么:") + 1:lines.index("  ✗ bad (en):") - 1])
+    wide = render_rules(None, "text", width=200)
+    assert max(map(text_width, wide.splitlines())) <= 200 and wide.count("Why:") == len(ALL_CHECK_IDS)

@@ -82,22 +82,15 @@ def _rule_text(entry: dict[str, Any]) -> str:
 
 
 def _indent(text: str, width: int) -> list[str]:
-    """Wrap for an 88-column terminal; CJK characters are two columns wide, so half as many fit."""
-    import textwrap
-
-    text = str(text).strip()
-    wide = sum(1 for ch in text if ord(ch) >= 0x2E80) > len(text) // 3
-    lines: list[str] = []
-    for line in textwrap.wrap(text, width=(88 - width) // (2 if wide else 1), break_on_hyphens=False):
-        while lines and line and line[0] in "，。；：！？、）」』”":  # no line starts with closing punctuation
-            lines[-1], line = lines[-1] + line[0], line[1:]
-        if line:
-            lines.append(line)
-    return [" " * width + line for line in lines]
+    """A paragraph as one line indented by `width` (its whitespace runs made single spaces);
+    `render_rules` wraps the page to the terminal, if any."""
+    return [" " * width + " ".join(str(text).split())]
 
 
-def render_rules(check_id: str | None, fmt: str = "text") -> str:
-    """`delaynote rules [CHECK_ID]`: every check (or one) with why and examples, as text or JSON."""
+def render_rules(check_id: str | None, fmt: str = "text", width: int | None = None) -> str:
+    """`delaynote rules [CHECK_ID]`: every check (or one) with why and examples, as text or JSON.
+    The text is wrapped to `width` columns on word boundaries (CJK-aware, `assistant.wrap`) with
+    each paragraph's indent kept; None: one line per paragraph, as for a pipe."""
     entries = [rule_entry(check_id)] if check_id else [{"id": c, **catalogue()[c]} for c in ALL_CHECK_IDS]
     if fmt == "json":
         import json
@@ -105,4 +98,6 @@ def render_rules(check_id: str | None, fmt: str = "text") -> str:
         return json.dumps(entries[0] if check_id else entries, ensure_ascii=False, indent=2)
     if fmt != "text":
         raise InputError(f"unknown format {fmt!r}; use text or json")
-    return "\n".join(_rule_text(e) for e in entries).rstrip("\n")
+    from assistant.wrap import wrap_text
+
+    return wrap_text("\n".join(_rule_text(e) for e in entries).rstrip("\n"), width)

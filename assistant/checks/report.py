@@ -31,19 +31,20 @@ STDIN_PATH = "-"
 
 
 def render_report(report: Report, fmt: str, *, color: bool | None = None, fail_on: str = "error",
-                  width: int | None = None) -> str:
+                  width: int | None = None, language: str | None = None) -> str:
     """The report in `fmt` (text, json, sarif, github or junit).
 
     `color` only matters for text: None decides from the real stdout (a terminal and no
     NO_COLOR), so piped or redirected output never carries ANSI codes. `fail_on` only matters for
     junit: a check fails there exactly when it would fail the run (exit 1). `width` wraps the text
-    report's messages to a terminal's columns (None: never wrapped, as for a pipe)."""
+    report's messages to a terminal's columns (None: never wrapped, as for a pipe). `language` (the
+    config/CLI's) is the text summary's language when the files are in more than one."""
     renderers: dict[str, Callable[[Report], str]] = {
         "json": render_json, "sarif": render_sarif, "github": render_github,
     }
     report = without_control_characters(report)
     if fmt == "text":
-        return render_text(report, color=color, width=width)
+        return render_text(report, color=color, width=width, language=language)
     if fmt == "junit":
         return render_junit(report, fail_on=fail_on)
     if fmt not in renderers:
@@ -381,18 +382,14 @@ def quoted_spans(message: str, quoted: str | None) -> list[tuple[int, int]]:
     return spans
 
 
-def _plural(n: int, word: str) -> str:
-    if word == "info":
-        return f"{n} info"
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def summary_line(summary: Summary, lang: str = "en") -> str:
+    """e.g. '3 errors, 1 warning, 0 info in 2 files' / '共 2 个文件：3 条错误，1 条警告，0 条提示'."""
+    from assistant.checks.labels import count, counts, label
 
-
-def summary_line(summary: Summary) -> str:
-    """e.g. '3 errors, 1 warning, 0 info in 2 files'."""
-    line = (f"{_plural(summary.error, 'error')}, {_plural(summary.warning, 'warning')}, "
-            f"{_plural(summary.info, 'info')} in {_plural(summary.files, 'file')}")
+    numbers = {"error": summary.error, "warning": summary.warning, "info": summary.info}
+    line = label(lang, "summary", counts=counts(lang, numbers), files=count(lang, "file", summary.files))
     if summary.dropped_ungrounded:
-        line += f" ({summary.dropped_ungrounded} LLM finding(s) or score(s) dropped: not quoted from the draft, or not valid)"
+        line += label(lang, "dropped", n=summary.dropped_ungrounded)
     return line
 
 
@@ -432,23 +429,27 @@ def _wrapped(segments: list[Segment], width: int | None, used: int, indent: int)
 def _file_block(file: FileReport, columns: int | None = None) -> list[list[Segment]]:
     """One file's lines as styled segments, so plain output needs no Rich at all; messages and
     suggestions wrapped to `columns` with a hanging indent under the message column."""
-    lines: list[list[Segment]] = [[(file.path, "bold underline"), (f"  ({file.language})", "dim")]]
+    from assistant.checks.labels import label, padded_severity
+    from assistant.wrap import text_width
+
+    lang = file.language
+    lines: list[list[Segment]] = [[(file.path, "bold underline"), (f"  ({lang})", "dim")]]
     findings = _ordered(file.findings)
     if not findings:
-        lines.append([("  no problems found", "green")])
+        lines.append([("  " + label(lang, "file-clean"), "green")])
     width = max((len(f"{f.line}:{f.column or 1}") for f in findings if f.line is not None), default=1)
     check_width = max((len(f.check) for f in findings), default=0)
     for finding in findings:
         where = f"{finding.line}:{finding.column or 1}" if finding.line is not None else "-"
         head: list[Segment] = [
             ("  ", ""), (where.ljust(width), "dim"), ("  ", ""),
-            (finding.severity.ljust(7), SEVERITY_STYLE[finding.severity]), ("  ", ""),
+            (padded_severity(lang, finding.severity), SEVERITY_STYLE[finding.severity]), ("  ", ""),
             (finding.check.ljust(check_width), "bold"), ("  ", ""),
         ]
         message = _highlighted(finding.message, finding.text)
         if finding.source == "llm":
             message.append(("  [llm]", "dim"))
-        column = sum(len(part) for part, _ in head)
+        column = sum(text_width(part) for part, _ in head)  # columns: a Chinese label takes two each
         rows = _wrapped(message, columns, column, column if columns and columns - column >= 30 else 6)
         lines.append(head + rows[0])
         lines += rows[1:]
@@ -456,12 +457,18 @@ def _file_block(file: FileReport, columns: int | None = None) -> list[list[Segme
             lines += [[(" " * (width + 4), ""), *row] for row in _wrapped(
                 [("-> " + finding.suggestion, "green")], columns and columns - width - 4, 0, 3)]
     if file.scores:
-        lines.append([("  scores: " + ", ".join(f"{s.principle} {s.score}/5" for s in file.scores), "dim")])
+        scores = label(lang, "separator").join(f"{s.principle} {s.score}/5" for s in file.scores)
+        lines.append([("  " + label(lang, "scores", scores=scores), "dim")])
     return lines
 
 
-def render_text(report: Report, *, color: bool | None = None, width: int | None = None) -> str:
-    """For people: grouped by file, `line:col severity check message`, the suggestion below, a summary."""
+def render_text(report: Report, *, color: bool | None = None, width: int | None = None,
+                language: str | None = None) -> str:
+    """For people: grouped by file, `line:col severity check message`, the suggestion below, a summary.
+    Each file's labels are in its language; the summary in the files' one language, else in
+    `language` (the config/CLI's) when it names one, else English."""
+    from assistant.checks.labels import report_language
+
     color = use_color() if color is None else color
     lines: list[list[Segment]] = []
     for i, file in enumerate(report.files):
@@ -471,7 +478,8 @@ def render_text(report: Report, *, color: bool | None = None, width: int | None 
     summary = _summary(report)
     if report.files:
         lines.append([])
-    lines.append([(summary_line(summary), "bold red" if summary.error else "yellow" if summary.warning else "green")])
+    lang = report_language((file.language for file in report.files), language)
+    lines.append([(summary_line(summary, lang), "bold red" if summary.error else "yellow" if summary.warning else "green")])
     if not color:  # plain: pipes, files, NO_COLOR; skipping Rich keeps `check` quick to start
         return "".join("".join(text for text, _ in line) + "\n" for line in lines)
     from rich.console import Console

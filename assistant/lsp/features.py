@@ -88,11 +88,17 @@ def touches(p: Problem, start: Pos, end: Pos) -> bool:
     return p.start <= end and start <= p.end
 
 
+HOVER_COLUMNS = 88
+"""A hover has no terminal, and an editor shows a code block without wrapping it: the page is
+wrapped to this many columns."""
+
+
 def hover_text(p: Problem) -> str:
     """Markdown for a hover: the finding, then the rule page that `delaynote rules ID` prints."""
     from assistant.checks.catalogue import render_rules
 
-    return f"**delaynote {p.finding.check}**: {message(p.finding)}\n\n```text\n{render_rules(p.finding.check)}\n```"
+    page = render_rules(p.finding.check, width=HOVER_COLUMNS)
+    return f"**delaynote {p.finding.check}**: {message(p.finding)}\n\n```text\n{page}\n```"
 
 
 def _offset(lines: list[str], pos: Pos) -> int:
