@@ -227,9 +227,14 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
             console.print(line, soft_wrap=True)
     if verbose and draft.usage is not None:
         u = draft.usage
-        text = (f"用量：{u.calls} 次请求，提示 {u.prompt_tokens} 个 token，生成 {u.completion_tokens} 个 token。" if zh
-                else f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
-                     f"in {u.calls} call{'s' if u.calls != 1 else ''}.")
+        unknown = u.prompt_tokens is None or u.completion_tokens is None
+        if zh:
+            text = f"用量：{u.calls} 次请求，{u.describe('zh')}。"
+        elif unknown:
+            text = f"Tokens: unknown (the server did not report usage) in {u.calls} call{'s' if u.calls != 1 else ''}."
+        else:
+            text = (f"Tokens: {u.prompt_tokens} prompt + {u.completion_tokens} completion "
+                    f"in {u.calls} call{'s' if u.calls != 1 else ''}.")
         console.print(Text(text, style="dim"), soft_wrap=True)
 
 

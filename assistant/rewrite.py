@@ -98,8 +98,10 @@ def _report_findings(label: str, findings: list[Finding], verbose: bool) -> None
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
-                out: Path | None, in_place: bool, diff: bool, force: bool, verbose: bool) -> None:
-    """Check, rewrite, check again, then print/write the result and the before/after counts."""
+                out: Path | None, in_place: bool, diff: bool, force: bool, verbose: bool,
+                max_revisions: int = 2) -> bool:
+    """Check, rewrite, check again, then print/write the result and the before/after counts.
+    True when an LLM rewrite still has a finding at or above `fail_on` (the command exits 1)."""
     if in_place and draft_path == "-":
         raise InputError("--in-place needs a file; it cannot rewrite stdin in place")
     if in_place and out is not None:
@@ -134,7 +136,8 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     use_llm = provider == "openai" or (provider == "auto" and llm_configured(settings))
     usage: Usage | None = None
     if use_llm:
-        result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
+        result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose,
+                                                max_revisions=max_revisions)
     else:
         from assistant.checks.document import kind_for_path
 
@@ -171,5 +174,15 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
         print("delaynote: with --facts FILE, rewrite also puts in the dates and the missing parts",
               file=sys.stderr)
     if verbose and usage is not None:
-        print(f"LLM: {usage.calls} call(s), {usage.prompt_tokens} prompt + {usage.completion_tokens} "
-              "completion tokens", file=sys.stderr)
+        tokens = (f"{usage.prompt_tokens} prompt + {usage.completion_tokens} completion tokens"
+                  if usage.prompt_tokens is not None and usage.completion_tokens is not None
+                  else "token usage unknown (the server did not report it)")
+        print(f"LLM: {usage.calls} call(s), {tokens}", file=sys.stderr)
+    if use_llm and facts is None and any(f.check == "placeholder" for f in after.findings):
+        print("delaynote: fill in the placeholders before sending: the draft does not give those dates, and "
+              "without --facts FILE the rewrite does not make them up", file=sys.stderr)
+    if not use_llm:
+        return False
+    from assistant.findings import fails
+
+    return fails(after.findings, settings.fail_on)

@@ -1,0 +1,102 @@
+"""The LLM path on answers captured from a real model (Qwen2.5-Coder-1.5B-Instruct on a local
+llama.cpp server, `tests/fixtures/llm/*.json`, made with `tests/fixtures/llm/capture.py`).
+
+Each fixture holds the raw HTTP answers as the server sent them (server-sent events with no
+usage: that server ignores `stream_options`). They are served again by pytest-httpx2, so the
+client, the guards and the revise loop meet the mistakes a real model makes; no test reaches a
+model or the network.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from assistant.config import load_settings
+from assistant.drafting.llm import draft_with_llm
+from assistant.facts import load_facts
+
+BASE = "http://llm.test/v1"
+URL = f"{BASE}/chat/completions"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "llm"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def served(name: str, index: int = 0) -> httpx.Response:
+    """The captured HTTP answer `index` of fixture `name`, as the server sent it."""
+    response = fixture(name)["exchanges"][index]["response"]
+    body = response["text"] if "text" in response else json.dumps(response["json"])
+    return httpx.Response(response["status"], text=body, headers={"content-type": response["content_type"]})
+
+
+def answer_text(name: str, index: int = 0) -> str:
+    """The text the model streamed in that answer."""
+    events = fixture(name)["exchanges"][index]["response"]["text"].split("\n")
+    return "".join(choice.get("delta", {}).get("content") or ""
+                   for line in events if line.startswith("data: {")
+                   for choice in json.loads(line[6:]).get("choices") or [])
+
+
+def settings(tmp_path: Path, **overrides: Any):
+    values = {"llm.base_url": BASE, "llm.max_retries": 0, "llm.model": "qwen2.5-coder-1.5b-instruct", **overrides}
+    return load_settings(None, cwd=tmp_path, env={"OPENAI_API_KEY": "local"}, overrides=values)
+
+
+def bodies(route) -> list[dict[str, Any]]:
+    return [json.loads(call.request.content) for call in route.calls]
+
+
+@pytest.fixture
+def payment_facts():
+    return load_facts(str(REPO / "examples" / "en-payment-email.yaml"))
+
+
+def test_the_captured_answers_are_what_the_tests_say_they_are():
+    raw = answer_text("draft-en-email-old-prompt")
+    assert "[original_date]" in raw and "[next_update]" in raw and "20 November" not in raw
+    assert '"usage"' not in fixture("draft-en-email-old-prompt")["exchanges"][0]["response"]["text"]
+    assert "Friday, 20 November 2026" in answer_text("draft-en-email-new-prompt")
+
+
+def test_placeholders_and_a_dropped_next_update_are_errors_and_get_revised(httpx2_mock, tmp_path, payment_facts):
+    route = httpx2_mock.post(URL).mock(side_effect=[served("draft-en-email-old-prompt"), served("draft-en-email-new-prompt")])
+    draft = draft_with_llm(payment_facts, settings(tmp_path), max_revisions=2, stream_to=lambda _: None,
+                           log=lambda _: None)
+    first = draft._rounds[0]
+    placeholders = {f.text for f in first if f.check == "placeholder" and f.severity == "error"}
+    assert {"[original_date]", "[next_update]", "[sender's email]"} <= placeholders
+    [update] = [f for f in first if f.check == "missing-update-plan"]
+    assert update.severity == "error" and "Friday, 20 November 2026" in update.message
+    revision = bodies(route)[1]["messages"][-1]["content"]
+    assert 'placeholder "[original_date]"' in revision and "Write the real value from the facts" in revision
+    assert sum('[due]' in line for line in revision.splitlines()) == 1  # one line per distinct problem
+    assert route.call_count == 2
+    assert not [f for f in draft.findings if f.severity == "error"]
+    assert "[" not in draft.body and "Friday, 20 November 2026" in draft.body
+
+
+def test_an_error_left_after_the_last_revision_is_listed(httpx2_mock, tmp_path, payment_facts):
+    httpx2_mock.post(URL).mock(side_effect=[served("draft-en-email-old-prompt"), served("draft-en-email-old-prompt")])
+    draft = draft_with_llm(payment_facts, settings(tmp_path), max_revisions=1, stream_to=lambda _: None,
+                           log=lambda _: None)
+    assert len(draft._rounds) == 2
+    assert any(f.check == "placeholder" and f.severity == "error" for f in draft.findings)
+
+
+def test_usage_absent_from_a_stream_is_unknown_not_zero(httpx2_mock, tmp_path, payment_facts):
+    httpx2_mock.post(URL).mock(return_value=served("draft-en-email-new-prompt"))
+    said: list[str] = []
+    draft = draft_with_llm(payment_facts, settings(tmp_path), max_revisions=0, stream_to=lambda _: None,
+                           verbose=True, log=said.append)
+    assert draft.usage is not None and draft.usage.calls == 1
+    assert draft.usage.prompt_tokens is None and draft.usage.completion_tokens is None
+    assert any("token usage unknown" in line for line in said)
+    assert not any("0 tokens" in line for line in said)
