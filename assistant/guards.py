@@ -126,7 +126,7 @@ def _commentary_start(lines: list[str], data: dict[str, Any]) -> int | None:
             after_separator = True
             continue
         n = _norm(line)
-        if seen >= 2 and (_starts(n, data["commentary"]) or (
+        if seen >= 1 and (_starts(n, data["commentary"]) or (
                 (signed or after_separator) and _starts(n, data["note"]))):
             back = i
             while back > 0 and (not lines[back - 1].strip() or _is_separator(lines[back - 1])):

@@ -15,16 +15,36 @@ if TYPE_CHECKING:
     from assistant.findings import FileReport
 
 
-def _finding_lines(findings: list[Finding]) -> str:
+# Without facts the model cannot know a cause, a step or a promised date: asking for them is
+# asking it to invent one. Dates it needs are written as visible placeholders instead.
+NEEDS_FACTS = {"missing-cause", "missing-mitigation", "missing-impact", "missing-status", "missing-contact",
+               "missing-original-date"}
+DATE_CHECKS = {"missing-new-date": 0, "vague-timeline": 0, "missing-update-plan": 1}
+
+
+def for_the_model(findings: list[Finding], facts: Facts | None) -> list[Finding]:
+    """The findings a rewrite asks the model to fix: without facts, none that only facts can fix."""
+    return [f for f in findings if facts is not None or f.check not in NEEDS_FACTS]
+
+
+def _finding_lines(findings: list[Finding], facts: Facts | None = None, lang: str = "en") -> str:
     """The findings for the prompt: short quotes only (a long quote would put more of the
-    untrusted draft outside its fence)."""
+    untrusted draft outside its fence). Without facts, a date check's advice is the visible
+    placeholder, never a suggestion's example date (a small model copies it as the new date)."""
+    findings = for_the_model(findings, facts)
     if not findings:
         return "(none: improve only what clearly breaks the five principles)"
+    slots = fill_placeholders(lang)
     lines = []
     for f in findings:
         where = f"line {f.line}" if f.line is not None else "missing from the whole draft"
         quote = f' "{f.text}"' if f.text and len(f.text) <= 40 and "\n" not in f.text else ""
-        advice = f" Suggestion: {f.suggestion}" if f.suggestion else ""
+        suggestion = f.suggestion
+        if facts is None and f.check in DATE_CHECKS:
+            suggestion = f"write {slots[DATE_CHECKS[f.check]]}"
+        elif facts is None and suggestion and any(ch.isdigit() for ch in suggestion):
+            suggestion = None
+        advice = f" Suggestion: {suggestion}" if suggestion else ""
         lines.append(f"- {f.check} ({f.severity}), {where}{quote}: {f.message}{advice}")
     return "\n".join(lines)
 
@@ -50,7 +70,8 @@ def rewrite_messages(text: str, findings: list[Finding], *, facts: Facts | None,
     draft = redacted_draft(text, mapping)
     marker = new_marker(draft)
     new_slot, update_slot = fill_placeholders(lang)
-    values = {"language": "Chinese (zh)" if lang == "zh" else "English (en)", "findings": _finding_lines(findings),
+    values = {"language": "Chinese (zh)" if lang == "zh" else "English (en)",
+              "findings": _finding_lines(findings, facts, lang),
               "facts": facts_text(facts, mapping), "marker": marker,
               "date_placeholder": new_slot, "update_placeholder": update_slot}
     system = fill(load_prompt("system_rewrite.md", settings), values)
@@ -101,7 +122,8 @@ def _fixable(findings: list[Finding], lang: str, facts: Facts | None) -> list[Fi
     from assistant.drafting.llm import _to_fix
 
     to_fill = set(fill_placeholders(lang)) if facts is None else set()
-    return [f for f in _to_fix(findings) if not (f.check == "placeholder" and f.text in to_fill)]
+    return [f for f in for_the_model(_to_fix(findings), facts)
+            if not (f.check == "placeholder" and f.text in to_fill)]
 
 
 def rewrite_with_llm(text: str, before: FileReport, *, facts: Facts | None, settings: Settings,

@@ -100,3 +100,55 @@ def test_usage_absent_from_a_stream_is_unknown_not_zero(httpx2_mock, tmp_path, p
     assert draft.usage.prompt_tokens is None and draft.usage.completion_tokens is None
     assert any("token usage unknown" in line for line in said)
     assert not any("0 tokens" in line for line in said)
+
+
+# --- rewrite of a vague Chinese chat message without facts ---------------------------------
+
+VAGUE_ZH = ("王经理您好，跟您说一下，商城App的上线时间可能要往后推一推了，主要是支付那边的接口有些问题，"
+            "我们这边会尽快处理，争取近期完成，有消息再跟您说。\n")
+
+
+def rewrite(tmp_path: Path, max_revisions: int = 1):
+    from assistant.checks import check_text
+    from assistant.rewrite_llm import rewrite_with_llm
+
+    s = settings(tmp_path)
+    before = check_text(VAGUE_ZH, path="chat.txt", settings=s, language="zh")
+    return rewrite_with_llm(VAGUE_ZH, before, facts=None, settings=s, max_revisions=max_revisions)
+
+
+def test_a_date_the_model_invents_in_a_rewrite_without_facts_is_an_error(httpx2_mock, tmp_path):
+    # the captured second answer adds "请在12月18日（星期五）前…": a date the draft never gave
+    assert "12月18日（星期五）" in fixture("rewrite-zh-chat-nofacts")["exchanges"][1]["response"]["json"][
+        "choices"][0]["message"]["content"]
+    route = httpx2_mock.post(URL).mock(side_effect=[served("rewrite-zh-chat-nofacts", 0),
+                                                    served("rewrite-zh-chat-nofacts", 1)])
+    text, after, _usage = rewrite(tmp_path)
+    by_check = {(f.check, f.text): f for f in after.findings}
+    if ("fact-mismatch", "12月18日（星期五）") in by_check:  # the better-scored answer may be the first
+        assert by_check[("fact-mismatch", "12月18日（星期五）")].severity == "error"
+    fill = by_check[("placeholder", "【新日期，请填写】")]
+    assert fill.severity == "error" and "发送前必须填写" in fill.message
+    # the requests never show the model an example date it could copy, nor ask for facts it lacks
+    for body in bodies(route):
+        prompt = body["messages"][1]["content"]
+        assert "12月18日" not in prompt and "11月27日" not in prompt
+        assert "missing-cause" not in prompt and "missing-mitigation" not in prompt
+        assert "【新日期，请填写】" in prompt
+
+
+def test_the_invented_past_date_with_a_wrong_weekday_and_trailing_commentary(httpx2_mock, tmp_path):
+    # the answer issue 11 reports from the same model: a made-up date in the past, whose weekday
+    # is wrong (18 December 2023 was a Monday), the vague words kept, and the model's commentary
+    reported = ("王经理您好：商城App的上线时间调整为2023年12月18日（星期五）前。我们会尽快处理，争取近期完成。\n\n"
+                "--- The response is re-written to address all the listed problems while maintaining the "
+                "original voice and structure.")
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(200, json={
+        "id": "x", "object": "chat.completion", "created": 0, "model": "qwen2.5-coder-1.5b-instruct",
+        "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reported}}]}))
+    text, after, _usage = rewrite(tmp_path, max_revisions=0)
+    assert "The response is re-written" not in text and "---" not in text
+    mismatch = [f for f in after.findings if f.check == "fact-mismatch"]
+    assert [f.text for f in mismatch] == ["2023年12月18日（星期五）"]
+    assert "星期一" in mismatch[0].message  # the weekday is wrong, and the message says which it is
+    assert {"vague-timeline", "hedging"} <= {f.check for f in after.findings}
