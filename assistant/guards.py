@@ -333,8 +333,10 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def _untraced_numbers(text: str, lang: str, source: Source, taken: list[tuple[int, int]]) -> list[Finding]:
+    from bisect import bisect_right
+
     out = []
-    line_starts = {0} | {i + 1 for i, ch in enumerate(text) if ch == "\n"}
+    line_starts = [0, *(i + 1 for i, ch in enumerate(text) if ch == "\n")]
     for m in _DIGITS.finditer(text):
         s, e = m.start(), m.end()
         if _inside(s, e, taken):
@@ -342,7 +344,7 @@ def _untraced_numbers(text: str, lang: str, source: Source, taken: list[tuple[in
         before, after = text[s - 1:s] if s else "", text[e:e + 1]
         if before.isalpha() and before.isascii() or after.isalpha() and after.isascii() and after not in "kKmM":
             continue  # part of a word or code: B2B, 4G
-        line_start = max(i for i in line_starts if i <= s)
+        line_start = line_starts[bisect_right(line_starts, s) - 1]
         mark = _LIST_MARK.match(text, line_start)
         if mark is not None and s < mark.end():
             continue  # a list number
@@ -356,8 +358,6 @@ def _untraced_numbers(text: str, lang: str, source: Source, taken: list[tuple[in
         for m in _EN_WORD.finditer(text):
             value = words.get(m.group().lower())
             if value is None or value < 0 or float(value) in source.numbers or _inside(m.start(), m.end(), taken):
-                continue
-            if m.group().lower() == "second" and text[m.end():m.end() + 1].isspace() is False:
                 continue
             out.append(_at(text, m.start(), m.end(), "fact-mismatch",
                            _msg(lang, "untraced-number", text=m.group()), _msg(lang, "untraced-number-suggestion")))
@@ -391,7 +391,11 @@ def _untraced_names(text: str, lang: str, source: Source) -> list[Finding]:
         caps = sum(1 for w in words if w[0].isupper())
         heading = not words or caps * 10 >= len(words) * 6  # a title-case line: subject, heading, table head
         if not heading:
+            bold = _bold_spans(line)
+            label = _label_end(line)
             for m in _EN_CAP.finditer(line):
+                if m.start() < label or any(s <= m.start() < e for s, e in bold):
+                    continue  # "**Reason for Change**:", "Remaining Steps:" are labels, not names
                 word = m.group()
                 stem = word.split("'")[0].split("’")[0].lower()
                 if stem in not_names or stem in source.words:
@@ -403,6 +407,23 @@ def _untraced_names(text: str, lang: str, source: Source) -> list[Finding]:
                                _msg(lang, "untraced-name", text=word), _msg(lang, "untraced-name-suggestion")))
         pos += len(line) + 1
     return out
+
+
+def _bold_spans(line: str) -> list[tuple[int, int]]:
+    """Spans of `**...**` in a line (pairs of markers, left to right)."""
+    marks, at = [], line.find("**")
+    while at >= 0:
+        marks.append(at)
+        at = line.find("**", at + 2)
+    return [(marks[i], marks[i + 1]) for i in range(0, len(marks) - 1, 2)]
+
+
+def _label_end(line: str) -> int:
+    """Where a short 'Label:' at the start of a line ends (0 when there is none)."""
+    cut = min((i for i in (line.find(":"), line.find("：")) if i >= 0), default=-1)
+    if cut < 0 or len(_EN_WORD.findall(line[:cut])) > 6:
+        return 0
+    return cut
 
 
 def required_findings(text: str, lang: str, facts: Facts) -> list[Finding]:

@@ -40,14 +40,17 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class JudgeFinding(_Strict):
-    """One problem the model found; `quote` is the exact words from the draft (null if absent)."""
+CheckId = Literal[CHECK_IDS]  # type: ignore[valid-type]  # an enum in the schema: a constrained model cannot invent ids
 
-    check: str
+
+class JudgeFinding(_Strict):
+    """One problem: one check id, the exact words from the draft (null if absent), one sentence."""
+
+    check: CheckId
     quote: str | None
     message: str
-    suggestion: str | None
-    severity: Severity
+    suggestion: str | None = None
+    severity: Severity | None = None
 
 
 class JudgeScore(_Strict):
@@ -55,7 +58,7 @@ class JudgeScore(_Strict):
 
     principle: ScoredPrinciple
     score: int = Field(ge=1, le=5)
-    reason: str
+    reason: str = ""
 
 
 class Verdict(_Strict):
@@ -68,7 +71,7 @@ class Verdict(_Strict):
     # this shape at all) fails validation, so the client re-asks once and then reports it.
 
     findings: list[JudgeFinding]
-    scores: list[JudgeScore]
+    scores: list[JudgeScore] = Field(json_schema_extra={"minItems": 5, "maxItems": 5})
     _unusable: int = PrivateAttr(default=0)
 
     @property
@@ -164,11 +167,14 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _severity(check: str, proposed: str, settings: Settings | None) -> str:
-    """The config's override if any; else the model's severity, never above the catalogue default."""
+def _severity(check: str, proposed: str | None, settings: Settings | None) -> str:
+    """The config's override if any; else the model's severity (the catalogue default when it
+    gave none), never above the catalogue default."""
     if settings is not None and check in settings.severity:
         return settings.severity[check]
     default = catalogue()[check]["severity"]
+    if proposed is None:
+        return default
     return proposed if SEVERITY_RANK[proposed] <= SEVERITY_RANK[default] else default
 
 

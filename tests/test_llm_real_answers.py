@@ -70,7 +70,7 @@ def test_placeholders_and_a_dropped_next_update_are_errors_and_get_revised(httpx
     route = httpx2_mock.post(URL).mock(side_effect=[served("draft-en-email-old-prompt"), served("draft-en-email-new-prompt")])
     draft = draft_with_llm(payment_facts, settings(tmp_path), max_revisions=2, stream_to=lambda _: None,
                            log=lambda _: None)
-    first = draft._rounds[0]
+    first = draft._rounds[0][1]
     placeholders = {f.text for f in first if f.check == "placeholder" and f.severity == "error"}
     assert {"[original_date]", "[next_update]", "[sender's email]"} <= placeholders
     [update] = [f for f in first if f.check == "missing-update-plan"]
@@ -152,3 +152,59 @@ def test_the_invented_past_date_with_a_wrong_weekday_and_trailing_commentary(htt
     assert [f.text for f in mismatch] == ["2023年12月18日（星期五）"]
     assert "星期一" in mismatch[0].message  # the weekday is wrong, and the message says which it is
     assert {"vague-timeline", "hedging"} <= {f.check for f in after.findings}
+
+
+# --- the CLI, real HTTP on 127.0.0.1 --------------------------------------------------------
+
+def _main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    import sys
+
+    from assistant.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_cli_draft_exits_1_when_an_error_remains_and_says_usage_is_unknown(tmp_path, monkeypatch, capsys):
+    from fakeserver import Reply, serve
+
+    raw = fixture("draft-en-email-old-prompt")["exchanges"][0]["response"]["text"]
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    monkeypatch.chdir(tmp_path)
+    with serve([Reply(raw=raw), Reply(raw=raw)]) as server:
+        code, out, err = _main(["draft", "--facts", str(REPO / "examples" / "en-payment-email.yaml"),
+                                "--provider", "openai", "--base-url", server.url, "--max-revisions", "1",
+                                "--no-cache", "-v"], monkeypatch, capsys)
+        assert server.count == 2
+    assert code == 1
+    assert "Dear Ms. Patel," in out  # the draft is still shown, with what fails listed
+    assert "placeholder" in err and "missing-update-plan" in err
+    assert "token usage unknown" in err and "Tokens: unknown" in err and "0 tokens" not in err
+    with serve([Reply(raw=raw)]) as server:
+        code, out, err = _main(["draft", "--facts", str(REPO / "examples" / "en-payment-email.yaml"),
+                                "--provider", "openai", "--base-url", server.url, "--max-revisions", "0",
+                                "--no-cache", "--fail-on", "never"], monkeypatch, capsys)
+    assert code == 0
+
+
+def test_cli_rewrite_without_facts_tells_the_user_to_fill_the_placeholder(tmp_path, monkeypatch, capsys):
+    from fakeserver import Reply, serve
+
+    answer = fixture("rewrite-zh-chat-nofacts")["exchanges"][0]["response"]["json"]["choices"][0]["message"]["content"]
+    draft = tmp_path / "chat.txt"
+    draft.write_text(VAGUE_ZH, encoding="utf-8")
+    monkeypatch.setenv("OPENAI_API_KEY", "local")
+    monkeypatch.chdir(tmp_path)
+    with serve([Reply(text=answer + "\n\n以上是根据您的要求修改后的版本。")]) as server:
+        code, out, err = _main(["rewrite", str(draft), "--provider", "openai", "--base-url", server.url,
+                                "--max-revisions", "0", "--no-cache", "-v"], monkeypatch, capsys)
+    assert code == 1
+    assert "【新日期，请填写】" in out and "以上是" not in out
+    assert "fill in the placeholders before sending" in err
+    assert "removed text around the notice" in err

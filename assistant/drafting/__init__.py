@@ -35,8 +35,8 @@ class Draft(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     usage: Usage | None = None
     # not part of the JSON: what the LLM drafter removed around the notice, the findings after
-    # each answer (the first is "before revision"), and whether the final text is the one
+    # each answer with its checked text (the first is "before revision"), and whether the final text is the one
     # streamed last to the terminal (if not, the CLI prints it)
     _removed: list[str] = PrivateAttr(default_factory=list)
-    _rounds: list[list[Finding]] = PrivateAttr(default_factory=list)
+    _rounds: list[tuple[str, list[Finding]]] = PrivateAttr(default_factory=list)
     _shown: bool = PrivateAttr(default=False)

@@ -301,10 +301,12 @@ def draft_with_llm(
             for what in draft._removed:
                 say(f"removed text around the notice that was not part of it: {what!r}")
         found = review(draft, facts, settings)
-        rounds.append(found)
+        rounds.append((draft_text(draft.subject, draft.body), found))
         return draft, found
 
-    rounds: list[list[Finding]] = []
+    from assistant.checks import draft_text
+
+    rounds: list[tuple[str, list[Finding]]] = []
     answer = ask(messages, "draft")
     draft, findings = take(answer)
     best, best_findings, best_round = draft, findings, 0
