@@ -11,6 +11,7 @@ says what still fails; `Draft.usage` totals tokens.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
@@ -125,7 +126,7 @@ def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | N
     that caches prompt prefixes reads it once per language."""
     from assistant.drafting.offline import IM_LIMITS
     from assistant.llm.prompts import fill, load_prompt, render_prompt
-    from assistant.llm.redact import redact
+    from assistant.llm.redact import redact, redact_data
 
     lang = facts.language
     lab = _labels(lang, settings)
@@ -141,6 +142,10 @@ def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | N
         "output_format": load_prompt(f"{lang}/{output}", settings).strip(),
         "copy_list": copy_list,
         "facts_list": facts_list,
+        # for prompt folders written for the earlier prompts: the facts and their date texts as JSON
+        "facts_json": json.dumps(redact_data(facts_to_data(facts), mapping) if mapping else facts_to_data(facts),
+                                 ensure_ascii=False, indent=2),
+        "derived_json": json.dumps(derived_texts(facts), ensure_ascii=False, indent=2),
     }
     system = fill(load_prompt("system_draft.md", settings).strip(), {
         "style": load_prompt(f"{lang}/style.md", settings).strip(),
