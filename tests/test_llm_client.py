@@ -531,7 +531,7 @@ def test_prompts_ship_inside_the_wheel_and_load_from_it(tmp_path):
     assert run.returncode == 0, run.stderr
     where, start = run.stdout.splitlines()
     assert Path(where) == tmp_path / "site" / "assistant" / "prompts"
-    assert start == "- "
+    assert start == "中文"
 
 
 def test_llm_modules_do_not_import_the_sdk_until_a_request_is_made():
