@@ -52,11 +52,39 @@ def unsendable(findings: list) -> tuple[bool, bool]:
     return placeholder, date
 
 
+def one_case(case, settings, args, suite, rows, counts):
+    """Draft one case, add its row, and return the updated (placeholder, date, commentary) counts."""
+    shown_placeholder, shown_date, commentary = counts
+    start = time.perf_counter()
+    try:
+        draft = draft_with_llm(case.facts, settings, max_revisions=args.max_revisions, stream=False,
+                               use_cache=False, log=lambda _line: None)
+    except DelaynoteError as exc:  # one failed request fails its case, not the run
+        print(f"{case.name}: the service failed: {exc}", file=sys.stderr, flush=True)
+        rows[(case.language, case.facts.channel)].append((False, False, 0, time.perf_counter() - start))
+        return counts
+    seconds = time.perf_counter() - start
+    first_text, first_findings = draft._rounds[0]
+    before = passes(first_text, first_findings, case, suite.config.defaults)
+    after = passes(draft_text(draft.subject, draft.body), draft.findings, case, suite.config.defaults)
+    placeholder, date = unsendable(draft.findings)
+    shown_placeholder += placeholder
+    shown_date += date
+    commentary += bool(draft._removed)
+    calls = draft.usage.calls if draft.usage else 0
+    rows[(case.language, case.facts.channel)].append((before, after, calls, seconds))
+    print(f"{case.name}: before {'pass' if before else 'fail'}, after {'pass' if after else 'fail'}, "
+          f"{calls} request(s), {seconds:.0f} s, errors left: "
+          f"{sorted({f.check for f in draft.findings if f.severity == 'error'}) or 'none'}",
+          file=sys.stderr, flush=True)
+    return shown_placeholder, shown_date, commentary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--cases", default="*", help="glob over 'en/name' / 'zh/name' (default: every case)")
+    parser.add_argument("--cases", default="*", help="globs over 'en/name' / 'zh/name', comma-separated (default: every case)")
     parser.add_argument("--limit", type=int, default=0, help="at most this many cases per language (0: all)")
     parser.add_argument("--max-revisions", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per request")
@@ -84,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     picked, per_lang = [], defaultdict(int)
     for case in suite.cases:
         name = f"{case.language}/{case.name.split('/')[-1]}"
-        if not fnmatch.fnmatch(name, args.cases):
+        if not any(fnmatch.fnmatch(name, pattern.strip()) for pattern in args.cases.split(",")):
             continue
         if args.limit and per_lang[case.language] >= args.limit:
             continue
@@ -93,30 +121,15 @@ def run(args: argparse.Namespace) -> int:
 
     rows: dict[tuple[str, str], list[tuple[bool, bool, int, float]]] = defaultdict(list)
     shown_placeholder = shown_date = commentary = 0
-    for case in picked:
-        start = time.perf_counter()
-        try:
-            draft = draft_with_llm(case.facts, settings, max_revisions=args.max_revisions, stream=False,
-                                   use_cache=False, log=lambda _line: None)
-        except DelaynoteError as exc:  # one failed request fails its case, not the run
-            print(f"{case.name}: the service failed: {exc}", file=sys.stderr, flush=True)
-            rows[(case.language, case.facts.channel)].append((False, False, 0, time.perf_counter() - start))
-            continue
-        seconds = time.perf_counter() - start
-        first_text, first_findings = draft._rounds[0]
-        before = passes(first_text, first_findings, case, suite.config.defaults)
-        after = passes(draft_text(draft.subject, draft.body), draft.findings, case, suite.config.defaults)
-        placeholder, date = unsendable(draft.findings)
-        shown_placeholder += placeholder
-        shown_date += date
-        commentary += bool(draft._removed)
-        calls = draft.usage.calls if draft.usage else 0
-        rows[(case.language, case.facts.channel)].append((before, after, calls, seconds))
-        print(f"{case.name}: before {'pass' if before else 'fail'}, after {'pass' if after else 'fail'}, "
-              f"{calls} request(s), {seconds:.0f} s, errors left: "
-              f"{sorted({f.check for f in draft.findings if f.severity == 'error'}) or 'none'}",
-              file=sys.stderr, flush=True)
-
+    done = 0
+    try:
+        for case in picked:
+            shown_placeholder, shown_date, commentary = one_case(
+                case, settings, args, suite, rows, (shown_placeholder, shown_date, commentary))
+            done += 1
+    except KeyboardInterrupt:  # Ctrl-C: the figures of the cases done so far
+        print(f"interrupted after {done} of {len(picked)} cases", file=sys.stderr)
+    picked = picked[:done]
     print(f"model {args.model} at {args.server}, max revisions {args.max_revisions}, {len(picked)} cases\n")
     print("| language | channel | cases | pass before revision | pass after | requests/case | seconds/case |")
     print("|---|---|---|---|---|---|---|")

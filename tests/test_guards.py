@@ -145,3 +145,21 @@ def test_a_guards_missing_finding_replaces_the_rules_vaguer_one():
     merged = merge_findings(rules, guard_findings(text, "en", facts=facts()))
     plans = [f for f in merged if f.check == "missing-update-plan"]
     assert len(plans) == 1 and "20 November 2026" in plans[0].message
+
+
+def test_no_guard_fires_on_the_offline_drafters_notices_for_every_eval_case():
+    # the offline drafter writes only what the facts say: every guard finding on it would be a
+    # false alarm (agenda times, "Step 4", dates spelled in every form the drafter uses)
+    from pathlib import Path
+
+    from assistant.checks import draft_text
+    from assistant.drafting.offline import draft_offline
+    from assistant.evals.suite import load_suite
+
+    suite = load_suite(Path(__file__).resolve().parent.parent / "evals")
+    found = []
+    for case in suite.cases:
+        draft = draft_offline(case.facts)
+        found += [(case.name, f.check, f.text) for f in guard_findings(
+            draft_text(draft.subject, draft.body), case.facts.language, facts=case.facts)]
+    assert found == []

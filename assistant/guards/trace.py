@@ -210,7 +210,7 @@ def _untraced_numbers(text: str, lang: str, source: Source, taken: list[tuple[in
         if mark is not None and s < mark.end():
             continue  # a list number
         value = _number(m.group())
-        if value is None or value in source.numbers:
+        if value is None or value in source.numbers or _structural(text, s, e, lang):
             continue
         out.append(finding_at(text, s, e, "fact-mismatch", msg(lang, "untraced-number", text=m.group()),
                        msg(lang, "untraced-number-suggestion")))
@@ -223,6 +223,16 @@ def _untraced_numbers(text: str, lang: str, source: Source, taken: list[tuple[in
             out.append(finding_at(text, m.start(), m.end(), "fact-mismatch",
                            msg(lang, "untraced-number", text=m.group()), msg(lang, "untraced-number-suggestion")))
     return out
+
+
+def _structural(text: str, start: int, end: int, lang: str) -> bool:
+    """A number that orders or times the notice itself, not a fact: "Step 4", "第2阶段",
+    "(10 min)" in an agenda, "30 分钟"."""
+    data = guard_data(lang)
+    before = text[max(0, start - 12):start].lower().rstrip(" \t*")
+    after = text[end:end + 10].lower().lstrip(" \t")
+    return (any(before.endswith(w) for w in data.get("numbering_words") or ())
+            or any(after.startswith(u) and not after[len(u):len(u) + 1].isalpha() for u in data.get("agenda_units") or ()))
 
 
 def _untraced_names(text: str, lang: str, source: Source) -> list[Finding]:
