@@ -690,3 +690,14 @@ def test_cli_exit_codes_0_and_1_and_markdown_to_a_file(tmp_path: Path, monkeypat
     err = capsys.readouterr().err
     assert "eval below threshold" in err and "failed: en/x" in err
     assert (tmp_path / "eval.md").read_text(encoding="utf-8").startswith("### delaynote eval: ❌ failed")
+
+
+def test_replay_has_its_own_measured_pass_rate_bar() -> None:
+    from assistant.evals.suite import DrafterThresholds
+
+    bars = DrafterThresholds(pass_rate={"en": 1.0, "zh": 1.0}, replay_pass_rate={"en": 0.6, "zh": 0.5})
+    assert bars.for_provider("replay") == {"en": 0.6, "zh": 0.5}
+    assert bars.for_provider("offline") == bars.for_provider("openai") == {"en": 1.0, "zh": 1.0}
+    assert DrafterThresholds().for_provider("replay") == {"en": 1.0, "zh": 1.0}  # unset: the one bar
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        DrafterThresholds(replay_pass_rate={"en": 1.5})
