@@ -36,6 +36,12 @@ ScoredPrinciple = Literal["advance-notice", "explain-cause", "solution", "transp
 PRINCIPLES: tuple[str, ...] = get_args(ScoredPrinciple)  # the five of DOMAIN.md, in its order
 
 
+# A small model under a JSON grammar can list findings until its context is full (measured: a
+# 1.5B model on llama.cpp had not finished one judgement after 15 minutes): list and answer are bounded.
+MAX_FINDINGS = 12
+JUDGE_MAX_TOKENS = 1500
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,7 +76,7 @@ class Verdict(_Strict):
     # in `unusable`, and the rest is kept; only an answer with nothing usable in it (or not of
     # this shape at all) fails validation, so the client re-asks once and then reports it.
 
-    findings: list[JudgeFinding]
+    findings: list[JudgeFinding] = Field(json_schema_extra={"maxItems": MAX_FINDINGS})
     scores: list[JudgeScore] = Field(json_schema_extra={"minItems": 5, "maxItems": 5})
     _unusable: int = PrivateAttr(default=0)
 
@@ -323,7 +329,8 @@ def ask(messages: list[dict[str, str]], settings: Settings, *, redaction: dict[s
     the error; a second unusable answer is an `LLMServiceError` (exit 3)."""
     from assistant.llm.client import complete
 
-    answer = complete(messages, settings, json_schema=Verdict, temperature=0, redaction=redaction, notify=notify)
+    answer = complete(messages, settings, json_schema=Verdict, temperature=0, redaction=redaction, notify=notify,
+                      max_tokens=JUDGE_MAX_TOKENS)
     verdict = answer.data
     if not isinstance(verdict, Verdict):  # a cached or unusual answer: validate it here
         raise LLMServiceError(f"the model '{settings.llm.model}' gave a judgement that is not valid JSON; "
