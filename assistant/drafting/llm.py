@@ -1,12 +1,14 @@
-"""Drafting with an LLM: facts in, a notice out, checked and revised until it holds up.
+"""Drafting with an LLM: facts in, a notice out, guarded, checked and revised until it holds up.
 
-The model writes from the facts as structured data plus ready-made date texts computed by
-`assistant.dates`, so it copies dates instead of inventing them. Every answer then goes
-through the same checks as any draft (`assistant.checks.check_draft`); while an error-level
-finding remains - a missing element, or a date that contradicts the facts (`fact-mismatch`,
-the hallucination gate; an e-mail or phone number not in the facts counts as one too) - the
-model is asked to revise, quoting the findings, up to `max_revisions` times. `Draft.findings`
-says what still fails; `Draft.usage` totals tokens.
+The model gets the strings to copy exactly (dates with their weekdays from `assistant.dates`,
+names, contact details) and the facts in the order the notice tells them (`brief`), so a
+small model copies instead of inventing. Every answer is cleaned of commentary and goes
+through the rule checks (`assistant.checks.check_draft`) and the sendable guards
+(`assistant.guards`: placeholders, facts traced to the facts, required elements). While an
+error, or a warning a client would distrust (`FIXABLE_WARNINGS`), remains, the model is asked
+to revise, each finding quoted with its suggestion, up to `max_revisions` times; the best
+answer is kept. `Draft.findings` says what still fails; `Draft.usage` totals tokens (None
+where the server did not say).
 """
 
 from __future__ import annotations
@@ -272,6 +274,7 @@ def draft_with_llm(
     the best answer of all rounds (fewest errors, then fewest findings to fix). Raises
     `LLMServiceError` (exit 3) when the service fails.
     """
+    from assistant.checks import draft_text
     from assistant.llm.client import add_usage, complete
     from assistant.llm.redact import build_mapping
 
@@ -308,8 +311,6 @@ def draft_with_llm(
         found = review(draft, facts, settings)
         rounds.append((draft_text(draft.subject, draft.body), found))
         return draft, found
-
-    from assistant.checks import draft_text
 
     rounds: list[tuple[str, list[Finding]]] = []
     answer = ask(messages, "draft")
