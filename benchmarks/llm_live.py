@@ -89,16 +89,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-revisions", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per request")
     parser.add_argument("--record", type=Path, help="also record every answer into this folder (as eval --record "
-                        "does: a case's first request is the one `eval --provider replay` makes)")
+                        "does: a case's first request is the one `eval --provider replay` makes); a request "
+                        "already recorded there is answered from its file")
     args = parser.parse_args(argv)
     args.server = args.base_url
     if args.record:
-        from assistant.evals.replay import RecordingServer
-
-        with RecordingServer(args.record, mode="record", upstream=args.base_url, timeout=args.timeout) as proxy:
+        with _recorder_class()(args.record, mode="record", upstream=args.base_url, timeout=args.timeout) as proxy:
             args.base_url = proxy.base_url
             return run(args)
     return run(args)
+
+
+def _recorder_class() -> type:
+    from assistant.evals.replay import RecordingServer
+
+    class Recorder(RecordingServer):
+        """Records like `eval --record`, and answers a request it has already recorded from its
+        file, so a benchmark run that was stopped resumes without asking the model again."""
+
+        def _handle(self, method: str, rel: str, body: bytes, headers: dict[str, str]) -> tuple[int, str, bytes]:
+            import json
+
+            from assistant.evals.replay import request_key
+
+            file = self.folder / f"{request_key(rel, body)}.json"
+            if file.is_file():
+                saved = json.loads(file.read_text(encoding="utf-8"))["response"]
+                text = json.dumps(saved["json"], ensure_ascii=False) if "json" in saved else saved["text"]
+                return int(saved["status"]), saved["content_type"], text.encode("utf-8")
+            return super()._handle(method, rel, body, headers)
+
+    return Recorder
+
 
 
 def run(args: argparse.Namespace) -> int:

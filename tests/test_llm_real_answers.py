@@ -208,3 +208,17 @@ def test_cli_rewrite_without_facts_tells_the_user_to_fill_the_placeholder(tmp_pa
     assert "【新日期，请填写】" in out and "以上是" not in out
     assert "fill in the placeholders before sending" in err
     assert "removed text around the notice" in err
+
+
+def test_facts_copied_from_the_prompts_example_are_fact_mismatches(tmp_path):
+    # a real answer for en/external-email-formal (eval --record): the model took the worked
+    # example's phone number, its "done" list and its "two weeks later" for a four-week delay
+    from assistant.drafting.llm import parse_answer, review
+    from assistant.evals.suite import load_suite
+
+    case = next(c for c in load_suite(REPO / "evals").cases if c.name == "en/external-email-formal")
+    text = fixture("draft-en-email-copies-example")["exchanges"][0]["response"]["json"]["choices"][0]["message"][
+        "content"]
+    found = {(f.check, f.text) for f in review(parse_answer(text, case.facts), case.facts, settings(tmp_path))}
+    assert {("fact-mismatch", "+44 20 7946 0000"), ("fact-mismatch", "the login"),
+            ("fact-mismatch", "two weeks later")} <= found

@@ -227,10 +227,22 @@ def review(draft: Draft, facts: Facts, settings: Settings) -> list[Finding]:
     from assistant.checks import check_draft, draft_text
     from assistant.guards import guard_findings, merge_findings
 
-    guards = guard_findings(draft_text(draft.subject, draft.body), facts.language, facts=facts)
+    guards = guard_findings(draft_text(draft.subject, draft.body), facts.language, facts=facts,
+                            example_facts=example_facts(facts.language, settings))
     guards = [g if g.check not in settings.severity else g.model_copy(update={"severity": settings.severity[g.check]})
               for g in guards if g.check not in settings.disable]
     return merge_findings(check_draft(draft, facts, settings), guards)
+
+
+def example_facts(lang: str, settings: Settings) -> list[str]:
+    """The facts of the prompt's worked example (`<lang>/example_facts.yaml`), which no draft may carry."""
+    from assistant.errors import InputError
+    from assistant.llm.prompts import load_prompt
+
+    try:
+        return [str(x) for x in yaml.safe_load(load_prompt(f"{lang}/example_facts.yaml", settings)) or []]
+    except InputError:  # a prompts folder of its own without the list
+        return []
 
 
 def badness(findings: list[Finding]) -> tuple[int, int, int]:

@@ -23,20 +23,30 @@ from assistant.findings import Finding
 from assistant.guards.commentary import strip_commentary
 from assistant.guards.data import PLACEHOLDER, guard_data
 from assistant.guards.required import required_findings
-from assistant.guards.trace import Source, build_source, placeholder_findings, untraced_findings
+from assistant.guards.trace import (
+    Source,
+    build_source,
+    copied_findings,
+    placeholder_findings,
+    untraced_findings,
+)
 
 if TYPE_CHECKING:
     from assistant.facts import Facts
 
-__all__ = ["PLACEHOLDER", "Source", "build_source", "guard_data", "guard_findings", "merge_findings",
+__all__ = ["PLACEHOLDER", "Source", "build_source", "copied_findings", "guard_data", "guard_findings", "merge_findings",
            "placeholder_findings", "required_findings", "strip_commentary", "untraced_findings"]
 
 
 def guard_findings(text: str, lang: str, *, facts: Facts | None, original: str | None = None,
-                   to_fill: frozenset[str] = frozenset()) -> list[Finding]:
-    """Every guard finding on one answer (positions in `text`)."""
+                   to_fill: frozenset[str] = frozenset(), example_facts: list[str] | None = None) -> list[Finding]:
+    """Every guard finding on one answer (positions in `text`). `example_facts` are the facts of
+    the worked example the prompt showed (a draft must not carry them)."""
     source = build_source(facts, original, lang)
     found = placeholder_findings(text, lang, source, to_fill=to_fill) + untraced_findings(text, lang, source, facts)
+    if example_facts:
+        taken = {(f.line, f.column) for f in found}
+        found += [f for f in copied_findings(text, lang, source, example_facts) if (f.line, f.column) not in taken]
     if facts is not None:
         found += required_findings(text, lang, facts)
     return found

@@ -295,3 +295,19 @@ def _label_end(line: str) -> int:
     if cut < 0 or len(_EN_WORD.findall(line[:cut])) > 6:
         return 0
     return cut
+
+
+def copied_findings(text: str, lang: str, source: Source, example_facts: list[str]) -> list[Finding]:
+    """Facts of the prompt's worked example in the answer that the case's own facts do not have:
+    a small model copies the example's impact, steps or phone number instead of its own facts."""
+    out = []
+    lowered, known = text.lower(), source.text.lower()
+    for phrase in example_facts:
+        if not phrase or phrase.lower() in known:
+            continue
+        at = lowered.find(phrase.lower()) if len(lowered) == len(text) else text.find(phrase)
+        if at >= 0:
+            shown = text[at:at + len(phrase)]
+            out.append(finding_at(text, at, at + len(phrase), "fact-mismatch", msg(lang, "copied", text=shown),
+                                  msg(lang, "copied-suggestion")))
+    return out
