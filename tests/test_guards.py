@@ -163,3 +163,8 @@ def test_no_guard_fires_on_the_offline_drafters_notices_for_every_eval_case():
         found += [(case.name, f.check, f.text) for f in guard_findings(
             draft_text(draft.subject, draft.body), case.facts.language, facts=case.facts)]
     assert found == []
+
+
+def test_list_and_heading_numbers_are_not_facts():
+    text = GOOD.replace("Dear Ms. Patel,\n", "Dear Ms. Patel,\n\n#### 2. Talking points\n3) Next steps\n")
+    assert checks(text) == []

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from assistant.facts import Facts
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
-_LIST_MARK = re.compile(r"[ \t]*(?:[-*•]|\d{1,2}[.)、])[ \t]+")
+_LIST_MARK = re.compile(r"[ \t#>*]*(?:[-*•]|\d{1,2}[.)、])[ \t]+")
 _EN_CAP = re.compile(r"[A-Z][a-z]+(?:['’][a-z]+)?")
 _EN_WORD = re.compile(r"[A-Za-z]+")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
