@@ -179,7 +179,7 @@ def test_invented_date_is_revised_quoting_the_finding(httpx2_mock, tmp_path, che
     assert (draft.usage.calls, draft.usage.prompt_tokens, draft.usage.completion_tokens) == (2, 400, 110)
     revise = bodies(route)[1]["messages"]
     assert revise[2]["role"] == "assistant" and "24 December" in revise[2]["content"]
-    assert "- fact-mismatch" in revise[3]["content"] and "Thursday, 24 December 2026" in revise[3]["content"]
+    assert '- "Thursday, 24 December 2026": ' in revise[3]["content"]  # the finding, quoting the words to change
 
 
 def test_revisions_stop_at_the_limit_and_findings_say_what_still_fails(httpx2_mock, tmp_path, checker):
@@ -293,7 +293,7 @@ def test_real_checker_catches_the_invented_date_and_the_revision_fixes_it(httpx2
     route = httpx2_mock.post(URL).mock(side_effect=[ok(WRONG), ok(GOOD), ok(GOOD)])
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=1)
     assert route.call_count == 2
-    assert "fact-mismatch" in bodies(route)[1]["messages"][-1]["content"]
+    assert '"Thursday, 24 December 2026"' in bodies(route)[1]["messages"][-1]["content"]
     assert "Saturday, 19 December 2026" in draft.body
     assert not [f for f in draft.findings if f.check == "fact-mismatch"]
 

@@ -76,9 +76,10 @@ def test_placeholders_and_a_dropped_next_update_are_errors_and_get_revised(httpx
     [update] = [f for f in first if f.check == "missing-update-plan"]
     assert update.severity == "error" and "Friday, 20 November 2026" in update.message
     revision = bodies(route)[1]["messages"][-1]["content"]
-    assert 'placeholder "[original_date]"' in revision and "Write the real value from the facts" in revision
+    assert '- "[original_date]": ' in revision and "Write the real value from the facts" in revision
     assert sum('[due]' in line for line in revision.splitlines()) == 1  # one line per distinct problem
     assert route.call_count == 2
+    assert bodies(route)[0]["temperature"] == 0.2 and bodies(route)[1]["temperature"] == 0.5
     assert not [f for f in draft.findings if f.severity == "error"]
     assert "[" not in draft.body and "Friday, 20 November 2026" in draft.body
 
