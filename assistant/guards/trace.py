@@ -29,6 +29,7 @@ class Source:
     for a rewrite the original draft; with the dates, numbers, words and contacts in them."""
 
     text: str
+    values: list[str] = field(default_factory=list)  # each text of the facts on its own
     dates: set[date] = field(default_factory=set)
     month_days: set[tuple[int, int]] = field(default_factory=set)
     numbers: set[float] = field(default_factory=set)
@@ -57,6 +58,7 @@ def build_source(facts: Facts | None, original: str | None, lang: str) -> Source
         from assistant.facts import facts_to_data
 
         parts += _strings(facts_to_data(facts)) + _strings(derived_texts(facts))
+        src.values = list(parts)
         src.dates |= {facts.original_date, facts.new_date, facts.notice_date, facts.next_update,
                       *(p.due for p in facts.phases)}
         src.numbers |= {float(n) for n in (len(facts.causes), len(facts.mitigations), len(facts.phases),
@@ -300,11 +302,13 @@ def _label_end(line: str) -> int:
 def copied_findings(text: str, lang: str, source: Source, example_facts: list[str]) -> list[Finding]:
     """Facts of the prompt's worked example in the answer that the case's own facts do not have:
     a small model copies the example's impact, steps or phone number instead of its own facts."""
+    from assistant.checks.rules import _overlap
+
     out = []
     lowered, known = text.lower(), source.text.lower()
     for phrase in example_facts:
-        if not phrase or phrase.lower() in known:
-            continue
+        if not phrase or phrase.lower() in known or any(_overlap(phrase, v, lang) >= 0.5 for v in source.values):
+            continue  # one of the case's own facts, in the example's words
         at = lowered.find(phrase.lower()) if len(lowered) == len(text) else text.find(phrase)
         if at >= 0:
             shown = text[at:at + len(phrase)]
