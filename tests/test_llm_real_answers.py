@@ -223,3 +223,19 @@ def test_facts_copied_from_the_prompts_example_are_fact_mismatches(tmp_path):
     found = {(f.check, f.text) for f in review(parse_answer(text, case.facts), case.facts, settings(tmp_path))}
     assert {("fact-mismatch", "+44 20 7946 0000"), ("fact-mismatch", "the login"),
             ("fact-mismatch", "two weeks later")} <= found
+
+
+def test_a_contact_copied_from_the_example_is_swapped_for_the_senders(httpx2_mock, tmp_path):
+    # a real first answer for zh/late-notice-email: the example's li@example.com instead of the sender's
+    from assistant.evals.suite import load_suite
+
+    case = next(c for c in load_suite(REPO / "evals").cases if c.name == "zh/late-notice-email")
+    assert "li@example.com" in fixture("draft-zh-email-example-contact")["exchanges"][0]["response"]["json"][
+        "choices"][0]["message"]["content"]
+    httpx2_mock.post(URL).mock(return_value=served("draft-zh-email-example-contact"))
+    said: list[str] = []
+    draft = draft_with_llm(case.facts, settings(tmp_path), max_revisions=0, stream=False, verbose=True,
+                           log=said.append)
+    assert "li@example.com" not in draft.body and case.facts.sender.email in draft.body
+    assert any("li@example.com -> " + case.facts.sender.email in line for line in said)
+    assert not any(f.check == "fact-mismatch" and f.text == "li@example.com" for f in draft.findings)

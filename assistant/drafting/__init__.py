@@ -38,5 +38,6 @@ class Draft(BaseModel):
     # each answer with its checked text (the first is "before revision"), and whether the final text is the one
     # streamed last to the terminal (if not, the CLI prints it)
     _removed: list[str] = PrivateAttr(default_factory=list)
+    _repaired: list[str] = PrivateAttr(default_factory=list)
     _rounds: list[tuple[str, list[Finding]]] = PrivateAttr(default_factory=list)
     _shown: bool = PrivateAttr(default=False)

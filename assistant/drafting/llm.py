@@ -319,10 +319,16 @@ def draft_with_llm(
         return answer
 
     def take(answer: Completion) -> tuple[Draft, list[Finding]]:
+        from assistant.guards.repair import repair
+
         draft = parse_answer(answer.text, facts)
+        draft.body, swapped = repair(draft.body, facts.language, facts)
         if verbose:
             for what in draft._removed:
                 say(f"removed text around the notice that was not part of it: {what!r}")
+            for what in swapped:
+                say(f"replaced what the facts contradict: {what}")
+        draft._repaired = swapped
         found = review(draft, facts, settings)
         rounds.append((draft_text(draft.subject, draft.body), found))
         return draft, found
@@ -348,7 +354,8 @@ def draft_with_llm(
     best.findings = best_findings
     best.usage = total
     best._rounds = rounds
-    best._shown = bool(getattr(sink, "to_stdout", False)) and best_round == len(rounds) - 1 and not best._removed
+    best._shown = (bool(getattr(sink, "to_stdout", False)) and best_round == len(rounds) - 1 and not best._removed
+                   and not best._repaired)
     return best
 
 
