@@ -197,14 +197,20 @@ def test_no_revisions_when_max_revisions_is_zero(httpx2_mock, tmp_path, checker)
     assert draft.findings[0].check == "fact-mismatch"
 
 
-def test_invented_contact_details_are_a_fact_mismatch_and_get_revised(httpx2_mock, tmp_path, checker):
+def test_invented_contact_details_are_swapped_for_the_facts_ones_without_a_revision(httpx2_mock, tmp_path,
+                                                                                     checker):
     invented = GOOD.replace("+1 555 0100", "+1 555 0199").replace("sam@northwind.example", "help@northwind.example")
     route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD)])
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False)
-    assert route.call_count == 2
-    quoted = bodies(route)[1]["messages"][-1]["content"]
-    assert "+1 555 0199" in quoted and "help@northwind.example" in quoted
-    assert draft.findings == []
+    assert route.call_count == 1  # the right values are known exactly: no model needed
+    assert "+1 555 0100" in draft.body and "sam@northwind.example" in draft.body
+    assert "0199" not in draft.body and "help@" not in draft.body
+    assert draft.findings == [] and draft._repaired
+    # without a sender e-mail in the facts there is nothing to swap in: it stays a fact-mismatch
+    no_email = facts(sender={**FACTS["sender"], "email": None})
+    route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD.replace(" or write to sam@northwind.example", ""))])
+    draft = draft_with_llm(no_email, make_settings(tmp_path), stream=False, use_cache=False)
+    assert route.call_count == 3 and "help@northwind.example" in bodies(route)[2]["messages"][-1]["content"]  # same route: 1 + 2
     from assistant.guards import guard_findings
 
     # the same phone without its country code traces to the facts (not invented), but an e-mail
