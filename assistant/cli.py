@@ -290,6 +290,8 @@ def draft(
     redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
     max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, help="LLM revision rounds.")] = 2,
+    fail_on: Annotated[FailOnOpt | None, typer.Option(
+        "--fail-on", help="Lowest severity left in an LLM draft that fails (exit 1).")] = None,
     save_facts: Annotated[Path | None, typer.Option("--save-facts", help="Where interactive answers are saved.")] = None,
     resume: Annotated[Path | None, typer.Option("--resume", help="Finish the answers saved in FILE (after Ctrl-C).")] = None,
     config: ConfigOpt = None,
@@ -301,7 +303,8 @@ def draft(
     """Draft a delay notice from a facts file (or from answers to questions on a terminal)."""
     from assistant.facts import load_facts
 
-    settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
+    settings = _settings(config, fail_on=fail_on,
+                         **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
     if facts is not None and resume is not None:
         raise InputError("--facts and --resume cannot be used together; --resume finishes a partial answers file")
     _need_stdout(out)
@@ -359,7 +362,9 @@ def draft(
             print(f"delaynote: {note}", file=sys.stderr)
     from assistant.render import render_draft
 
-    if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty()):
+    if use_llm and fmt == "text" and out is None and sys.stdout.isatty() and not result._shown:
+        print("delaynote: the final draft, as checked:", file=sys.stderr)
+    if not (use_llm and fmt == "text" and out is None and sys.stdout.isatty() and result._shown):
         content = render_draft(result, loaded, fmt, settings.draft.options())
         if fmt == "text" and out is None and isinstance(content, str):  # a terminal, never a pipe
             from assistant.wrap import terminal_width, wrap_text
@@ -385,6 +390,11 @@ def draft(
 
         record(history or default_path(facts, settings.followup.history), loaded, None,
                draft_text(result.subject, result.body))
+    if use_llm:
+        from assistant.findings import fails
+
+        if fails(result.findings, settings.fail_on):
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -401,6 +411,9 @@ def rewrite(
     force: Annotated[bool, typer.Option("--force", help="Overwrite --out if it exists.")] = False,
     redact: RedactOpt = False,
     no_cache: NoCacheOpt = False,
+    max_revisions: Annotated[int, typer.Option("--max-revisions", min=0, help="LLM revision rounds.")] = 2,
+    fail_on: Annotated[FailOnOpt | None, typer.Option(
+        "--fail-on", help="Lowest severity left in an LLM rewrite that fails (exit 1).")] = None,
     config: ConfigOpt = None,
     prompts: PromptsOpt = None,
     verbose: VerboseOpt = False,
@@ -410,9 +423,11 @@ def rewrite(
 
     if diff or not in_place:
         _need_stdout(None if diff else out, has_out=not diff)
-    settings = _settings(config, **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
-    run_rewrite(draft_path, facts_path=facts, settings=settings, provider=provider, language=lang, out=out,
-                in_place=in_place, diff=diff, force=force, verbose=verbose)
+    settings = _settings(config, fail_on=fail_on,
+                         **_llm_flags(model, base_url, redact=redact, no_cache=no_cache, prompts=prompts))
+    if run_rewrite(draft_path, facts_path=facts, settings=settings, provider=provider, language=lang, out=out,
+                   in_place=in_place, diff=diff, force=force, verbose=verbose, max_revisions=max_revisions):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -36,18 +36,27 @@ ScoredPrinciple = Literal["advance-notice", "explain-cause", "solution", "transp
 PRINCIPLES: tuple[str, ...] = get_args(ScoredPrinciple)  # the five of DOMAIN.md, in its order
 
 
+# A small model under a JSON grammar can list findings until its context is full (measured: a
+# 1.5B model on llama.cpp had not finished one judgement after 15 minutes): list and answer are bounded.
+MAX_FINDINGS = 12
+JUDGE_MAX_TOKENS = 1500
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class JudgeFinding(_Strict):
-    """One problem the model found; `quote` is the exact words from the draft (null if absent)."""
+CheckId = Literal[CHECK_IDS]  # type: ignore[valid-type]  # an enum in the schema: a constrained model cannot invent ids
 
-    check: str
+
+class JudgeFinding(_Strict):
+    """One problem: one check id, the exact words from the draft (null if absent), one sentence."""
+
+    check: CheckId
     quote: str | None
     message: str
-    suggestion: str | None
-    severity: Severity
+    suggestion: str | None = None
+    severity: Severity | None = None
 
 
 class JudgeScore(_Strict):
@@ -55,7 +64,7 @@ class JudgeScore(_Strict):
 
     principle: ScoredPrinciple
     score: int = Field(ge=1, le=5)
-    reason: str
+    reason: str = ""
 
 
 class Verdict(_Strict):
@@ -67,8 +76,8 @@ class Verdict(_Strict):
     # in `unusable`, and the rest is kept; only an answer with nothing usable in it (or not of
     # this shape at all) fails validation, so the client re-asks once and then reports it.
 
-    findings: list[JudgeFinding]
-    scores: list[JudgeScore]
+    findings: list[JudgeFinding] = Field(json_schema_extra={"maxItems": MAX_FINDINGS})
+    scores: list[JudgeScore] = Field(json_schema_extra={"minItems": 5, "maxItems": 5})
     _unusable: int = PrivateAttr(default=0)
 
     @property
@@ -164,11 +173,14 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
-def _severity(check: str, proposed: str, settings: Settings | None) -> str:
-    """The config's override if any; else the model's severity, never above the catalogue default."""
+def _severity(check: str, proposed: str | None, settings: Settings | None) -> str:
+    """The config's override if any; else the model's severity (the catalogue default when it
+    gave none), never above the catalogue default."""
     if settings is not None and check in settings.severity:
         return settings.severity[check]
     default = catalogue()[check]["severity"]
+    if proposed is None:
+        return default
     return proposed if SEVERITY_RANK[proposed] <= SEVERITY_RANK[default] else default
 
 
@@ -317,7 +329,8 @@ def ask(messages: list[dict[str, str]], settings: Settings, *, redaction: dict[s
     the error; a second unusable answer is an `LLMServiceError` (exit 3)."""
     from assistant.llm.client import complete
 
-    answer = complete(messages, settings, json_schema=Verdict, temperature=0, redaction=redaction, notify=notify)
+    answer = complete(messages, settings, json_schema=Verdict, temperature=0, redaction=redaction, notify=notify,
+                      max_tokens=JUDGE_MAX_TOKENS)
     verdict = answer.data
     if not isinstance(verdict, Verdict):  # a cached or unusual answer: validate it here
         raise LLMServiceError(f"the model '{settings.llm.model}' gave a judgement that is not valid JSON; "

@@ -241,6 +241,9 @@ def print_findings_summary(draft: Draft, verbose: bool) -> None:
             show(line)
     if verbose and draft.usage is not None:
         u = draft.usage
-        text = label(lang, "tokens", prompt=u.prompt_tokens, completion=u.completion_tokens,
-                     calls=count(lang, "call", u.calls))
+        if u.prompt_tokens is None or u.completion_tokens is None:  # the server did not say: unknown, not 0
+            text = label(lang, "tokens-unknown", calls=count(lang, "call", u.calls))
+        else:
+            text = label(lang, "tokens", prompt=u.prompt_tokens, completion=u.completion_tokens,
+                         calls=count(lang, "call", u.calls))
         console.print(Text(text, style="dim"), soft_wrap=True)

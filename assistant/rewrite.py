@@ -121,8 +121,10 @@ def _report_findings(findings: list[Finding], verbose: bool, lang: str,
 
 
 def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings, provider: str, language: str,
-                out: Path | None, in_place: bool, diff: bool, force: bool, verbose: bool) -> None:
-    """Check, rewrite, check again, then print/write the result and the before/after counts."""
+                out: Path | None, in_place: bool, diff: bool, force: bool, verbose: bool,
+                max_revisions: int = 2) -> bool:
+    """Check, rewrite, check again, then print/write the result and the before/after counts.
+    True when an LLM rewrite still has a finding at or above `fail_on` (the command exits 1)."""
     if in_place and draft_path == "-":
         raise InputError("--in-place needs a file; it cannot rewrite stdin in place")
     if in_place and out is not None:
@@ -161,7 +163,8 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
     usage: Usage | None = None
     reason: Callable[[Finding], str | None] = _no_reason
     if use_llm:
-        result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose)
+        result, after, usage = rewrite_with_llm(text, before, facts=facts, settings=settings, verbose=verbose,
+                                                max_revisions=max_revisions)
     else:
         from assistant.checks.document import kind_for_path
 
@@ -214,5 +217,15 @@ def run_rewrite(draft_path: str, *, facts_path: Path | None, settings: Settings,
             f.check.startswith("missing-") or f.check == "vague-timeline" for f in after.findings):
         print(label(said, "rewrite-needs-facts"), file=sys.stderr)
     if verbose and usage is not None:
-        print(label(said, "rewrite-usage", calls=usage.calls, prompt=usage.prompt_tokens,
-                    completion=usage.completion_tokens), file=sys.stderr)
+        if usage.prompt_tokens is None or usage.completion_tokens is None:  # unknown, not 0
+            print(label(said, "rewrite-usage-unknown", calls=usage.calls), file=sys.stderr)
+        else:
+            print(label(said, "rewrite-usage", calls=usage.calls, prompt=usage.prompt_tokens,
+                        completion=usage.completion_tokens), file=sys.stderr)
+    if use_llm and facts is None and any(f.check == "placeholder" for f in after.findings):
+        print(label(said, "rewrite-fill-placeholders"), file=sys.stderr)
+    if not use_llm:
+        return False
+    from assistant.findings import fails
+
+    return fails(after.findings, settings.fail_on)

@@ -10,6 +10,8 @@ To record against a real model instead:
     delaynote eval --provider openai --record [--base-url URL] [--model NAME]
 
 Run from the repository root:  python evals/record_standin.py   (replaces every recording)
+                           or:  python evals/record_standin.py --missing   (adds only what is missing:
+the requests a real-model recording run did not reach keep the suite replayable)
 """
 
 from __future__ import annotations
@@ -61,13 +63,21 @@ def _verdict(case: Case) -> str:
         for p, s in scores.items()]})
 
 
-def standin(cases: list[Case]) -> Any:
+def standin(cases: list[Case], recorded: dict[str, dict[str, Any]] | None = None) -> Any:
     """A reply function for `fakeserver.serve`: offline text for drafts, rule-based scores for
-    judging. Answers are computed once, up front, so the server itself costs no time per request."""
+    judging. Answers are computed once, up front, so the server itself costs no time per request.
+    A request found in `recorded` (key -> recording) gets the recorded answer instead, so what
+    follows it (a revision, the judge of that draft) is the request replay will make."""
     notices = {c.name: _notice(c) for c in cases}
     verdicts = {c.name: _verdict(c) for c in cases if c.expect.rubric}
 
     def reply(body: dict[str, Any]) -> Reply:
+        if recorded:
+            from assistant.evals.replay import request_key
+
+            saved = recorded.get(request_key("/chat/completions", json.dumps(body).encode()))
+            if saved is not None:
+                return Reply(raw=json.dumps(saved["response"]["json"], ensure_ascii=False))
         case = _case_for(body, cases)
         if "response_format" not in body:
             return Reply(text=notices[case.name])
@@ -76,18 +86,26 @@ def standin(cases: list[Case]) -> Any:
     return reply
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    missing_only = "--missing" in argv
     suite_dir = ROOT / "evals"
     suite = load_suite(suite_dir)
-    for old in suite.recordings_dir.glob("*.json"):  # start clean: no recording outlives its request
-        old.unlink()
-    with serve(standin(suite.cases)) as server:
+    kept: dict[str, str] = {}
+    if missing_only:  # real-model recordings stay byte for byte; only the requests without one are added
+        kept = {f.stem: f.read_text(encoding="utf-8") for f in suite.recordings_dir.glob("*.json")}
+    else:
+        for old in suite.recordings_dir.glob("*.json"):  # start clean: no recording outlives its request
+            old.unlink()
+    recorded = {key: json.loads(text) for key, text in kept.items()}
+    with serve(standin(suite.cases, recorded)) as server:
         settings = load_settings(overrides={"llm.base_url": server.url, "llm.cache": False})
         code = run_eval_command(suite_dir, settings=settings, provider="openai", fmt="text", concurrency=4,
                                 out=None, force=False, record=True, compare=[])
         print(f"stand-in model answered {server.count} requests", file=sys.stderr)
+    for key, text in kept.items():
+        (suite.recordings_dir / f"{key}.json").write_text(text, encoding="utf-8")
     return code
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))

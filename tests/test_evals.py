@@ -41,7 +41,12 @@ def facts_data(project: str = "Member portal", lang: str = "en", **extra: Any) -
         "mitigations": [step], "updates": {"cadence": "weekly"},
     }
     data.update(extra)
+    _MADE[(project, lang)] = data
     return data
+
+
+# every facts dict the helpers made, so a stand-in model can find the case a prompt is about
+_MADE: dict[tuple[str, str], dict[str, Any]] = {}
 
 
 def write_suite(root: Path, cases: dict[str, dict[str, Any]], *, corpus: str | None = None,
@@ -94,15 +99,13 @@ def offline_notice(body: dict[str, Any]) -> Reply:
 
 
 def facts_in(prompt: str) -> Any:
-    """The first JSON object in the prompt that is a valid facts file."""
-    decoder = json.JSONDecoder()
-    start = prompt.find("{")
-    while start != -1:
-        try:
-            return validate_facts(decoder.raw_decode(prompt[start:])[0])
-        except (ValueError, InputError):
-            start = prompt.find("{", start + 1)
-    raise LookupError("no facts in the prompt")
+    """The facts a drafting prompt is about: made by `facts_data`, its project named in the prompt
+    (the longest such name) in the prompt's language."""
+    lang = "zh" if "简体中文" in prompt or "Chinese" in prompt.split("\n", 1)[0] else "en"
+    found = [key for key in _MADE if key[1] == lang and key[0] in prompt]
+    if not found:
+        raise LookupError("no facts in the prompt")
+    return validate_facts(_MADE[max(found, key=lambda key: len(key[0]))])
 
 
 # --- the case format ------------------------------------------------------------------------
@@ -641,7 +644,9 @@ def prompt_follower(body: dict[str, Any]) -> Reply:
         except ValueError:
             pass
         start = user.find("{", start + 1)
-    when = f" on {derived['new_date']}" if derived else " later than planned"
+    copied = next((line.split(": ", 1)[1] for line in user.splitlines() if line.startswith("- new date: ")), None)
+    new_date = derived["new_date"] if derived else copied
+    when = f" on {new_date}" if new_date else " later than planned"
     return Reply(text=f"Dear {facts.client.contact}, {facts.project} will be ready{when}. "
                       f"{facts.causes[0].summary}. {facts.mitigations[0]}.")
 
@@ -729,3 +734,14 @@ def test_the_text_report_names_each_held_out_check_with_its_counts() -> None:
                                   passed=True), "text")
     assert "hedging" in text and "3 miss(es): 2 not fired, 1 fired wrongly" in text
     assert "a.md" not in text  # counts, never the file names (they invite tuning on the held-out set)
+
+
+def test_replay_has_its_own_measured_pass_rate_bar() -> None:
+    from assistant.evals.suite import DrafterThresholds
+
+    bars = DrafterThresholds(pass_rate={"en": 1.0, "zh": 1.0}, replay_pass_rate={"en": 0.6, "zh": 0.5})
+    assert bars.for_provider("replay") == {"en": 0.6, "zh": 0.5}
+    assert bars.for_provider("offline") == bars.for_provider("openai") == {"en": 1.0, "zh": 1.0}
+    assert DrafterThresholds().for_provider("replay") == {"en": 1.0, "zh": 1.0}  # unset: the one bar
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        DrafterThresholds(replay_pass_rate={"en": 1.5})

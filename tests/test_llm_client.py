@@ -532,7 +532,7 @@ def test_prompts_ship_inside_the_wheel_and_load_from_it(tmp_path):
     assert run.returncode == 0, run.stderr
     where, start = run.stdout.splitlines()
     assert Path(where) == tmp_path / "site" / "assistant" / "prompts"
-    assert start == "- "
+    assert start == "中文"
 
 
 def test_llm_modules_do_not_import_the_sdk_until_a_request_is_made():
@@ -563,3 +563,25 @@ def test_dates_quoted_in_prompt_files_have_the_right_weekday():
             seen += 1
             assert weekday_name(date(int(year), int(month), int(day)), "zh") == day_name, path
     assert seen >= 2
+
+
+def test_usage_the_server_does_not_send_is_unknown_and_keeps_the_total_unknown(httpx2_mock, tmp_path):
+    from assistant.drafting import Usage
+    from assistant.llm.client import add_usage
+
+    events = "".join(f"data: {json.dumps(e)}\n\n" for e in [
+        {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+         "choices": [{"index": 0, "delta": {"content": "Dear client"}, "finish_reason": None}]},
+        {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m",
+         "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]) + "data: [DONE]\n\n"
+    httpx2_mock.post(URL).mock(return_value=httpx.Response(200, text=events,
+                                                           headers={"content-type": "text/event-stream"}))
+    answer = complete(MESSAGES, make_settings(tmp_path), stream_to=lambda _: None)
+    assert answer.text == "Dear client"
+    assert (answer.usage.calls, answer.usage.prompt_tokens, answer.usage.completion_tokens) == (1, None, None)
+    assert answer.usage.describe() == "token usage unknown (the server did not report it)"
+    total = add_usage(Usage(calls=1, prompt_tokens=10, completion_tokens=5), answer.usage)
+    assert (total.calls, total.prompt_tokens, total.completion_tokens) == (2, None, None)
+    known = add_usage(Usage(calls=1, prompt_tokens=10, completion_tokens=5), Usage(calls=1, prompt_tokens=0,
+                                                                                  completion_tokens=2))
+    assert (known.prompt_tokens, known.completion_tokens) == (10, 7) and known.describe() == "10 tokens in, 7 out"

@@ -109,21 +109,26 @@ def checker(monkeypatch):
 
 # --- prompts from facts ------------------------------------------------------------------
 
-def test_prompt_carries_facts_as_json_and_ready_made_dates(tmp_path):
+def test_prompt_lists_strings_to_copy_and_the_facts_in_notice_order(tmp_path):
     messages = draft_messages(facts(), make_settings(tmp_path))
     assert [m["role"] for m in messages] == ["system", "user"]
     user = messages[1]["content"]
-    facts_json = json.loads(user.split("as JSON (the single source of truth):\n")[1].split("\n\nReady-made")[0])
-    assert facts_json["new_date"] == "2026-12-19" and facts_json["client"]["contact"] == "Ms. Chen"
-    assert "Saturday, 19 December 2026" in user and "Tuesday, 1 December 2026" in user
+    copy = user.split("Copy these strings exactly:\n")[1].split("\n\n")[0]
+    for line in ("- new date: Saturday, 19 December 2026", "- promised date: Tuesday, 1 December 2026",
+                 "- next update: Friday, 27 November 2026", "- sender's e-mail: sam@northwind.example",
+                 "- sender's phone: +1 555 0100", "- to: Ms. Chen, Harbour Logistics Ltd"):
+        assert line in copy
+    order = [user.index(s) for s in ("News:", "Cause:", "What it means", "Steps we are taking", "Next update:")]
+    assert order == sorted(order)
     assert "Subject: " in user  # e-mail asks for a subject line
-    assert "$" not in user  # every marker was filled
+    assert "$" not in user and "$" not in messages[0]["content"]  # every marker was filled
+    assert "Never write a placeholder" in messages[0]["content"] and "Kind regards" in messages[0]["content"]
 
 
 def test_chinese_phone_prompt_has_chinese_conventions_and_no_subject(tmp_path):
-    user = draft_messages(facts(language="zh", channel="phone"), make_settings(tmp_path))[1]["content"]
+    system, user = (m["content"] for m in draft_messages(facts(language="zh", channel="phone"), make_settings(tmp_path)))
     assert "2026年12月19日（星期六）" in user
-    assert "全角标点" in user
+    assert "全角标点" in system and "此致" in system  # style and the worked example, in the system prompt
     assert "不要主题行" in user
 
 
@@ -174,14 +179,15 @@ def test_invented_date_is_revised_quoting_the_finding(httpx2_mock, tmp_path, che
     assert (draft.usage.calls, draft.usage.prompt_tokens, draft.usage.completion_tokens) == (2, 400, 110)
     revise = bodies(route)[1]["messages"]
     assert revise[2]["role"] == "assistant" and "24 December" in revise[2]["content"]
-    assert "[fact-mismatch]" in revise[3]["content"] and "Thursday, 24 December 2026" in revise[3]["content"]
+    assert '- "Thursday, 24 December 2026": ' in revise[3]["content"]  # the finding, quoting the words to change
 
 
 def test_revisions_stop_at_the_limit_and_findings_say_what_still_fails(httpx2_mock, tmp_path, checker):
     route = httpx2_mock.post(URL).mock(return_value=ok(WRONG))
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=2, use_cache=False)
     assert route.call_count == 3
-    assert [f.check for f in draft.findings] == ["fact-mismatch"]
+    assert {f.check for f in draft.findings} == {"fact-mismatch", "missing-new-date"}  # the rules' and the guards'
+    assert all(f.severity == "error" for f in draft.findings)
 
 
 def test_no_revisions_when_max_revisions_is_zero(httpx2_mock, tmp_path, checker):
@@ -191,27 +197,35 @@ def test_no_revisions_when_max_revisions_is_zero(httpx2_mock, tmp_path, checker)
     assert draft.findings[0].check == "fact-mismatch"
 
 
-def test_invented_contact_details_are_a_fact_mismatch_and_get_revised(httpx2_mock, tmp_path, checker):
+def test_invented_contact_details_are_swapped_for_the_facts_ones_without_a_revision(httpx2_mock, tmp_path,
+                                                                                     checker):
     invented = GOOD.replace("+1 555 0100", "+1 555 0199").replace("sam@northwind.example", "help@northwind.example")
-    route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD.replace("+1 555 0100", "555 0100"))])
+    route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD)])
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False)
-    assert route.call_count == 2
-    quoted = bodies(route)[1]["messages"][-1]["content"]
-    assert "+1 555 0199" in quoted and "help@northwind.example" in quoted
-    assert draft.findings == []  # the same phone without its country code traces to the facts
+    assert route.call_count == 1  # the right values are known exactly: no model needed
+    assert "+1 555 0100" in draft.body and "sam@northwind.example" in draft.body
+    assert "0199" not in draft.body and "help@" not in draft.body
+    assert draft.findings == [] and draft._repaired
+    # without a sender e-mail in the facts there is nothing to swap in: it stays a fact-mismatch
+    no_email = facts(sender={**FACTS["sender"], "email": None})
+    route = httpx2_mock.post(URL).mock(side_effect=[ok(invented), ok(GOOD.replace(" or write to sam@northwind.example", ""))])
+    draft = draft_with_llm(no_email, make_settings(tmp_path), stream=False, use_cache=False)
+    assert route.call_count == 3 and "help@northwind.example" in bodies(route)[2]["messages"][-1]["content"]  # same route: 1 + 2
+    from assistant.guards import guard_findings
+
+    # the same phone without its country code traces to the facts (not invented), but an e-mail
+    # must carry the contact details exactly as given
+    short = guard_findings(GOOD.replace("+1 555 0100", "555 0100"), "en", facts=facts())
+    assert [f.check for f in short] == ["missing-contact"]
 
 
 def test_untraced_contact_finding_points_at_the_value():
-    from assistant.drafting import Draft
-    from assistant.drafting.llm import untraced_contacts
+    from assistant.guards import guard_findings
 
     body = "Dear Ms. Chen,\nCall +1 555 0199 today.\n"
-    [finding] = untraced_contacts(Draft(language="en", channel="email", body=body), facts())
-    assert (finding.check, finding.severity, finding.text) == ("fact-mismatch", "error", "+1 555 0199")
+    [finding] = [f for f in guard_findings(body, "en", facts=facts()) if f.check == "fact-mismatch"]
+    assert (finding.severity, finding.text) == ("error", "+1 555 0199")
     assert (finding.line, finding.column, finding.end_line, finding.end_column) == (2, 6, 2, 17)
-    # with a subject, positions count from the subject line, as the checker's do
-    [shifted] = untraced_contacts(Draft(language="en", channel="email", subject="News", body=body), facts())
-    assert (shifted.line, shifted.column) == (4, 6)
 
 
 def test_only_info_findings_do_not_trigger_a_revision(httpx2_mock, tmp_path, checker):
@@ -285,7 +299,7 @@ def test_real_checker_catches_the_invented_date_and_the_revision_fixes_it(httpx2
     route = httpx2_mock.post(URL).mock(side_effect=[ok(WRONG), ok(GOOD), ok(GOOD)])
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=1)
     assert route.call_count == 2
-    assert "fact-mismatch" in bodies(route)[1]["messages"][-1]["content"]
+    assert '"Thursday, 24 December 2026"' in bodies(route)[1]["messages"][-1]["content"]
     assert "Saturday, 19 December 2026" in draft.body
     assert not [f for f in draft.findings if f.check == "fact-mismatch"]
 

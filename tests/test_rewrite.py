@@ -485,7 +485,10 @@ def test_fact_mismatch_takes_the_facts_version():
 
 
 def test_clean_reply_drops_fences_and_echoed_markers():
-    from assistant.rewrite_llm import clean_reply
+    from assistant.rewrite_llm import clean_reply as clean_and_report
+
+    def clean_reply(*args: str) -> str:
+        return clean_and_report(*args)[0]
 
     reply = "```markdown\n<<<DRAFT-ab12>>>\nDear Ms. Chen,\n\nText.\n<<<END-DRAFT-ab12>>>\n```"
     assert clean_reply(reply, "DRAFT-ab12", "original\n") == "Dear Ms. Chen,\n\nText.\n"
@@ -497,6 +500,15 @@ def test_clean_reply_drops_fences_and_echoed_markers():
     # a local reasoning model's thinking never lands in the user's file
     thinking = "<think>\nThe user wants the dates fixed.\n</think>\n\n```\nDear Ms. Chen,\nText.\n```"
     assert clean_reply(thinking, "DRAFT-ab12", "x\n") == "Dear Ms. Chen,\nText.\n"
+
+
+def test_clean_reply_reports_what_it_removed():
+    from assistant.rewrite_llm import clean_reply
+
+    text, removed = clean_reply("Here is the rewritten notice:\n\nDear Ms. Chen,\nText.\n\nBest,\nSam\n\n---\n"
+                                "The response is re-written to address all the listed problems.", "DRAFT-ab12", "x\n")
+    assert text == "Dear Ms. Chen,\nText.\n\nBest,\nSam\n"
+    assert removed[0] == "Here is the rewritten notice:" and removed[-1].startswith("The response is re-written")
 
 
 def test_a_users_prompt_without_a_draft_slot_still_fences_the_draft(files, monkeypatch, capsys, httpx2_mock,

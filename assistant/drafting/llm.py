@@ -1,12 +1,14 @@
-"""Drafting with an LLM: facts in, a notice out, checked and revised until it holds up.
+"""Drafting with an LLM: facts in, a notice out, guarded, checked and revised until it holds up.
 
-The model writes from the facts as structured data plus ready-made date texts computed by
-`assistant.dates`, so it copies dates instead of inventing them. Every answer then goes
-through the same checks as any draft (`assistant.checks.check_draft`); while an error-level
-finding remains - a missing element, or a date that contradicts the facts (`fact-mismatch`,
-the hallucination gate; an e-mail or phone number not in the facts counts as one too) - the
-model is asked to revise, quoting the findings, up to `max_revisions` times. `Draft.findings`
-says what still fails; `Draft.usage` totals tokens.
+The model gets the strings to copy exactly (dates with their weekdays from `assistant.dates`,
+names, contact details) and the facts in the order the notice tells them (`brief`), so a
+small model copies instead of inventing. Every answer is cleaned of commentary and goes
+through the rule checks (`assistant.checks.check_draft`) and the sendable guards
+(`assistant.guards`: placeholders, facts traced to the facts, required elements). While an
+error, or a warning a client would distrust (`FIXABLE_WARNINGS`), remains, the model is asked
+to revise, each finding quoted with its suggestion, up to `max_revisions` times; the best
+answer is kept. `Draft.findings` says what still fails; `Draft.usage` totals tokens (None
+where the server did not say).
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+import yaml
 
 from assistant.dates import format_date, format_delay, format_duration
 from assistant.drafting import Draft, Usage
@@ -29,6 +33,13 @@ LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese (简体中文)"}
 SUBJECT_PREFIXES = ("subject:", "subject：", "主题：", "主题:", "标题：", "标题:")
 # Findings about the facts themselves, which no rewording can fix.
 UNFIXABLE = {"late-notice"}
+# Warnings a revision is asked to fix too (errors always are).
+# Low temperature: a notice copies facts, it does not invent; small models wander at 0.8.
+TEMPERATURE = 0.2
+# A revision at 0.2 mostly repeated the first answer word for word (measured on the 1.5B model).
+REVISION_TEMPERATURE = 0.5
+MAX_TOKENS = 1500  # a long meeting outline fits; a model that loops is cut off and re-asked
+FIXABLE_WARNINGS = {"hedging", "vague-timeline", "jargon", "overpromise", "blame-shifting"}
 
 
 def derived_texts(facts: Facts) -> dict[str, object]:
@@ -48,45 +59,105 @@ def derived_texts(facts: Facts) -> dict[str, object]:
     return data
 
 
-def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | None = None) -> list[dict[str, str]]:
-    """The system and user messages that ask for a notice (facts redacted when `mapping`)."""
-    from assistant.llm.prompts import fill, load_prompt, render_prompt
+def _labels(lang: str, settings: Settings) -> dict[str, Any]:
+    from assistant.llm.prompts import load_prompt
+
+    return yaml.safe_load(load_prompt(f"{lang}/labels.yaml", settings))
+
+
+def brief(facts: Facts, settings: Settings, mapping: dict[str, str] | None = None) -> tuple[str, str]:
+    """The two lists a small model follows: the strings to copy exactly (dates with their
+    weekdays, names, contact details) and the facts in the order the notice gives them.
+    With `mapping` every name and contact is redacted before it is written."""
     from assistant.llm.redact import redact_data
 
     lang = facts.language
     data = facts_to_data(facts)
     if mapping:
         data = redact_data(data, mapping)
+    lab = _labels(lang, settings)
+    derived = derived_texts(facts)
+    client, sender = data["client"], data["sender"]
+    signer = ", ".join(str(sender[k]) for k in ("name", "role", "organisation") if sender.get(k))
+    to = ", ".join(str(client[k]) for k in ("contact", "organisation") if client.get(k))
+    copy = [(lab["project"], data["project"]), (lab["client"], to),
+            (lab["original_date"], derived["original_date"]), (lab["new_date"], derived["new_date"]),
+            (lab["delay"], derived["delay"]), (lab["next_update"], derived["next_update"]),
+            (lab["cadence"], lab["cadence_words"][facts.updates.cadence]), (lab["sender"], signer)]
+    contacts = [str(sender[k]) for k in ("email", "phone") if sender.get(k)]
+    if sender.get("email"):
+        copy.append((lab["sender_email"], sender["email"]))
+    if sender.get("phone"):
+        copy.append((lab["sender_phone"], sender["phone"]))
+    copy_list = "\n".join(f"- {k}: {v}" for k, v in copy)
+    lines = [lab["news"].format(project=data["project"], original=derived["original_date"],
+                                new=derived["new_date"], delay=derived["delay"])]
+    for cause in data["causes"]:
+        lines.append(f"{lab['cause']}: {cause['summary']}" + (f" ({cause['detail']})" if cause.get("detail") else ""))
+    if data.get("impact"):
+        lines.append(f"{lab['impact']}: {data['impact']}")
+    if data.get("phases"):
+        lines.append(f"{lab['timeline']}:")
+        for phase, shown in zip(data["phases"], derived["phases"], strict=True):
+            status = f" ({lab['status'][phase['status']]})" if phase.get("status") else ""
+            tasks = f": {'; '.join(phase['tasks'])}" if phase.get("tasks") else ""
+            lines.append(f"  - {phase['name']}, {lab['phase_due']} {shown['due']}{status}{tasks}")
+    lines.append(f"{lab['steps']}:")
+    lines += [f"  - {m}" for m in data["mitigations"]]
+    if data.get("completed"):
+        lines.append(f"{lab['done']}: {'; '.join(data['completed'])}")
+    if data.get("pending"):
+        lines.append(f"{lab['remaining']}: {'; '.join(data['pending'])}")
+    lines.append(lab["update"].format(next=derived["next_update"], cadence=lab["cadence_words"][facts.updates.cadence]))
+    if contacts:
+        lines.append(lab["contact"].format(contacts=", ".join(contacts)))
+    return copy_list, "\n".join(f"{i}. {line}" if not line.startswith("  ") else line
+                                  for i, line in _numbered(lines))
+
+
+def _numbered(lines: list[str]) -> list[tuple[int, str]]:
+    out, n = [], 0
+    for line in lines:
+        if not line.startswith("  "):
+            n += 1
+        out.append((n, line))
+    return out
+
+
+def draft_messages(facts: Facts, settings: Settings, mapping: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The system and user messages that ask for a notice (facts redacted when `mapping`). The
+    system prompt depends on the language only (style and one worked example), so a server
+    that caches prompt prefixes reads it once per language."""
+    from assistant.llm.prompts import fill, load_prompt, render_prompt
+    from assistant.llm.redact import redact, redact_data
+
+    lang = facts.language
+    lab = _labels(lang, settings)
+    copy_list, facts_list = brief(facts, settings, mapping)
+    contact = redact(facts.client.contact, mapping) if mapping else facts.client.contact
     output = "output_email.md" if facts.channel == "email" else "output_other.md"
     values = {
         "language_name": LANGUAGE_NAMES[lang],
-        "channel": facts.channel,
-        "tone": facts.tone,
+        "what": lab["what"][facts.channel],
+        "tone": lab["tone"][facts.tone],
         "channel_shape": fill(load_prompt(f"channels/{facts.channel}.md", settings).strip(),
-                              {"im_limit": str(settings.draft.options().im_limit(lang))}),
-        "style": load_prompt(f"{lang}/style.md", settings).strip(),
+                              {"im_limit": str(settings.draft.options().im_limit(lang)),
+                               "greeting": lab["greeting"].format(contact=contact)}),
         "output_format": load_prompt(f"{lang}/{output}", settings).strip(),
-        "facts_json": json.dumps(data, ensure_ascii=False, indent=2),
+        "copy_list": copy_list,
+        "facts_list": facts_list,
+        # for prompt folders written for the earlier prompts: the facts and their date texts as JSON
+        "facts_json": json.dumps(redact_data(facts_to_data(facts), mapping) if mapping else facts_to_data(facts),
+                                 ensure_ascii=False, indent=2),
         "derived_json": json.dumps(derived_texts(facts), ensure_ascii=False, indent=2),
     }
+    system = fill(load_prompt("system_draft.md", settings).strip(), {
+        "style": load_prompt(f"{lang}/style.md", settings).strip(),
+        "example": load_prompt(f"{lang}/example.md", settings).strip()})
     return [
-        {"role": "system", "content": load_prompt("system_draft.md", settings).strip()},
+        {"role": "system", "content": system},
         {"role": "user", "content": render_prompt("draft.md", values, settings).strip()},
     ]
-
-
-def revise_messages(messages: list[dict[str, str]], answer: str, findings: list[Finding],
-                    settings: Settings) -> list[dict[str, str]]:
-    """The conversation so far plus a request to fix `findings`, each quoted with its evidence."""
-    from assistant.llm.prompts import render_prompt
-
-    lines = []
-    for f in findings:
-        quote = f' (in: "{f.text}")' if f.text else ""
-        hint = f" {f.suggestion}" if f.suggestion else ""
-        lines.append(f"- [{f.check}] {f.message}{quote}{hint}")
-    note = render_prompt("revise.md", {"findings": "\n".join(lines)}, settings).strip()
-    return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": note}]
 
 
 def unwrap_answer(text: str) -> str:
@@ -102,15 +173,18 @@ def unwrap_answer(text: str) -> str:
 
 
 def parse_answer(text: str, facts: Facts) -> Draft:
-    """The model's text as a Draft: a leading `Subject:` line becomes the subject (e-mail only);
-    an e-mail without one gets the offline drafter's subject."""
-    body = unwrap_answer(text)
+    """The model's text as a Draft: commentary around the notice removed (recorded in
+    `Draft._removed`), a leading `Subject:` line as the subject (e-mail only); an e-mail
+    without one gets the offline drafter's subject."""
+    from assistant.guards import strip_commentary
+
+    body, removed = strip_commentary(unwrap_answer(text), facts.language)
     subject: str | None = None
     first, _, rest = body.partition("\n")
-    if first.strip().lower().startswith(SUBJECT_PREFIXES):
-        head = first.strip()
+    if first.strip().lstrip("*#").strip().lower().startswith(SUBJECT_PREFIXES):
+        head = first.strip().lstrip("*#").strip()
         cut = min(i for i in (head.find(":"), head.find("：")) if i >= 0)
-        subject = head[cut + 1:].strip() or None
+        subject = head[cut + 1:].strip().strip("*").strip() or None
         body = rest.lstrip("\n")
     if facts.channel != "email":
         subject = None
@@ -118,47 +192,9 @@ def parse_answer(text: str, facts: Facts) -> Draft:
         from assistant.drafting.offline import default_subject
 
         subject = default_subject(facts)
-    return Draft(language=facts.language, channel=facts.channel, subject=subject, body=body.strip() + "\n")
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of `index` in `text`."""
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def untraced_contacts(draft: Draft, facts: Facts) -> list[Finding]:
-    """The hallucination gate for contact details: an e-mail address or phone number in an LLM
-    draft that is not in the facts was made up, and a client who uses it reaches nobody."""
-    from assistant.llm.redact import find_emails, find_phones
-
-    known_emails = {e.lower() for e in (facts.client.email, facts.sender.email) if e}
-    known_phones = {"".join(ch for ch in facts.sender.phone if ch.isdigit())} if facts.sender.phone else set()
-    found: list[Finding] = []
-    text = _checked_text(draft)
-    for value in find_emails(text):
-        if value.lower() not in known_emails:
-            found.append(_contact_finding(text, value, "e-mail address"))
-    for value in find_phones(text):
-        digits = "".join(ch for ch in value if ch.isdigit())
-        if not any(digits == k or (len(digits) >= 7 and k.endswith(digits)) for k in known_phones):
-            found.append(_contact_finding(text, value, "phone number"))
-    return found
-
-
-def _checked_text(draft: Draft) -> str:
-    """The text positions refer to: the same as `check_draft`'s (subject, blank line, body)."""
-    return f"{draft.subject}\n\n{draft.body}" if draft.subject else draft.body
-
-
-def _contact_finding(text: str, value: str, kind: str) -> Finding:
-    start = text.find(value)
-    line, column = _position(text, start)
-    end_line, end_column = _position(text, start + len(value))  # exclusive, as in SPEC §4
-    return Finding(check="fact-mismatch", principle="accuracy", severity="error", line=line, column=column,
-                   end_line=end_line, end_column=end_column, text=value,
-                   message=f"The {kind} {value} is not in the facts.",
-                   suggestion="Use only the contact details given in the facts, or leave it out.")
+    draft = Draft(language=facts.language, channel=facts.channel, subject=subject, body=body.strip() + "\n")
+    draft._removed = removed
+    return draft
 
 
 def _stream_target() -> TextIO | None:
@@ -176,11 +212,61 @@ def _writer(target: TextIO) -> Callable[[str], None]:
         target.write(chunk)
         target.flush()
 
+    write.to_stdout = target is sys.stdout  # type: ignore[attr-defined]
     return write
 
 
 def _to_fix(findings: list[Finding]) -> list[Finding]:
-    return [f for f in findings if f.severity == "error" and f.check not in UNFIXABLE]
+    """What a revision is asked to fix: every error the wording can fix, and the warnings that
+    make a client distrust a notice (hedges, vague times, jargon, guarantees, blame)."""
+    return [f for f in findings if f.check not in UNFIXABLE
+            and (f.severity == "error" or f.check in FIXABLE_WARNINGS)]
+
+
+def review(draft: Draft, facts: Facts, settings: Settings) -> list[Finding]:
+    """The rule checks plus the sendable guards (`assistant.guards`) on one LLM draft, with the
+    configuration's `disable` and `severity` applied to the guards' findings too."""
+    from assistant.checks import check_draft, draft_text
+    from assistant.guards import guard_findings, merge_findings
+
+    guards = guard_findings(draft_text(draft.subject, draft.body), facts.language, facts=facts,
+                            example_facts=example_facts(facts.language, settings))
+    guards = [g if g.check not in settings.severity else g.model_copy(update={"severity": settings.severity[g.check]})
+              for g in guards if g.check not in settings.disable]
+    return merge_findings(check_draft(draft, facts, settings), guards)
+
+
+def example_facts(lang: str, settings: Settings) -> list[str]:
+    """The facts of the prompt's worked example (`<lang>/example_facts.yaml`), which no draft may carry."""
+    from assistant.errors import InputError
+    from assistant.llm.prompts import load_prompt
+
+    try:
+        return [str(x) for x in yaml.safe_load(load_prompt(f"{lang}/example_facts.yaml", settings)) or []]
+    except InputError:  # a prompts folder of its own without the list
+        return []
+
+
+def badness(findings: list[Finding]) -> tuple[int, int, int]:
+    """How far a draft is from sendable, for keeping the best of several answers."""
+    return (sum(f.severity == "error" for f in findings), len(_to_fix(findings)),
+            sum(f.severity == "warning" for f in findings))
+
+
+def revise_messages(messages: list[dict[str, str]], answer: str, findings: list[Finding],
+                    settings: Settings) -> list[dict[str, str]]:
+    """The conversation so far plus a request to fix `findings`, each quoted with its suggestion."""
+    from assistant.llm.prompts import render_prompt
+
+    lines: list[str] = []
+    for f in findings:
+        where = f'"{f.text}": ' if f.text and len(f.text) <= 80 and "\n" not in f.text else ""
+        hint = f" Fix: {f.suggestion}" if f.suggestion else ""
+        line = f"- {where}{f.message}{hint}"
+        if line not in lines:  # the same placeholder five times is one thing to fix
+            lines.append(line)
+    note = render_prompt("revise.md", {"findings": "\n".join(lines)}, settings).strip()
+    return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": note}]
 
 
 def draft_with_llm(
@@ -197,10 +283,12 @@ def draft_with_llm(
     """Draft with the configured model, then check and revise (see the module docstring).
 
     `stream` asks the server to stream; the text is shown as it arrives on the terminal, or
-    passed to `stream_to` when given. `verbose` reports tokens per call and in total through
-    `log` (stderr by default). Raises `LLMServiceError` (exit 3) when the service fails.
+    passed to `stream_to` when given. `verbose` reports tokens per call and in total, and what
+    was removed around the notice, through `log` (stderr by default). The draft returned is
+    the best answer of all rounds (fewest errors, then fewest findings to fix). Raises
+    `LLMServiceError` (exit 3) when the service fails.
     """
-    from assistant.checks import check_draft
+    from assistant.checks import draft_text
     from assistant.llm.client import add_usage, complete
     from assistant.llm.redact import build_mapping
 
@@ -210,6 +298,7 @@ def draft_with_llm(
         target = _stream_target()
         # nobody watching: still stream, so a cut answer keeps its partial text
         sink = _writer(target) if target is not None else _discard
+    watched = sink is not None and sink is not _discard
     mapping = build_mapping(facts) if settings.llm.redact else None
 
     messages = draft_messages(facts, settings, mapping)
@@ -218,35 +307,56 @@ def draft_with_llm(
     def ask(msgs: list[dict[str, str]], label: str) -> Completion:
         nonlocal total
         answer = complete(msgs, settings, stream_to=sink, use_cache=use_cache, redaction=mapping,
-                          notify=say, on_retry=say if verbose else None)
-        if sink is not None and sink is not _discard and not answer.text.endswith("\n"):
+                          notify=say, on_retry=say if verbose else None,
+                          temperature=TEMPERATURE if label == "draft" else REVISION_TEMPERATURE,
+                          max_tokens=MAX_TOKENS)
+        if watched and not answer.text.endswith("\n"):
             sink("\n")
         total = add_usage(total, answer.usage)
         if verbose:
             origin = " (from the cache)" if answer.cached else ""
-            say(f"{label}: {answer.usage.prompt_tokens} tokens in, "
-                f"{answer.usage.completion_tokens} out, {answer.usage.calls} request(s){origin}")
+            say(f"{label}: {answer.usage.describe()}, {answer.usage.calls} request(s){origin}")
         return answer
 
+    def take(answer: Completion) -> tuple[Draft, list[Finding]]:
+        from assistant.guards.repair import repair
+
+        draft = parse_answer(answer.text, facts)
+        draft.body, swapped = repair(draft.body, facts.language, facts)
+        if verbose:
+            for what in draft._removed:
+                say(f"removed text around the notice that was not part of it: {what!r}")
+            for what in swapped:
+                say(f"replaced what the facts contradict: {what}")
+        draft._repaired = swapped
+        found = review(draft, facts, settings)
+        rounds.append((draft_text(draft.subject, draft.body), found))
+        return draft, found
+
+    rounds: list[tuple[str, list[Finding]]] = []
     answer = ask(messages, "draft")
-    draft = parse_answer(answer.text, facts)
-    findings = check_draft(draft, facts, settings) + untraced_contacts(draft, facts)
+    draft, findings = take(answer)
+    best, best_findings, best_round = draft, findings, 0
     for round_ in range(1, max_revisions + 1):
         to_fix = _to_fix(findings)
         if not to_fix:
             break
-        if verbose or (sink is not None and sink is not _discard):
+        if verbose or watched:
             checks = ", ".join(sorted({f.check for f in to_fix}))
-            say(f"the draft above has errors ({checks}); revision {round_} of at most {max_revisions} follows")
+            say(f"the draft above needs fixing ({checks}); revision {round_} of at most {max_revisions} follows")
         messages = revise_messages(messages, answer.text, to_fix, settings)
         answer = ask(messages, f"revision {round_}")
-        draft = parse_answer(answer.text, facts)
-        findings = check_draft(draft, facts, settings) + untraced_contacts(draft, facts)
+        draft, findings = take(answer)
+        if badness(findings) <= badness(best_findings):
+            best, best_findings, best_round = draft, findings, round_
     if verbose:
-        say(f"total: {total.prompt_tokens} tokens in, {total.completion_tokens} out, {total.calls} request(s)")
-    draft.findings = findings
-    draft.usage = total
-    return draft
+        say(f"total: {total.describe()}, {total.calls} request(s)")
+    best.findings = best_findings
+    best.usage = total
+    best._rounds = rounds
+    best._shown = (bool(getattr(sink, "to_stdout", False)) and best_round == len(rounds) - 1 and not best._removed
+                   and not best._repaired)
+    return best
 
 
 def _discard(_chunk: str) -> None:

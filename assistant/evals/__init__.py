@@ -110,7 +110,7 @@ def _upstream_error(err: LLMServiceError, recorder: RecordingServer, settings: S
 
 def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
     out = []
-    for lang, minimum in suite.config.thresholds.drafter.pass_rate.items():
+    for lang, minimum in suite.config.thresholds.drafter.for_provider(run.provider).items():
         passed, total = run.rate("language", lang)
         if total and passed / total < minimum:
             failed = [c.name for c in run.cases if c.language == lang and c.status == "fail"]

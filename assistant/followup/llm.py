@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from assistant.dates import format_date, format_delay
 from assistant.drafting import Draft, Usage
 from assistant.facts import Facts, facts_to_data
+from assistant.findings import Finding
 from assistant.followup.progress import Progress, delivery_after, next_update_after
 
 if TYPE_CHECKING:
@@ -78,6 +79,18 @@ def update_messages(facts: Facts, progress: Progress, told: list[Sent], settings
             {"role": "user", "content": render_prompt("update.md", values, settings).strip()}]
 
 
+def _untraced(draft: Draft, facts: Facts, asked: str) -> list[Finding]:
+    """The sendable guards on an update: placeholders, and dates, numbers, names and contacts
+    that are in neither the facts nor what the model was asked with (`asked`: the request, which
+    holds the progress, the dates told before and the next update's date)."""
+    from assistant.checks import draft_text
+    from assistant.guards.trace import build_source, placeholder_findings, untraced_findings
+
+    source = build_source(facts, asked, facts.language)
+    text = draft_text(draft.subject, draft.body)
+    return placeholder_findings(text, facts.language, source) + untraced_findings(text, facts.language, source, facts)
+
+
 def update_with_llm(facts: Facts, progress: Progress, told: list[Sent], settings: Settings, *,
                     max_revisions: int = 2, verbose: bool = False) -> Draft:
     """Ask the model for the update, check it, and ask for revisions while an error remains."""
@@ -86,7 +99,6 @@ def update_with_llm(facts: Facts, progress: Progress, told: list[Sent], settings
         _to_fix,
         parse_answer,
         revise_messages,
-        untraced_contacts,
         unwrap_answer,
     )
     from assistant.followup.commands import check_update
@@ -109,7 +121,8 @@ def update_with_llm(facts: Facts, progress: Progress, told: list[Sent], settings
             from assistant.followup.drafting import draft_update_offline
 
             draft.subject = draft_update_offline(facts, progress, told_from(told)).subject  # not the notice's
-        draft.findings = check_update(draft, facts, progress, told, settings) + untraced_contacts(draft, facts)
+        asked = "\n".join(m["content"] for m in messages[:2])
+        draft.findings = check_update(draft, facts, progress, told, settings) + _untraced(draft, facts, asked)
         to_fix = _to_fix(draft.findings)
         if not to_fix or round_ == max_revisions:
             break

@@ -352,15 +352,20 @@ class _Raw(BaseModel):
 
 
 def add_usage(total: Usage, more: Usage) -> Usage:
-    """Two usages summed (calls and tokens), for a total over several requests."""
-    return Usage(calls=total.calls + more.calls, prompt_tokens=total.prompt_tokens + more.prompt_tokens,
-                 completion_tokens=total.completion_tokens + more.completion_tokens)
+    """Two usages summed (calls and tokens), for a total over several requests; a count that
+    is unknown (None) in either makes the total unknown."""
+    def plus(a: int | None, b: int | None) -> int | None:
+        return None if a is None or b is None else a + b
+
+    return Usage(calls=total.calls + more.calls, prompt_tokens=plus(total.prompt_tokens, more.prompt_tokens),
+                 completion_tokens=plus(total.completion_tokens, more.completion_tokens))
 
 
 def _usage(raw: Any) -> Usage:
-    def count(name: str) -> int:
+    """One call's usage; None for counts the server did not send (unknown, not zero)."""
+    def count(name: str) -> int | None:
         value = getattr(raw, name, None)
-        return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
     return Usage(calls=1, prompt_tokens=count("prompt_tokens"), completion_tokens=count("completion_tokens"))
 
