@@ -12,6 +12,8 @@ To record against a real model instead:
 Run from the repository root:  python evals/record_standin.py   (replaces every recording)
                            or:  python evals/record_standin.py --missing   (adds only what is missing:
 the requests a real-model recording run did not reach keep the suite replayable)
+                           or:  python evals/record_standin.py --suite evals/updates   (another suite;
+its progress-update cases are answered with the offline update drafter's text)
 """
 
 from __future__ import annotations
@@ -63,13 +65,32 @@ def _verdict(case: Case) -> str:
         for p, s in scores.items()]})
 
 
+def _update_answers(cases: list[Case]) -> dict[str, str]:
+    """Progress-update cases share a project, so their requests are matched by the whole user
+    message `delaynote update` sends for each: user message -> the offline update's text."""
+    from assistant.followup.commands import told_from
+    from assistant.followup.drafting import draft_update_offline
+    from assistant.followup.llm import update_messages
+
+    settings = load_settings()
+    out = {}
+    for case in cases:
+        if case.progress is None or case.text is not None:
+            continue
+        user = update_messages(case.facts, case.progress, case.history, settings)[-1]["content"]
+        update = draft_update_offline(case.facts, case.progress, told_from(case.history))
+        out[user] = f"Subject: {update.subject}\n\n{update.body}" if update.subject else update.body
+    return out
+
+
 def standin(cases: list[Case], recorded: dict[str, dict[str, Any]] | None = None) -> Any:
     """A reply function for `fakeserver.serve`: offline text for drafts, rule-based scores for
     judging. Answers are computed once, up front, so the server itself costs no time per request.
     A request found in `recorded` (key -> recording) gets the recorded answer instead, so what
     follows it (a revision, the judge of that draft) is the request replay will make."""
-    notices = {c.name: _notice(c) for c in cases}
-    verdicts = {c.name: _verdict(c) for c in cases if c.expect.rubric}
+    notices = {c.name: _notice(c) for c in cases if c.progress is None}
+    verdicts = {c.name: _verdict(c) for c in cases if c.expect.rubric and c.progress is None}
+    updates = _update_answers(cases)
 
     def reply(body: dict[str, Any]) -> Reply:
         if recorded:
@@ -78,6 +99,9 @@ def standin(cases: list[Case], recorded: dict[str, dict[str, Any]] | None = None
             saved = recorded.get(request_key("/chat/completions", json.dumps(body).encode()))
             if saved is not None:
                 return Reply(raw=json.dumps(saved["response"]["json"], ensure_ascii=False))
+        users = [str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"]
+        if users and users[-1] in updates:
+            return Reply(text=updates[users[-1]])
         case = _case_for(body, cases)
         if "response_format" not in body:
             return Reply(text=notices[case.name])
@@ -88,7 +112,7 @@ def standin(cases: list[Case], recorded: dict[str, dict[str, Any]] | None = None
 
 def main(argv: list[str]) -> int:
     missing_only = "--missing" in argv
-    suite_dir = ROOT / "evals"
+    suite_dir = Path(argv[argv.index("--suite") + 1]).resolve() if "--suite" in argv else ROOT / "evals"
     suite = load_suite(suite_dir)
     kept: dict[str, str] = {}
     if missing_only:  # real-model recordings stay byte for byte; only the requests without one are added
