@@ -133,8 +133,14 @@ def read_input(path: str, *, legacy_zh: bool = False) -> str:
     """A file's text, or stdin's for '-' (read as bytes, with the same size limit and decoding)."""
     if path != "-":
         return read_text(Path(path), legacy_zh=legacy_zh)
+    return decode_bytes(read_stdin_bytes(), "stdin", legacy_zh=legacy_zh)
+
+
+def read_stdin_bytes(instead: str = "a file") -> bytes:
+    """Standard input's bytes (size-limited), or `InputError` saying in one sentence why not;
+    `instead` names what to pass when stdin is closed."""
     if sys.stdin is None:  # started with stdin closed (`<&-`): Python sets it to None
-        raise InputError("standard input is closed, so '-' has nothing to read; pass a file instead")
+        raise InputError(f"standard input is closed, so '-' has nothing to read; pass {instead} instead")
     buffer = getattr(sys.stdin, "buffer", None)
     try:
         data = buffer.read(MAX_BYTES + 1) if buffer is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
@@ -142,7 +148,7 @@ def read_input(path: str, *, legacy_zh: bool = False) -> str:
         raise InputError(f"standard input cannot be read: {exc.strerror}") from None
     if len(data) > MAX_BYTES:
         raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads inputs up to that")
-    return decode_bytes(data, "stdin", legacy_zh=legacy_zh)
+    return data
 
 
 def refuse_two_stdins(facts: object, drafts: list[str]) -> None:

@@ -10,12 +10,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import InputError
-from assistant.textio import MAX_BYTES, decode_file, read_bytes
+from assistant.textio import decode_file, read_bytes, read_stdin_bytes
 
 _BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)  # UTF-32's marks start like UTF-16's
 
@@ -117,13 +116,4 @@ def _line_numbers(text: str, delimiter: str) -> list[int]:
 
 
 def _read_stdin() -> bytes:
-    if sys.stdin is None:
-        raise InputError("standard input is closed, so '-' has nothing to read; pass the export's file instead")
-    buffer = getattr(sys.stdin, "buffer", None)
-    try:
-        data = buffer.read(MAX_BYTES + 1) if buffer is not None else sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
-    except OSError as exc:
-        raise InputError(f"standard input cannot be read: {exc.strerror}") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(f"stdin is larger than {MAX_BYTES // (1024 * 1024)} MB; delaynote reads inputs up to that")
-    return data
+    return read_stdin_bytes("the export's file")
