@@ -321,7 +321,12 @@ def text_language(facts: Facts) -> str | None:
     App 无法显示" is Chinese, "Testing at 王经理's site" is English."""
     parts = [c.summary for c in facts.causes] + [c.detail for c in facts.causes if c.detail]
     parts += list(facts.mitigations) + ([facts.impact] if facts.impact else [])
-    text = " ".join(parts)
+    return written_language(" ".join(parts))
+
+
+def written_language(text: str) -> str | None:
+    """`zh` when Chinese characters (weighing three Latin letters each) clearly dominate `text`,
+    `en` when Latin letters do, None for a real mix or no letters at all."""
     cjk, latin = 3 * len(_CJK.findall(text)), len(_LATIN.findall(text))
     if cjk + latin == 0:
         return None

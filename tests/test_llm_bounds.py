@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cli_helpers import llm_work_folder
 from cli_helpers import run_cli as run
 from fakeserver import Reply, serve
 from hostile import hostile, sse_event, start_stream
@@ -20,12 +21,7 @@ NOTE = "Dear Ms. Chen,\n\nThe portal will be ready on 18 December 2026 instead o
 
 @pytest.fixture(autouse=True)
 def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    (folder / "delaynote.toml").write_text("[llm]\ntimeout = 0.5\nmax_retries = 0\n", encoding="utf-8")
+    folder = llm_work_folder(tmp_path, monkeypatch, KEY, "[llm]\ntimeout = 0.5\nmax_retries = 0\n")
     (folder / "note.md").write_text(NOTE, encoding="utf-8")
     return folder
 

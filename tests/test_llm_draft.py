@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_helpers import run_cli as _main
 from fakeserver import Reply, chat_body, serve, split_text, sse_body
 
 from assistant.config import load_settings
@@ -322,18 +323,6 @@ def _run(args: list[str], cwd: Path, env_extra: dict[str, str]) -> subprocess.Co
                           text=True, timeout=60)
 
 
-def _main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    """The CLI in-process (faster than a subprocess; the first test covers a real process)."""
-    from assistant.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.mark.skipif(not _cli_ready(), reason="the checker and renderer are not in place yet")

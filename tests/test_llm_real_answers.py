@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_helpers import run_cli as _main
 
 from assistant.config import load_settings
 from assistant.drafting.llm import draft_with_llm
@@ -157,19 +158,6 @@ def test_the_invented_past_date_with_a_wrong_weekday_and_trailing_commentary(htt
 
 # --- the CLI, real HTTP on 127.0.0.1 --------------------------------------------------------
 
-def _main(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
-    import sys
-
-    from assistant.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["delaynote", *args])
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_cli_draft_exits_1_when_an_error_remains_and_says_usage_is_unknown(tmp_path, monkeypatch, capsys):

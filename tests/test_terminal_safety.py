@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from cli_helpers import llm_work_folder
 from cli_helpers import run_cli as run
 from fakeserver import Reply, serve
 
@@ -31,12 +32,7 @@ def no_controls(text: str) -> bool:
 
 @pytest.fixture(autouse=True)
 def work(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    monkeypatch.chdir(folder)
-    monkeypatch.setenv("NO_COLOR", "1")
-    monkeypatch.setenv("OPENAI_API_KEY", KEY)
-    (folder / "delaynote.toml").write_text("[llm]\nmax_retries = 0\n", encoding="utf-8")
+    folder = llm_work_folder(tmp_path, monkeypatch, KEY, "[llm]\nmax_retries = 0\n")
     return folder
 
 

@@ -2,7 +2,7 @@
 
 A reason is found three ways, each bounded to a clause: after a cause cue ('because', '原因是',
 weak ones like 'did not' only when their clause is not the delay itself), by Chinese grammar
-(因…, 受…影响; `steps.zh_cause_spans`) or a named party that is late (`steps.late_party_spans`),
+(因…, 受…影响; `zh_cause_spans`) or a named party that is late (`late_party_spans`),
 and, with no cue at all, a sentence that narrates an event. Empty reasons ('unforeseen
 circumstances', '种种原因') and generic nouns with nothing said about where they arose do not
 count. With facts, the text must also share enough of a cause's words (`overlap`).
@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 
+from assistant.checks.clauses import clause
 from assistant.checks.context import (
     _CJK,
     _EN_STOP,
@@ -33,7 +34,6 @@ from assistant.checks.context import (
 )
 from assistant.checks.lazyre import LazyPattern
 from assistant.checks.lexicon import Hit
-from assistant.checks.steps import late_party_spans, zh_cause_spans
 from assistant.findings import Finding
 
 _EXPLAINED = re.compile(r"\s*(?:with|in|from|at|on|of|caused by|:|：|——|—|–)\s*\S", re.IGNORECASE)
@@ -231,3 +231,48 @@ def check_cause(ctx: Context) -> list[Finding]:
         if max(best, summary_best) < 0.3:
             return [make(ctx, "missing-cause", msg(ctx, "missing-cause-facts", cause=sample), suggestion)]
     return []
+
+
+_SUBJECT_REACH = {"en": 48, "zh": 14}  # how far before a cue its subject may stand, in one clause
+
+
+
+# --- what happened: a Chinese reason given by its grammar, not by a listed phrase ------------
+
+# 因 as a preposition ("因增加供热管道铺装，需增加工期"), not inside 原因/基因/因此/因而/因素/因果
+_ZH_YIN = re.compile(r"(?<![原基诱起成])因(?![此而素果为])")
+_ZH_SHOU = re.compile(r"受")
+_ZH_EFFECT = ("影响", "制约", "限制", "波及", "冲击", "拖累")
+
+
+def zh_cause_spans(ctx: Context) -> list[tuple[int, int]]:
+    """Spans that hold a reason by grammar: what follows 因 up to the clause end, and X in
+    受X影响 ('受芯片供货紧张影响'). The caller filters empty reasons (各种因素, 不可抗力)."""
+    if ctx.lang != "zh":
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in _ZH_YIN.finditer(ctx.scan):
+        s, e = clause(ctx, m.end(), m.end())
+        if not has_cue(ctx, "inconvenience", m.end(), e):  # 因延期给您带来的不便: an apology
+            spans.append((m.end(), e))
+    for m in _ZH_SHOU.finditer(ctx.scan):
+        s, e = clause(ctx, m.end(), m.end())
+        window = ctx.scan[m.end():e]
+        cut = min((i for i in (window.find(w) for w in _ZH_EFFECT) if i >= 0), default=-1)
+        if cut >= 2:
+            spans.append((m.end(), m.end() + cut))
+    return sorted(spans)
+
+
+def late_party_spans(ctx: Context) -> list[tuple[int, int]]:
+    """'The vendor is running behind', '门窗厂家进度滞后': a named other party (`party`) is late - a
+    cause. With our side or the work as the subject ('we're running behind', '整体进度滞后') it is
+    the delay itself."""
+    spans = []
+    reach = _SUBJECT_REACH[ctx.lang]
+    for h in cue_hits(ctx, "late_party"):
+        s, _ = clause(ctx, h.start, h.end)
+        lo = max(s, h.start - reach)
+        if has_cue(ctx, "party", lo, h.start) and not has_cue(ctx, "we", lo, h.start):
+            spans.append((lo, h.end))
+    return spans

@@ -39,9 +39,6 @@ def clause(ctx: Context, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _cue_in(ctx: Context, kind: str, start: int, end: int) -> bool:
-    return start < end and has_cue(ctx, kind, start, end)
-
 
 def _has_time(ctx: Context, start: int, end: int) -> bool:
     return any(m.kind in ("date", "relative", "period", "duration")
@@ -52,7 +49,7 @@ def _has_time(ctx: Context, start: int, end: int) -> bool:
 def commits(ctx: Context, start: int, end: int) -> bool:
     """Does the clause hold a commitment the client relies on: a date, a bound, a duration, or
     the delivery and its outlook ('deliver', 'be ready', '交付', '延期')?"""
-    return _times(ctx, start, end) or _cue_in(ctx, "commitment", start, end)
+    return _times(ctx, start, end) or has_cue(ctx, "commitment", start, end)
 
 
 def _times(ctx: Context, start: int, end: int) -> bool:
@@ -66,8 +63,8 @@ def _times(ctx: Context, start: int, end: int) -> bool:
 def _effort_only(ctx: Context, start: int, end: int) -> bool:
     """A clause about effort ('do our best', '全力以赴') with no date, bound or delivery in it: the
     client is told how hard we work, not when - neither a hedged nor a vague commitment."""
-    return _cue_in(ctx, "effort", start, end) and not _has_time(ctx, start, end) \
-        and not _cue_in(ctx, "commitment", start, end)
+    return has_cue(ctx, "effort", start, end) and not _has_time(ctx, start, end) \
+        and not has_cue(ctx, "commitment", start, end)
 
 
 def hedge_counts(ctx: Context, h: Hit) -> bool:
@@ -77,14 +74,14 @@ def hedge_counts(ctx: Context, h: Hit) -> bool:
     'maybe') only where its clause holds a commitment."""
     s, e = clause(ctx, h.start, h.end)
     before = ctx.scan[max(s, h.start - 4):h.start]
-    if _cue_in(ctx, "purpose", max(s, h.start - 6), h.start) and not _has_time(ctx, h.end, e):
+    if has_cue(ctx, "purpose", max(s, h.start - 6), h.start) and not _has_time(ctx, h.end, e):
         return False
-    if _cue_in(ctx, "minimise", h.end, e) and not _has_time(ctx, s, e):
+    if has_cue(ctx, "minimise", h.end, e) and not _has_time(ctx, s, e):
         return False
     weak = ctx.lex.get("cue:weak_hedge").entries
     if h.phrase in weak and not (commits(ctx, h.end, e) or _times(ctx, s, e)):
         return False  # a weak hedge qualifies what follows it, or the time its clause names
-    if not commits(ctx, s, e) and not _cue_in(ctx, "update", s, e):
+    if not commits(ctx, s, e) and not has_cue(ctx, "update", s, e):
         return False  # '「应该没有读者会发现」': a hedge on nothing the client relies on
     if _effort_only(ctx, s, e):
         return False  # 'we promise to do our best to fix the issues as quickly as we can
@@ -96,23 +93,23 @@ def vague_counts(ctx: Context, h: Hit) -> bool:
     ('近期出现以下情况', 'recently'), not bound to an event ('一旦具备条件，我们将第一时间通知',
     'the moment it ships', '如提前将另行通知')."""
     s, e = clause(ctx, h.start, h.end)
-    if _cue_in(ctx, "original_date", s, h.start):
+    if has_cue(ctx, "original_date", s, h.start):
         return False  # '原计划于2月10日的节后复工': the vague word describes the old plan
     if _effort_only(ctx, s, e):
         return False  # 'we will do our best to fix it as quickly as we can': how hard, not when
-    if h.phrase in ctx.lex.get("cue:recent").entries and _cue_in(ctx, "past_event", h.end, min(e, h.end + 12)):
+    if h.phrase in ctx.lex.get("cue:recent").entries and has_cue(ctx, "past_event", h.end, min(e, h.end + 12)):
         return False
     if any(m.start <= h.start and h.end <= m.end and m.bounded and not m.approx
            for m in in_span(ctx.mention_starts, ctx.mentions, max(0, h.start - 20), h.end)):
         return False  # '3个工作日内': the word is part of a bounded period
-    if _cue_in(ctx, "cadence", h.end, min(e, h.end + 12)):
+    if has_cue(ctx, "cadence", h.end, min(e, h.end + 12)):
         return False  # '后续每周三下午5点前': the rhythm that follows makes it concrete
     if ctx.lang == "en" and _AS_SOON_AS_EVENT.match(ctx.scan, h.end) and \
             ctx.scan[max(0, h.start - 3):h.start].lower() == "as ":
         return False  # 'as soon as your parcel leaves': bound to an event
     sentence_start, _ = sentence_of(ctx, h.start)
     reach = h.start - (40 if ctx.lang == "zh" else 100)
-    return not _cue_in(ctx, "condition", max(sentence_start, reach), h.start)
+    return not has_cue(ctx, "condition", max(sentence_start, reach), h.start)
 
 
 # "as soon as" + a subject and a verb is a conjunction (an event), not "as soon as possible"
@@ -146,11 +143,11 @@ def _first(ctx: Context, kind: str, start: int, end: int) -> int | None:
 def tells_the_past(ctx: Context, start: int, end: int) -> bool:
     """The sentence tells what happened ('was dispatched on …', '已于…发出') and promises nothing
     ahead ('will', 'new', '将', '预计')."""
-    return _cue_in(ctx, "past_sentence", start, end) and not _cue_in(ctx, "future", start, end)
+    return has_cue(ctx, "past_sentence", start, end) and not has_cue(ctx, "future", start, end)
 
 
 def about_the_delivery(ctx: Context, h: Hit) -> bool:
     """The vague word qualifies the delivery itself ('以尽快完成项目', 'deliver as soon as possible'),
     not a step, a fix or the next update, which need their own dates."""
     s, e = clause(ctx, h.start, h.end)
-    return _cue_in(ctx, "delivery", s, e) and not _cue_in(ctx, "update", s, e)
+    return has_cue(ctx, "delivery", s, e) and not has_cue(ctx, "update", s, e)

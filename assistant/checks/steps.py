@@ -9,7 +9,8 @@ subject: 已, 将, 正在), then a step verb (`step_verb`: add, bring in, order,
 空运), not negated (`negation`), with an object that is not just effort (`effort_object`: hard,
 everything, 进度, 速度). A weak verb (`weak_step_verb`: arrange, adjust, 安排, 协调) counts only
 with something concrete in its object: a number, a date or a named thing. Cue words are data in
-`cues.yaml`; every look is bounded to one clause, so the check stays linear.
+`cues.yaml`; every look is bounded to one clause, so the check stays linear. (The reason a
+notice gives is found by `causes.py`.)
 """
 
 from __future__ import annotations
@@ -27,16 +28,13 @@ _BULLET = re.compile(r"\s*(?:[-*•·|]|[0-9]{1,2}[.)、]|[一二三四五六七
 _EN_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s+$")
 
 
-def _cue_between(ctx: Context, kind: str, start: int, end: int) -> bool:
-    return start < end and has_cue(ctx, kind, start, end)
-
 
 def _has_actor(ctx: Context, clause_start: int, verb_start: int) -> bool:
     """Someone on our side before the verb, within its clause: 'we', 'our crew', '我司', or an
     auxiliary that carries the dropped subject ('has been booked', '已增派', '将改用'); a list item
     that starts with the verb ('- Added a second crew') counts too."""
     lo = max(clause_start, verb_start - _ACTOR_REACH[ctx.lang])
-    if _cue_between(ctx, "actor", lo, verb_start) or _cue_between(ctx, "step_aux", lo, verb_start):
+    if has_cue(ctx, "actor", lo, verb_start) or has_cue(ctx, "step_aux", lo, verb_start):
         return True
     return _BULLET.fullmatch(ctx.scan, clause_start, verb_start) is not None or _in_list_item(ctx, verb_start)
 
@@ -82,14 +80,14 @@ def _object_counts(ctx: Context, verb_end: int, clause_end: int, weak: bool) -> 
     if content_words(obj, ctx.lang) < 1:
         return False
     # "we will send you an update on Friday", "我们会提供后续进展": an update is not a step
-    if _cue_between(ctx, "update", verb_end, obj_end):
+    if has_cue(ctx, "update", verb_end, obj_end):
         return False
     apology = ctx.lex.get("apology").pattern
     if apology is not None and apology.search(ctx.scan, verb_end, obj_end) is not None:
         return False
-    if _cue_between(ctx, "delay_object", verb_end, obj_end):
+    if has_cue(ctx, "delay_object", verb_end, obj_end):
         return False  # "将工期延长至4月25日", "extend the deadline": the delay itself
-    return not weak or _concrete_object(ctx, verb_end, obj_end) or _cue_between(ctx, "step_object", verb_end, obj_end)
+    return not weak or _concrete_object(ctx, verb_end, obj_end) or has_cue(ctx, "step_object", verb_end, obj_end)
 
 
 def concrete_step(ctx: Context) -> tuple[int, int] | None:
@@ -100,54 +98,13 @@ def concrete_step(ctx: Context) -> tuple[int, int] | None:
             s, e = clause(ctx, h.start, h.end)
             if _is_a_noun(ctx, h.start) or not _has_actor(ctx, s, h.start):
                 continue
-            if _cue_between(ctx, "negation", max(s, h.start - _ACTOR_REACH[ctx.lang]), h.start):
+            if has_cue(ctx, "negation", max(s, h.start - _ACTOR_REACH[ctx.lang]), h.start):
                 continue
-            if _cue_between(ctx, "delay_object", s, h.start):
+            if has_cue(ctx, "delay_object", s, h.start):
                 continue  # "将工期延长至…", "把交付时间调整到…": the object comes first
             if _object_counts(ctx, h.end, e, weak=h.phrase in weak_verbs):
                 return s, e
     return None
-
-
-# --- what happened: a Chinese reason given by its grammar, not by a listed phrase ------------
-
-# 因 as a preposition ("因增加供热管道铺装，需增加工期"), not inside 原因/基因/因此/因而/因素/因果
-_ZH_YIN = re.compile(r"(?<![原基诱起成])因(?![此而素果为])")
-_ZH_SHOU = re.compile(r"受(?!到了?$)")
-_ZH_EFFECT = ("影响", "制约", "限制", "波及", "冲击", "拖累")
-
-
-def zh_cause_spans(ctx: Context) -> list[tuple[int, int]]:
-    """Spans that hold a reason by grammar: what follows 因 up to the clause end, and X in
-    受X影响 ('受芯片供货紧张影响'). The caller filters empty reasons (各种因素, 不可抗力)."""
-    if ctx.lang != "zh":
-        return []
-    spans: list[tuple[int, int]] = []
-    for m in _ZH_YIN.finditer(ctx.scan):
-        s, e = clause(ctx, m.end(), m.end())
-        if not _cue_between(ctx, "inconvenience", m.end(), e):  # 因延期给您带来的不便: an apology
-            spans.append((m.end(), e))
-    for m in _ZH_SHOU.finditer(ctx.scan):
-        s, e = clause(ctx, m.end(), m.end())
-        window = ctx.scan[m.end():e]
-        cut = min((i for i in (window.find(w) for w in _ZH_EFFECT) if i >= 0), default=-1)
-        if cut >= 2:
-            spans.append((m.end(), m.end() + cut))
-    return sorted(spans)
-
-
-def late_party_spans(ctx: Context) -> list[tuple[int, int]]:
-    """'The vendor is running behind', '门窗厂家进度滞后': a named other party (`party`) is late - a
-    cause. With our side or the work as the subject ('we're running behind', '整体进度滞后') it is
-    the delay itself."""
-    spans = []
-    reach = _ACTOR_REACH[ctx.lang]
-    for h in cue_hits(ctx, "late_party"):
-        s, _ = clause(ctx, h.start, h.end)
-        lo = max(s, h.start - reach)
-        if _cue_between(ctx, "party", lo, h.start) and not _cue_between(ctx, "we", lo, h.start):
-            spans.append((lo, h.end))
-    return spans
 
 
 def listed_step(ctx: Context) -> bool:
@@ -156,7 +113,7 @@ def listed_step(ctx: Context) -> bool:
     reach = _ACTOR_REACH[ctx.lang]
     for h in cue_hits(ctx, "mitigation"):
         s, _ = clause(ctx, h.start, h.end)
-        if not _cue_between(ctx, "negation", max(s, h.start - reach), h.start):
+        if not has_cue(ctx, "negation", max(s, h.start - reach), h.start):
             return True
     return False
 

@@ -159,19 +159,14 @@ def load_progress(path: str | Path, facts: Facts, delivery: date | None = None) 
 def progress_language(progress: Progress) -> str | None:
     """The language the progress file's sentences are written in (`zh`, `en`, or None for a mix or
     nothing), weighed as `facts.text_language` does."""
-    from assistant.facts import _CJK, _LATIN
+    from assistant.facts import written_language
 
     parts = [*progress.done, *progress.in_progress, *progress.next, *progress.risks]
     if progress.at_risk:
         parts.append(progress.at_risk.trigger)
     if progress.slipped:
         parts += [progress.slipped.cause.summary, progress.slipped.cause.detail or "", *progress.slipped.changes]
-    text = " ".join(parts)
-    cjk, latin = 3 * len(_CJK.findall(text)), len(_LATIN.findall(text))
-    if cjk + latin == 0:
-        return None
-    share = cjk / (cjk + latin)
-    return "zh" if share >= 0.7 else "en" if share <= 0.3 else None
+    return written_language(" ".join(parts))
 
 
 def refuse_mixed_progress(progress: Progress, language: str, source: str) -> None:
