@@ -4,6 +4,7 @@ on a complete one, in English and in Chinese; settings (disable, severity, vocab
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -600,3 +601,27 @@ def test_a_check_lists_at_most_max_per_check_findings_and_counts_the_rest(lang: 
     assert len(listed) == MAX_PER_CHECK
     assert "57" in summary.message and str(MAX_PER_CHECK) in summary.message
     assert summary.line is not None and (summary.line, summary.column) > (listed[-1].line, listed[-1].column)
+
+
+def test_a_lateness_the_cause_itself_measures_is_not_our_delay() -> None:
+    # the facts' own lateness of someone else ("arrive a day late") is no claim about our delay
+    facts_text = (Path(__file__).resolve().parent.parent / "examples" / "en-payment-email.yaml").read_text(
+        encoding="utf-8")
+    assert "a day late" not in facts_text  # so the check below is about the rule, not the example
+    import yaml
+
+    from assistant.checks import check_text
+    from assistant.facts import validate_facts
+
+    data = yaml.safe_load(facts_text)
+    data["causes"] = [{"summary": "The stock figures from your warehouse system arrive a day late"}]
+    facts = validate_facts(data)
+    for sentence in ("The reason is that the stock figures arrived a day late, which skewed the totals, and we "
+                     "have changed how we read them.",
+                     "Your warehouse system sent its stock figures a day late all last month."):
+        report = check_text(f"Dear Ms. Patel,\n\n{sentence}\n\nThe new date is Friday, 15 January 2027.\n",
+                            path="x.md", facts=facts)
+        assert not [f for f in report.findings if f.check == "fact-mismatch"], sentence
+    ours = check_text("Dear Ms. Patel,\n\nThe upgrade will be a day late: the new date is Friday, 15 January 2027.\n",
+                      path="x.md", facts=facts)
+    assert [f.text for f in ours.findings if f.check == "fact-mismatch"] == ["a day late"]

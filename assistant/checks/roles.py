@@ -183,6 +183,33 @@ def copied_from(ctx: Context, start: int, end: int, texts: list[str]) -> bool:
     return needle.strip() != "" and any(needle in h for h in hay)
 
 
+def _said_in(ctx: Context, m: Mention, texts: list[str]) -> bool:
+    """The duration phrase ('a day late', '晚一天') is worded in one of `texts` (a cause the user
+    gave) and its sentence tells that cause's subject too ('the stock figures arrived a day
+    late'): it measures someone else's lateness, not ours. 'The portal will be two weeks late'
+    shares only the phrase with 'the supplier shipped the parts two weeks late', and is ours."""
+    lang = "zh" if ctx.lang == "zh" or _CJK.search(m.text) else "en"
+    core = _normal_words(ctx.scan[m.start:m.end], lang)
+    if (len(core) < 2) if lang == "zh" else (len(core.split()) < 2):
+        return False
+    s, e = sentence_of(ctx, m.start)
+    sentence = ctx.scan[s:max(e, m.end)]
+    for text in texts:
+        said = _normal_words(text, lang)
+        if core not in said:
+            continue
+        rest = said.replace(core, " ")
+        if lang == "zh":
+            grams = {rest[i:i + 2] for i in range(len(rest) - 1) if " " not in rest[i:i + 2]}
+            shared = sum(1 for g in grams if g in _normal_words(sentence, lang))
+        else:
+            words = {w[:5] for w in rest.split() if len(w) >= 4}
+            shared = len(words & {w[:5] for w in _normal_words(sentence, lang).split()})
+        if shared >= 2:
+            return True
+    return False
+
+
 def _against_plan(ctx: Context, m: Mention) -> bool:
     """'three weeks later than planned', '比原计划推迟21天': measured against our plan."""
     matcher = ctx.lex.get("cue:delay_plan")
@@ -200,7 +227,8 @@ def states_delay(ctx: Context, m: Mention) -> bool:
     or said of us ('because the supplier shipped the parts two weeks late', '数据晚一天才送到')."""
     if m.kind != "duration" or not m.delay:
         return False
-    if ctx.facts is not None and copied_from(ctx, m.start, m.end, _facts_texts(ctx.facts)):
+    if ctx.facts is not None and (copied_from(ctx, m.start, m.end, _facts_texts(ctx.facts))
+                                  or _said_in(ctx, m, _facts_texts(ctx.facts, causes_only=True))):
         return False
     cause = cause_around(ctx, m.start, m.end)
     # "because the supplier was late we will be two weeks late": we are the subject again
