@@ -235,7 +235,8 @@ def missing_elements(findings: list[Finding]) -> list[str]:
     return [c for c in MISSING_ORDER if c in fired]
 
 
-def _sender_names(facts: Facts) -> list[str]:
+def sender_names(facts: Facts) -> list[str]:
+    """How a signature may name the sender: full name, organisation, first name."""
     name = facts.sender.name or ""
     names = [name, facts.sender.organisation or ""]
     if " " in name:
@@ -257,7 +258,7 @@ def rewrite_offline(text: str, findings: list[Finding], facts: Facts | None, lan
         news, rest = element_blocks(missing, facts.model_copy(update={"language": lang}))
         if news or rest:
             inline = len(news) == 1 and not ("missing-original-date" in missing and "missing-new-date" in missing)
-            result = insert_blocks(result, news, rest, lang, kind, _sender_names(facts), news_inline=inline)
+            result = insert_blocks(result, news, rest, lang, kind, sender_names(facts), news_inline=inline)
     return result
 
 

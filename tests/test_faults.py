@@ -72,7 +72,7 @@ def test_a_paid_answer_that_stdout_cannot_take_is_kept_in_a_rescue_file(command:
                      OPENAI_API_KEY=KEY)
         assert server.count >= 1  # a rewrite may ask for one revision
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    first = result.stderr.splitlines()[0]
+    first = next(line for line in result.stderr.splitlines() if "standard output" in line)
     assert first.startswith("delaynote: standard output cannot be written (No space left on device); the ")
     saved = Path(first.split(" is saved in ", 1)[1])
     assert "15 January 2027" in saved.read_text(encoding="utf-8")

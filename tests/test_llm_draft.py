@@ -183,19 +183,33 @@ def test_invented_date_is_revised_quoting_the_finding(httpx2_mock, tmp_path, che
     assert '- "Thursday, 24 December 2026": ' in revise[3]["content"]  # the finding, quoting the words to change
 
 
-def test_revisions_stop_at_the_limit_and_findings_say_what_still_fails(httpx2_mock, tmp_path, checker):
+def test_revisions_stop_at_the_limit_then_the_facts_mend_what_the_model_left(httpx2_mock, tmp_path, checker):
     route = httpx2_mock.post(URL).mock(return_value=ok(WRONG))
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=2, use_cache=False)
     assert route.call_count == 3
-    assert {f.check for f in draft.findings} == {"fact-mismatch", "missing-new-date"}  # the rules' and the guards'
-    assert all(f.severity == "error" for f in draft.findings)
+    own_text, own = draft._rounds[-2]  # the model's best answer: the wrong date, three times over
+    assert {f.check for f in own} == {"fact-mismatch", "missing-new-date"}  # the rules' and the guards'
+    # mended from the facts: the sentence with the wrong date cut, the facts' date told instead
+    assert "24 December" in own_text and "24 December" not in draft.body
+    assert "The new delivery date is Saturday, 19 December 2026." in draft.body
+    assert not [f for f in draft.findings if f.severity == "error"]
+    assert any("removed the sentence 'The new date is Thursday, 24 December 2026.'" in m for m in draft._mended)
+
+
+def test_what_the_facts_cannot_mend_is_listed_after_the_last_revision(httpx2_mock, tmp_path, checker):
+    unsendable = WRONG.replace("Dear Ms. Chen,", "Dear [Client Name],")  # a greeting is never cut
+    route = httpx2_mock.post(URL).mock(return_value=ok(unsendable))
+    draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=2, use_cache=False)
+    assert route.call_count == 3
+    assert [(f.check, f.text) for f in draft.findings if f.severity == "error"] == [("placeholder", "[Client Name]")]
 
 
 def test_no_revisions_when_max_revisions_is_zero(httpx2_mock, tmp_path, checker):
     route = httpx2_mock.post(URL).mock(return_value=ok(WRONG))
     draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=0)
     assert route.call_count == 1
-    assert draft.findings[0].check == "fact-mismatch"
+    assert draft._rounds[0][1][0].check == "fact-mismatch"  # the answer as given
+    assert draft._mended and "24 December" not in draft.body
 
 
 def test_invented_contact_details_are_swapped_for_the_facts_ones_without_a_revision(httpx2_mock, tmp_path,

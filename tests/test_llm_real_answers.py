@@ -85,12 +85,19 @@ def test_placeholders_and_a_dropped_next_update_are_errors_and_get_revised(httpx
     assert "[" not in draft.body and "Friday, 20 November 2026" in draft.body
 
 
-def test_an_error_left_after_the_last_revision_is_listed(httpx2_mock, tmp_path, payment_facts):
+def test_what_the_revisions_leave_is_mended_from_the_facts_and_the_rest_listed(httpx2_mock, tmp_path, payment_facts):
     httpx2_mock.post(URL).mock(side_effect=[served("draft-en-email-old-prompt"), served("draft-en-email-old-prompt")])
     draft = draft_with_llm(payment_facts, settings(tmp_path), max_revisions=1, stream_to=lambda _: None,
                            log=lambda _: None)
-    assert len(draft._rounds) == 2
-    assert any(f.check == "placeholder" and f.severity == "error" for f in draft.findings)
+    assert len(draft._rounds) == 3  # the answer, its revision (the same text again), then mended
+    assert any(f.check == "placeholder" and f.severity == "error" for f in draft._rounds[1][1])
+    # mended: the items with slots cut (with their sub-items), the steps, dates and contact told
+    # from the facts, the bracketed signature unwrapped; the hedge no fact can mend is listed
+    assert "[" not in draft.body and "\n  - " not in draft.body
+    assert "- A second developer who knows the provider's system joins the project next Monday\n" in draft.body
+    assert draft.body.rstrip().endswith("Best regards,\nDaniel Okafor, Project manager, Northwind Software")
+    assert [(f.check, f.text) for f in draft.findings if f.severity != "info"] == [
+        ("vague-timeline", "as soon as possible")]
 
 
 def test_usage_absent_from_a_stream_is_unknown_not_zero(httpx2_mock, tmp_path, payment_facts):
@@ -169,11 +176,13 @@ def test_cli_draft_exits_1_when_an_error_remains_and_says_usage_is_unknown(tmp_p
     with serve([Reply(raw=raw), Reply(raw=raw)]) as server:
         code, out, err = _main(["draft", "--facts", str(REPO / "examples" / "en-payment-email.yaml"),
                                 "--provider", "openai", "--base-url", server.url, "--max-revisions", "1",
-                                "--no-cache", "-v"], monkeypatch, capsys)
+                                "--no-cache", "-v", "--fail-on", "warning"], monkeypatch, capsys)
         assert server.count == 2
-    assert code == 1
+    assert code == 1  # a warning the facts cannot mend remains, and --fail-on warning counts it
     assert "Dear Ms. Patel," in out  # the draft is still shown, with what fails listed
-    assert "placeholder" in err and "missing-update-plan" in err
+    assert "needs fixing (missing-contact, missing-mitigation, missing-update-plan, placeholder" in err
+    assert "mended from the facts: added what was missing: The date of the next update" in err
+    assert "warning vague-timeline" in err and "[" not in out
     assert "token usage unknown" in err and "Tokens: unknown" in err and "0 tokens" not in err
     with serve([Reply(raw=raw)]) as server:
         code, out, err = _main(["draft", "--facts", str(REPO / "examples" / "en-payment-email.yaml"),

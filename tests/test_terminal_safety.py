@@ -22,8 +22,8 @@ KEY = "sk-test-TERMINAL-0123456789"
 HOSTILE = ("\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2J\x1b[1A\x1b[2K\x1b]8;;http://evil.example/\x1b\\here\x1b]8;;\x1b\\"
            "\r\x9b31m\x00\x08\x7f")
 CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\n\t"]
-ANSWER = ("Subject: Customer portal: new date\n\nDear Ms. Chen,\n\nThe portal will be ready on 18 December 2026"
-          f"{HOSTILE} instead of 1 December 2026.\n\nSam\n")
+ANSWER = ("Subject: Customer portal: new date\n\nDear Ms. Chen,\n\nThe portal will be ready on 15 January 2027"
+          f"{HOSTILE} instead of 4 December 2026.\n\nSam\n")
 
 
 def no_controls(text: str) -> bool:
@@ -45,7 +45,9 @@ def test_a_drafted_answer_reaches_stdout_without_controls(monkeypatch, capsys) -
                                   "--max-revisions", "0", "--format", fmt, "--no-cache"], monkeypatch, capsys)
             assert code in (0, 1), err
             assert no_controls(out) and no_controls(err), (fmt, out)
-            assert "instead of 1 December 2026" in out
+            # the sentence around the sequences carries a number in no source ("52" of OSC 52), so it
+            # is cut before the draft is shown and the facts' date told instead: either way, no control
+            assert "Dear Ms. Chen," in out and "Friday, 15 January 2027" in out
             if fmt == "json":
                 assert "\\u001b" not in out and no_controls(json.dumps(json.loads(out), ensure_ascii=False))
 
@@ -78,7 +80,7 @@ def test_the_streamed_draft_on_a_terminal_carries_no_controls(tmp_path: Path, wo
         os.close(leader)
         assert server.requests[0]["stream"] is True
     text = shown.decode("utf-8").replace("\r\n", "\n")
-    assert "instead of 1 December 2026" in text
+    assert "instead of 4 December 2026" in text
     assert no_controls(text), repr(text)
 
 
@@ -88,7 +90,7 @@ def test_a_rewrite_answer_reaches_stdout_without_controls(work: Path, monkeypatc
         code, out, err = run(["rewrite", "note.md", "--provider", "openai", "--base-url", server.url],
                              monkeypatch, capsys)
     assert code == 1, err  # the answer's dates are in no source: fact-mismatch errors remain (exit 1)
-    assert "instead of 1 December 2026" in out and no_controls(out) and no_controls(err)
+    assert "instead of 4 December 2026" in out and no_controls(out) and no_controls(err)
 
 
 def judge_answer(quote: str) -> str:

@@ -39,5 +39,6 @@ class Draft(BaseModel):
     # streamed last to the terminal (if not, the CLI prints it)
     _removed: list[str] = PrivateAttr(default_factory=list)
     _repaired: list[str] = PrivateAttr(default_factory=list)
+    _mended: list[str] = PrivateAttr(default_factory=list)  # what `guards.mend` put right (the last round)
     _rounds: list[tuple[str, list[Finding]]] = PrivateAttr(default_factory=list)
     _shown: bool = PrivateAttr(default=False)

@@ -247,6 +247,24 @@ def example_facts(lang: str, settings: Settings) -> list[str]:
         return []
 
 
+def _mended(draft: Draft, found: list[Finding], facts: Facts, settings: Settings) -> tuple[Draft, list[Finding], list[str]]:
+    """The draft mended from the facts (`assistant.guards.mend`) when that leaves it better by
+    `badness`, with its findings and what was changed; else the draft as it was."""
+    from assistant.guards.mend import ADDABLE, mend
+
+    if not any(f.severity == "error" and (f.check in ("fact-mismatch", "placeholder") or f.check in ADDABLE)
+               for f in found):
+        return draft, found, []
+    subject, body, changes = mend(draft.subject, draft.body, found, facts)
+    if not changes:
+        return draft, found, []
+    trial = draft.model_copy(update={"subject": subject, "body": body})
+    trial_found = review(trial, facts, settings)
+    if badness(trial_found) < badness(found):
+        return trial, trial_found, changes
+    return draft, found, []
+
+
 def badness(findings: list[Finding]) -> tuple[int, int, int]:
     """How far a draft is from sendable, for keeping the best of several answers."""
     return (sum(f.severity == "error" for f in findings), len(_to_fix(findings)),
@@ -349,6 +367,19 @@ def draft_with_llm(
         draft, findings = take(answer)
         if badness(findings) <= badness(best_findings):
             best, best_findings, best_round = draft, findings, round_
+    # what the model left wrong and the facts say exactly how to put right, put right without it
+    mended_best, mended_findings, mended = _mended(best, best_findings, facts, settings)
+    if mended:
+        mended_best._repaired = [*best._repaired, *mended]
+        mended_best._mended = mended
+        best, best_findings = mended_best, mended_findings
+        rounds.append((draft_text(best.subject, best.body), best_findings))
+        if verbose:
+            for what in mended:
+                say(f"mended from the facts: {what}")
+        else:  # the text differs from the model's answer: say so, even unasked
+            say(f"mended from the facts: {len(mended)} change{'s' if len(mended) != 1 else ''} to the model's "
+                "answer (-v lists them)")
     if verbose:
         say(f"total: {total.describe()}, {total.calls} request(s)")
     best.findings = best_findings

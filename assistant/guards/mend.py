@@ -1,0 +1,234 @@
+"""Mending an LLM draft where the facts say exactly what is right, without asking the model again.
+
+A 1.5B model asked to fix a finding mostly gives the same text back (measured), so what can be
+mended from the facts is mended here, after `repair` and before the revise loop:
+
+- a delay length that contradicts the facts ("two weeks later" for a four-week delay) becomes
+  the facts' one;
+- a sentence or list item that carries what the facts cannot back (a step, a phone number or a
+  "done" list copied from the prompt's worked example, an invented number) is removed - model
+  text is untrusted, and a notice without the sentence is true where one with it is not; the
+  greeting, the sign-off and the signature are never cut;
+- what the notice must carry and now lacks (the new date, a cause, a step, the next update, the
+  sender's contact details) is added from the facts in the offline drafter's words, a missing
+  step in the place of a removed one when that was a list item.
+
+Each change is reported in the draft's language-neutral form ("removed …", "added …") for
+`--verbose`; the caller keeps the mended text only when it is better by the same measure the
+revise loop uses.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from assistant.guards.trace import _LIST_MARK
+
+if TYPE_CHECKING:
+    from assistant.facts import Facts
+    from assistant.findings import Finding
+
+_SENTENCE = re.compile(r"[^.!?。！？]*(?:[.!?](?=\s|$)|[。！？]|$)")
+_EN_UNIT = re.compile(r"\b(?:days?|weeks?|months?|working days?|business days?)\b", re.IGNORECASE)
+_ZH_AMOUNT = re.compile(r"[0-9一二两三四五六七八九十半几]+(?:个)?(?:多)?(?:个月|周|星期|天|日|工作日)半?")
+# what `required_findings` reports, in the order a notice tells it
+ADDABLE = ("missing-new-date", "missing-cause", "missing-mitigation", "missing-update-plan", "missing-contact")
+
+
+def _sentences(line: str) -> list[str]:
+    """`line` cut after each sentence end, every character kept (the pieces join back to it)."""
+    out, i = [], 0
+    for m in _SENTENCE.finditer(line):
+        if m.end() > i:
+            out.append(line[i:m.end()])
+            i = m.end()
+    if i < len(line):
+        out.append(line[i:])
+    return out
+
+
+def _swap_duration(text: str, right: str, lang: str) -> str | None:
+    """`text` ("two weeks later", "推迟两周") with its amount and unit replaced by `right`."""
+    if lang == "zh":
+        m = _ZH_AMOUNT.search(text)
+        return None if m is None else text[:m.start()] + right + text[m.end():]
+    unit = _EN_UNIT.search(text)
+    if unit is None:
+        return None
+    head = text[:unit.start()].rstrip()
+    amount = head.rfind(" ") + 1  # the amount word just before the unit: "two", "4", "a"
+    return text[:amount] + right + text[unit.end():]
+
+
+def _traced_inside(placeholder: str, facts: Facts) -> str | None:
+    """The text inside a bracketed "placeholder" when every part of it is a value of the facts
+    ("[Daniel Okafor, Project manager, Northwind Software]"); else None."""
+    from assistant.facts import facts_to_data
+    from assistant.guards.trace import _strings
+
+    inner = placeholder.strip()[1:-1].strip() if placeholder.strip()[:1] in "[{【(（<" else ""
+    parts = [p.strip() for p in inner.replace("，", ",").split(",") if p.strip()]
+    values = {v.strip().casefold() for v in _strings(facts_to_data(facts))}
+    return inner if parts and all(p.casefold() in values for p in parts) else None
+
+
+def _protected(lines: list[str], lang: str, names: list[str]) -> tuple[int, int]:
+    """(first body line, first line of the sign-off or signature): the lines outside are kept."""
+    from assistant.rewrite_layout import greeting_end, sign_off_index, signature_index
+
+    start = greeting_end(lines, lang) or 0
+    end = sign_off_index(lines, lang)
+    if end is None:
+        end = signature_index(lines, names)
+    return start, end if end is not None and end >= start else len(lines)
+
+
+def mend(subject: str | None, body: str, findings: list[Finding], facts: Facts,
+         example_facts: list[str] | None = None) -> tuple[str | None, str, list[str]]:
+    """(subject, body, what was changed): the draft mended from the facts (see the module docstring)."""
+    from assistant.checks.datefind import find_mentions
+    from assistant.dates import format_duration
+    from assistant.guards.required import required_findings
+
+    lang = facts.language
+    done: list[str] = []
+    from assistant.rewrite_offline import sender_names
+
+    names = sender_names(facts)
+    right_delay = format_duration(facts.delay_days, lang)
+    lines = body.rstrip("\n").split("\n")
+    start, end = _protected(lines, lang, names)
+    list_slot: tuple[int, str, str] | None = None  # where a removed list item stood: line, marker, end mark
+    for f in findings:
+        if f.check not in ("fact-mismatch", "placeholder") or not f.text:
+            continue
+        inner = _traced_inside(f.text, facts) if f.check == "placeholder" else None
+        if inner is not None:  # "[Daniel Okafor, Project manager]": facts in brackets, not a slot
+            for i, line in enumerate(lines):
+                if f.text in line:
+                    lines[i] = line.replace(f.text, inner)
+                    done.append(f"{f.text} -> {inner}")
+            continue
+        if subject and f.text in subject:
+            from assistant.drafting.offline import default_subject
+
+            subject = default_subject(facts)
+            done.append(f"subject: {f.text!r} -> the subject from the facts")
+            continue
+        at = next((i for i in range(start, end) if f.text in lines[i]), None)
+        if at is None:
+            continue
+        spans = [m for m in find_mentions(f.text, facts.notice_date) if m.kind == "duration"]
+        dated = any(d in (facts.new_date, facts.original_date)
+                    for m in find_mentions(lines[at], facts.notice_date) for d in m.dates)
+        if f.check == "fact-mismatch" and spans and spans[0].end - spans[0].start == len(f.text) and dated:
+            # the size of the delay, said beside its dates: the facts give the right one
+            swapped = _swap_duration(f.text, right_delay, lang)
+            if swapped and swapped != f.text:
+                lines[at] = lines[at].replace(f.text, swapped, 1)
+                done.append(f"{f.text} -> {swapped}")
+                continue
+        mark = _LIST_MARK.match(lines[at])
+        if mark:
+            done.append(f"removed the list item {lines[at].strip()!r}: {f.message}")
+            if list_slot is None:
+                tail = lines[at].rstrip()[-1:]
+                list_slot = (at, mark.group(0), tail if tail in "。.；;" else "")
+            indent = len(lines[at]) - len(lines[at].lstrip())
+            lines[at] = "\0"
+            below = at + 1  # its own sub-items go with it
+            while below < end and lines[below].strip() and _LIST_MARK.match(lines[below]) and (
+                    len(lines[below]) - len(lines[below].lstrip()) > indent):
+                lines[below] = "\0"
+                below += 1
+            continue
+        pieces = _sentences(lines[at])
+        hit = next((p for p in pieces if f.text in p), None)
+        if hit is None:
+            continue
+        done.append(f"removed the sentence {hit.strip()!r}: {f.message}")
+        kept = "".join(p for p in pieces if p is not hit).strip()
+        lines[at] = kept if kept else "\0"
+    text = _join(lines)
+    # the body must carry them: a subject line is not read as the notice (nor kept by every client)
+    missing = [g for g in required_findings(text, lang, facts) if g.check in ADDABLE]
+    if not missing:
+        return subject, text, done
+    text, added = _add(text, missing, facts, list_slot, lines)
+    return subject, text, done + added
+
+
+def _join(lines: list[str]) -> str:
+    """The lines with removed ones ("\\0") dropped and at most one blank line in a row."""
+    out: list[str] = []
+    for line in lines:
+        if line == "\0":
+            continue
+        if not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _add(text: str, missing: list[Finding], facts: Facts, list_slot: tuple[int, str, str] | None,
+         lines: list[str]) -> tuple[str, list[str]]:
+    """`text` with the missing elements added from the facts, and what was added."""
+    from assistant.checks.causes import overlap
+    from assistant.rewrite_layout import MISSING_ORDER, element_blocks, insert_blocks
+
+    lang = facts.language
+    checks = [c for c in MISSING_ORDER if any(g.check == c for g in missing)]
+    added = [f"added what was missing: {g.message}" for g in missing]
+    steps = [m for m in facts.mitigations if any(g.check == "missing-mitigation" and m in g.message for g in missing)]
+    if "missing-mitigation" in checks and list_slot is not None and steps:
+        # the case's own steps where the copied one stood, as items of the same list
+        at, marker, mark = list_slot
+        before = len(_join(lines[:at]).rstrip("\n").split("\n")) if at else 0
+        kept = text.rstrip("\n").split("\n")
+        items = [f"{marker}{s}{'' if s.rstrip()[-1:] in '。.；;!！' else mark}" for s in steps]
+        text = "\n".join([*kept[:before], *items, *kept[before:]]) + "\n"
+        checks.remove("missing-mitigation")
+    elif "missing-mitigation" in checks:
+        facts = facts.model_copy(update={"mitigations": steps or facts.mitigations})
+    if "missing-cause" in checks:
+        still = [c for c in facts.causes if overlap(c.summary, text, lang) < 0.3]
+        facts = facts.model_copy(update={"causes": still or facts.causes})
+    if "missing-cause" in checks:
+        placed = _after_news(text, element_blocks(["missing-cause"], facts)[1], facts)
+        if placed is not None:
+            text = placed
+            checks.remove("missing-cause")
+    if checks:
+        news, rest = element_blocks(checks, facts)
+        from assistant.rewrite_offline import sender_names
+
+        # the news as one sentence more of the opening paragraph, when there is one to extend
+        inline = len(news) == 1 and _opening_sentence(text, lang)
+        text = insert_blocks(text, news, rest, lang, "txt", sender_names(facts), news_inline=inline)
+    return text, added
+
+
+def _after_news(text: str, blocks: list[str], facts: Facts) -> str | None:
+    """`text` with `blocks` as paragraphs right after the first paragraph that gives the new or
+    the promised date (where a reader expects the reason), or None when no paragraph does."""
+    from assistant.checks.datefind import find_mentions
+
+    paragraphs = text.rstrip("\n").split("\n\n")
+    for i, para in enumerate(paragraphs[:-1]):
+        dates = {d for m in find_mentions(para, facts.notice_date) for d in m.dates}
+        if facts.new_date in dates or facts.original_date in dates:
+            return "\n\n".join([*paragraphs[:i + 1], *blocks, *paragraphs[i + 1:]]) + "\n"
+    return None
+
+
+def _opening_sentence(text: str, lang: str) -> bool:
+    """The first line after the greeting ends a sentence (not a signature such as "Sam")."""
+    from assistant.rewrite_layout import greeting_end
+
+    lines = text.split("\n")
+    start = greeting_end(lines, lang) or 0
+    first = next((ln.strip() for ln in lines[start:] if ln.strip()), "")
+    return first[-1:] in ".!?。！？"
