@@ -116,6 +116,14 @@ def _drafter_thresholds(run: DrafterRun, suite: Suite) -> list[str]:
             failed = [c.name for c in run.cases if c.language == lang and c.status == "fail"]
             out.append(f"drafter {run.label} {lang}: pass rate {passed}/{total} below {minimum:.0%}; "
                        f"failed: {', '.join(failed)}")
+    if run.provider == "offline":  # the offline drafter's text is never mended
+        return out
+    for lang, minimum in suite.config.thresholds.drafter.own_for_provider(run.provider).items():
+        passed, total = run.own_rate("language", lang)
+        if total and passed / total < minimum:
+            failed = [c.name for c in run.cases if c.language == lang and c.status != "known" and not c.own_passed]
+            out.append(f"drafter {run.label} {lang}: the model's own answers (before mending) pass "
+                       f"{passed}/{total}, below {minimum:.0%}; failed: {', '.join(failed)}")
     return out
 
 

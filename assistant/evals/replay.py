@@ -106,8 +106,11 @@ class RecordingServer:
                 self.send_header("content-length", str(len(payload)))
                 if owner.mode == "replay":
                     self.send_header("x-should-retry", "false")
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (its timeout): no traceback
+                    return
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

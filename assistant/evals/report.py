@@ -29,6 +29,11 @@ class DrafterRun(BaseModel):
         chosen = [c for c in self.cases if getattr(c, key) == value and c.status != "known"]
         return sum(c.passed for c in chosen), len(chosen)
 
+    def own_rate(self, key: str, value: str) -> tuple[int, int]:
+        """As `rate`, for the model's own answers (before mending)."""
+        chosen = [c for c in self.cases if getattr(c, key) == value and c.status != "known"]
+        return sum(c.own_passed for c in chosen), len(chosen)
+
     def known(self, key: str, value: str) -> int:
         return sum(1 for c in self.cases if getattr(c, key) == value and c.status == "known")
 
@@ -68,11 +73,17 @@ def _differences(main: DrafterRun, other: DrafterRun, *, skip_unrecorded: bool =
         alt = theirs.get(case.name)
         if skip_unrecorded and alt is not None and (_unrecorded(alt) or _unrecorded(case)):
             continue
-        if alt is not None and alt.passed != case.passed:
-            why = (alt.failures or case.failures)[:1]
-            out.append(f"{case.name}: {main.label} {'pass' if case.passed else 'FAIL'}, "
-                       f"{other.label} {'pass' if alt.passed else 'FAIL'}" + (f" ({why[0]})" if why else ""))
+        if alt is not None and (alt.passed != case.passed or alt.own_passed != case.own_passed):
+            why = (alt.failures or case.failures or alt.own_failures or case.own_failures)[:1]
+            out.append(f"{case.name}: {main.label} {_verdict(case)}, {other.label} {_verdict(alt)}"
+                       + (f" ({why[0]})" if why else ""))
     return out
+
+
+def _verdict(case: CaseResult) -> str:
+    if not case.passed:
+        return "FAIL"
+    return "pass" if case.own_passed else "pass only mended"
 
 
 def render_text(report: EvalReport) -> str:
@@ -102,8 +113,11 @@ def render_text(report: EvalReport) -> str:
             channels = "  ".join(
                 f"{ch} {_pct(*run_rate(run, lang, ch))}" for ch in run.values("channel") if run_rate(run, lang, ch)[1])
             known = run.known("language", lang)
+            own = (f"   model's own answers (before mending) {_pct(*run.own_rate('language', lang))}"
+                   if any(c.mended for c in run.cases) else "")
             lines.append(f"  {lang}: {_pct(*run.rate('language', lang))}"
-                         + (f" + {known} known issue{'s' if known != 1 else ''}" if known else "") + f"   {channels}")
+                         + (f" + {known} known issue{'s' if known != 1 else ''}" if known else "") + f"   {channels}"
+                         + own)
         unrecorded = [c for c in run.cases if c.status == "fail" and _unrecorded(c)]
         if unrecorded:  # one line, not one per case: the command that records them ends the report
             names = ", ".join(c.name for c in unrecorded[:5]) + (f" and {len(unrecorded) - 5} more"
@@ -116,6 +130,9 @@ def render_text(report: EvalReport) -> str:
                 continue
             elif case.status == "fail":
                 lines.append(f"  FAIL {case.name} [{case.channel}/{case.tone}]: " + "; ".join(case.failures))
+            elif case.own_failures:
+                lines.append(f"  MENDED {case.name} [{case.channel}/{case.tone}]: the model's answer failed ("
+                             + "; ".join(case.own_failures) + "); put right from the facts: " + "; ".join(case.mended))
             elif case.status == "known":
                 lines.append(f"  known issue {case.name}: {case.known_issue} (still fails: {'; '.join(case.failures)})")
             elif case.status == "fixed":
@@ -151,6 +168,7 @@ def render_json(report: EvalReport) -> str:
     for run, raw in zip([report.drafter, *report.compare], [data["drafter"], *data["compare"]], strict=True):
         raw["pass_rate"] = {lang: _rate_value(*run.rate("language", lang)) for lang in run.values("language")}
         raw["pass_rate_by_channel"] = {ch: _rate_value(*run.rate("channel", ch)) for ch in run.values("channel")}
+        raw["own_pass_rate"] = {lang: _rate_value(*run.own_rate("language", lang)) for lang in run.values("language")}
         for case, raw_case in zip(run.cases, raw["cases"], strict=True):
             raw_case["status"] = case.status
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"

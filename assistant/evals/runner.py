@@ -41,6 +41,15 @@ class CaseResult(BaseModel):
     calls: int = 0
     text: str = ""
     error: str | None = None  # the LLM service failed for this case (exit 3); the others still count
+    # an LLM draft delaynote mended from the facts (`guards.mend`): what it changed, and how the
+    # model's own answer fared before that (the prompts' share of the result)
+    mended: list[str] = Field(default_factory=list)
+    own_failures: list[str] = Field(default_factory=list)
+
+    @property
+    def own_passed(self) -> bool:
+        """The model's own answer passes: the draft needed no mending, or passed before it."""
+        return self.passed and not self.own_failures
 
     @property
     def status(self) -> str:
@@ -131,9 +140,15 @@ def run_case(case: Case, variant: Variant, defaults: Expect) -> CaseResult:
         return CaseResult(**base, passed=False, failures=[f"drafting failed: {type(exc).__name__}: {exc}"])
     fired = sorted({f.check for f in findings})
     failures, notes = apply_expectations(text, facts, expect, set(fired), scores)
+    own_failures: list[str] = []
+    if draft._mended and len(draft._rounds) >= 2:  # the model's best answer, before it was mended
+        own_text, own_findings = draft._rounds[-2]
+        own_fired = {f.check for f in own_findings}
+        own_failures, _ = apply_expectations(own_text, facts, expect, own_fired, scores)
     calls = draft.usage.calls if draft.usage else 0
     return CaseResult(**base, passed=not failures, failures=failures, notes=notes, fired=fired,
-                      chars=len(text), calls=calls, text=text)
+                      chars=len(text), calls=calls, text=text, mended=list(draft._mended),
+                      own_failures=own_failures)
 
 
 @contextmanager

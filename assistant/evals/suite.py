@@ -114,16 +114,24 @@ class Case(BaseModel):
 class DrafterThresholds(_Strict):
     """Minimum share of cases that must pass, per language (0..1). `replay_pass_rate`, when set,
     is the bar for `--provider replay` instead: the recordings hold a real model's answers, and a
-    small model's pass rate is a measured figure, not the offline drafter's 100%."""
+    small model's pass rate is a measured figure, not the offline drafter's 100%. An LLM run is
+    also held to `own_pass_rate` on the model's own answers, before mending (see `own_for_provider`)."""
 
     pass_rate: dict[str, float] = Field(default_factory=lambda: {"en": 1.0, "zh": 1.0})
     replay_pass_rate: dict[str, float] | None = None
+    own_pass_rate: dict[str, float] | None = None
 
     def for_provider(self, provider: str) -> dict[str, float]:
         """The pass rates the drafter run of `provider` is held to."""
         return self.replay_pass_rate if provider == "replay" and self.replay_pass_rate is not None else self.pass_rate
 
-    @field_validator("pass_rate", "replay_pass_rate")
+    def own_for_provider(self, provider: str) -> dict[str, float]:
+        """The bar for the model's own answers, before delaynote mends them from the facts
+        (`own_pass_rate`; by default the same as for the drafts shown, so mending never hides a
+        prompt that stopped working)."""
+        return self.own_pass_rate if self.own_pass_rate is not None else self.for_provider(provider)
+
+    @field_validator("pass_rate", "replay_pass_rate", "own_pass_rate")
     @classmethod
     def _rates(cls, value: dict[str, float] | None) -> dict[str, float] | None:
         for lang, rate in (value or {}).items():
