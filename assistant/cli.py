@@ -686,7 +686,7 @@ def log(
 def schedule(
     facts: Annotated[str, typer.Option("--facts", help="Facts file of the delay.")],
     history: HistoryOpt = None,
-    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the events (IANA name, e.g. Europe/London; default [followup] tz, else UTC).")] = None,
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the events (IANA name, e.g. Europe/London; default [followup] tz, else the facts' timezone, else UTC).")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Time of day of each event, HH:MM (default [followup] at, else 09:00).")] = None,
     remind: Annotated[str | None, typer.Option("--remind", help="Reminder before each event: 30m, 2h, 1d, 1w (default [followup] remind, else 1d).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write the .ics here instead of stdout.")] = None,
@@ -698,4 +698,5 @@ def schedule(
 
     _need_stdout(out)
     conf = _settings(config, **{"followup.tz": tz, "followup.at": at, "followup.remind": remind}).followup
-    _write_or_print(run_schedule(facts, history, tz=conf.tz, at=conf.at, remind=conf.remind), out, force)
+    tz_set = conf.tz if "tz" in conf.model_fields_set else None  # else the facts' timezone, else UTC
+    _write_or_print(run_schedule(facts, history, tz=tz_set, at=conf.at, remind=conf.remind), out, force)

@@ -66,6 +66,23 @@ package knows it is checked when drafting (importing it here would slow every `c
 Text = Annotated[str, BeforeValidator(_text), Field(min_length=1)]
 
 
+def _zone_name(value: object) -> object:
+    """An IANA time zone name that this machine knows ('Asia/Shanghai', 'Europe/Berlin', 'UTC')."""
+    if not isinstance(value, str) or not value.strip():
+        return value
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value.strip()!r} is not a time zone name; use one such as Asia/Shanghai, "
+                         "Europe/Berlin or UTC") from None
+    return value.strip()
+
+
+TimeZoneName = Annotated[str, BeforeValidator(_zone_name)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -162,6 +179,10 @@ class Facts(_Strict):
     holiday_country: HolidayCountry | None = _about(  # README "Working days": not in SPEC §2, an addition
         "Whose public holidays are not working days: an ISO country code, or none (optional).", "GB", "CN",
         default=None)
+    timezone: TimeZoneName | None = _about(  # README "Time zone": not in SPEC §2, an addition
+        "The time zone the dates mean, an IANA name: `import` turns task times into dates in it, "
+        "`schedule` places its events in it (optional; default: this machine's zone for import, UTC "
+        "for schedule).", "Asia/Shanghai", "Europe/Berlin", default=None)
 
     @property
     def next_update(self) -> date:

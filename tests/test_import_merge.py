@@ -289,3 +289,39 @@ def test_a_key_that_is_not_a_list_is_not_replaced(facts_en: Path, monkeypatch, c
     code, _, err = run(["import", EXPORTS / "jira.csv", "--facts", facts_en], monkeypatch, capsys)
     assert code == 2 and "pending in the facts file is not a list ('ask Tomás')" in err
     assert facts_en.read_bytes() == before
+
+
+def test_task_times_become_dates_in_the_facts_own_time_zone(facts_en: Path, tmp_path: Path, monkeypatch,
+                                                              capsys) -> None:
+    # 23:30 UTC on 18 March is already 19 March in Shanghai, still 18 March in New York
+    export = tmp_path / "tasks.csv"
+    export.write_text("Name,Due,State\nCard payments,2027-03-18T23:30:00Z,In Progress\n", encoding="utf-8")
+    args = ["import", export, "--facts", facts_en, "--map", "name=Name,due=Due,status=State", "--prune"]
+    text = facts_en.read_text(encoding="utf-8")
+    facts_en.write_text(text + "timezone: Asia/Shanghai\n", encoding="utf-8")
+    code, _, err = run(args, monkeypatch, capsys)
+    assert code == 0, err
+    assert [p.due.isoformat() for p in load_facts(facts_en).phases] == ["2027-03-19"]
+    code, _, err = run([*args, "--timezone", "America/New_York"], monkeypatch, capsys)  # the flag wins
+    assert code == 0, err
+    assert [p.due.isoformat() for p in load_facts(facts_en).phases] == ["2027-03-18"]
+    facts_en.write_text(text + "timezone: Mars/Olympus\n", encoding="utf-8")
+    code, _, err = run(args, monkeypatch, capsys)
+    assert code == 2 and "timezone 'Mars/Olympus' is not a time zone name" in err and "Traceback" not in err
+
+
+def test_linears_own_header_spelling_is_read_as_linear(tmp_path: Path, monkeypatch, capsys) -> None:
+    # the header Linear's own CSV importer reads (linear/linear, packages/import, LinearCsvImporter):
+    # "Id", not "ID"; header names are matched without regard to case
+    from zoneinfo import ZoneInfo
+
+    from assistant.importing.command import read_tasks
+
+    export = tmp_path / "linear.csv"
+    export.write_text("Id,Team,Title,Description,Status,Estimate,Priority,Project,Creator,Assignee,Labels,"
+                      "Cycle Number,Cycle Name,Cycle Start,Cycle End,Created,Updated,Started,Completed,Canceled,"
+                      "Archived,Due Date\nENG-7,ENG,Refund screen,,In Progress,2,High,Payments,A,B,,3,Cycle 3,,,,,,,,,"
+                      "2027-03-12\n", encoding="utf-8")
+    tasks, fmt, _ = read_tasks(export, fmt=None, maps=[], zone=ZoneInfo("UTC"))
+    assert fmt == "linear" and [(t.key, t.name, t.due.isoformat()) for t in tasks] == [
+        ("ENG-7", "Refund screen", "2027-03-12")]

@@ -279,14 +279,16 @@ def run_log(facts_path: str | None, history: Path | None, fmt: str) -> str:
     return render_log(project, path, messages, fmt)
 
 
-def run_schedule(facts_path: str, history: Path | None, *, tz: str, at: str, remind: str) -> bytes:
-    """`delaynote schedule`: the calendar, from the facts and the last message sent (if any)."""
+def run_schedule(facts_path: str, history: Path | None, *, tz: str | None, at: str, remind: str) -> bytes:
+    """`delaynote schedule`: the calendar, from the facts and the last message sent (if any); the
+    events in `tz`, else the facts' `timezone`, else UTC."""
     from assistant.followup.schedule import build_calendar
 
     facts = load_facts(facts_path)
     path = history or default_path(facts_path, _configured())
     _, told = load_told(path, facts, required=history is not None)
-    return build_calendar(facts, last=told[-1] if told else None, sent_count=len(told), tz=tz, at=at, remind=remind)
+    return build_calendar(facts, last=told[-1] if told else None, sent_count=len(told),
+                          tz=tz or facts.timezone or "UTC", at=at, remind=remind)
 
 
 def run_update_check(facts_path: str, progress_path: str, text_path: str, *, settings: Settings,

@@ -26,8 +26,22 @@ SPECS = {"jira": jira.SPEC, "linear": linear.SPEC, "github": github.SPEC, "workt
 LISTS = {"phases", "completed", "pending"}
 
 
-def resolve_zone(name: str | None) -> tzinfo:
-    """`--timezone` as a tzinfo; without it, this machine's local zone."""
+def _facts_zone(text: str, source: str) -> str | None:
+    """The facts file's own `timezone` key, read without validating the rest (an import may be
+    what makes the file valid); None when it has none or cannot be read as a mapping."""
+    import yaml
+
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
+    except (yaml.YAMLError, ValueError):
+        return None  # the merge reports the broken file in its own words
+    zone = data.get("timezone") if isinstance(data, dict) else None
+    return zone.strip() if isinstance(zone, str) and zone.strip() else None
+
+
+def resolve_zone(name: str | None, flag: str = "--timezone") -> tzinfo:
+    """`--timezone` (or the facts' `timezone`, named by `flag`) as a tzinfo; without either, this
+    machine's local zone."""
     if not name:
         zone = datetime.now().astimezone().tzinfo
         assert zone is not None
@@ -37,7 +51,7 @@ def resolve_zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"--timezone {name!r} is not a time zone name; use one such as Asia/Shanghai, "
+        raise InputError(f"{flag} {name!r} is not a time zone name; use one such as Asia/Shanghai, "
                          "Europe/Berlin or UTC") from None
 
 
@@ -112,20 +126,21 @@ def run_import(file: Path, *, facts: Path, fmt: str | None, maps: list[str], sta
     from assistant.facts import FactsError, parse_facts_text, validate_facts
     from assistant.textio import decode_file, missing_reason, read_limited
 
-    zone = resolve_zone(timezone)
     user_statuses = parse_status_options(statuses)
     if str(facts) == "-":
         raise InputError("--facts needs a file: import edits the facts file in place, which stdin cannot be")
     if not facts.exists():
         raise InputError(f"--facts {facts}: {missing_reason(facts)}; create it first with `delaynote init {facts}`")
-    tasks, fmt, columns = read_tasks(file, fmt=fmt, maps=maps, zone=zone)
-    classify(tasks, user_statuses, source=str(file))
-    plan = make_plan(tasks, group_by, source=str(file), columns=columns)
     try:
         stored = decode_file(read_limited(facts), str(facts))
     except OSError as exc:
         raise InputError(f"{facts} cannot be read: {exc.strerror}") from None
     original = stored.text
+    zone = resolve_zone(timezone or _facts_zone(original, str(facts)), flag="--timezone" if timezone else
+                        f"{facts}: timezone")
+    tasks, fmt, columns = read_tasks(file, fmt=fmt, maps=maps, zone=zone)
+    classify(tasks, user_statuses, source=str(file))
+    plan = make_plan(tasks, group_by, source=str(file), columns=columns)
     if original.lstrip().startswith("{"):
         edited, changes, notes = _merge_json(original, plan, prune, str(facts))
     else:
