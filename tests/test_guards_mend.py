@@ -114,3 +114,21 @@ def test_a_missing_cause_comes_after_the_news_and_sub_items_go_with_their_item(s
         "- 库存查询、到货确认等其他功能按原计划完成，不受影响\n\n" + ZH_CLOSE
     body, _, errors = mended(zh, "zh-store-email.yaml", settings)
     assert body.index("合计金额会出现几分钱的误差") < body.index("措施：") and not errors, body
+
+
+def test_an_address_after_a_verb_of_calling_is_a_wrong_contact_and_the_sentence_is_told_again(settings):
+    en = EN_NEWS + EN_STEPS + "\nOur next update comes on Friday, 20 November 2026.\n\n{}\n\nKind regards,\nDaniel Okafor\n"
+    for wrong in ("Please call me on daniel.okafor@northwind.example or write to daniel.okafor@northwind.example.",
+                  "Ring daniel.okafor@northwind.example any time this week."):
+        facts = load_facts(str(EXAMPLES / "en-payment-email.yaml"))
+        found = review(parse_answer(en.format(wrong), facts), facts, settings)
+        assert [f.check for f in found if "nobody can call it" in f.message] == ["fact-mismatch"], wrong
+        body, _, errors = mended(en.format(wrong), "en-payment-email.yaml", settings)
+        assert wrong not in body and "call me on +44 20 7946 0321" in body and not errors, body
+    zh = ZH_CLOSE.replace("请致电 0571-8888 6666 或发邮件至 chenjing@yunfan.example",
+                          "请致电 chenjing@yunfan.example 或发邮件至 chenjing@yunfan.example")
+    text = (ZH_HEAD + "措施：\n- 增派两名有财务系统经验的工程师，专门负责金额计算部分\n- 请贵方财务同事提供一批真实订单，由我们逐笔核对金额\n"
+            "- 库存查询、到货确认等其他功能按原计划完成，不受影响\n\n" + zh)
+    body, changes, errors = mended(text, "zh-store-email.yaml", settings)
+    assert "致电 chenjing@" not in body and "0571-8888 6666" in body and not errors, body
+    assert any("无法致电" in c for c in changes)

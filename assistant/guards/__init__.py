@@ -26,6 +26,7 @@ from assistant.guards.required import required_findings
 from assistant.guards.trace import (
     Source,
     build_source,
+    called_email_findings,
     copied_findings,
     placeholder_findings,
     untraced_findings,
@@ -34,7 +35,7 @@ from assistant.guards.trace import (
 if TYPE_CHECKING:
     from assistant.facts import Facts
 
-__all__ = ["PLACEHOLDER", "Source", "build_source", "copied_findings", "guard_data", "guard_findings", "merge_findings",
+__all__ = ["PLACEHOLDER", "Source", "build_source", "called_email_findings", "copied_findings", "guard_data", "guard_findings", "merge_findings",
            "placeholder_findings", "required_findings", "strip_commentary", "untraced_findings"]
 
 
@@ -44,6 +45,7 @@ def guard_findings(text: str, lang: str, *, facts: Facts | None, original: str |
     the worked example the prompt showed (a draft must not carry them)."""
     source = build_source(facts, original, lang)
     found = placeholder_findings(text, lang, source, to_fill=to_fill) + untraced_findings(text, lang, source, facts)
+    found += called_email_findings(text, lang)
     if example_facts:
         taken = {(f.line, f.column) for f in found}
         found += [f for f in copied_findings(text, lang, source, example_facts) if (f.line, f.column) not in taken]

@@ -315,3 +315,24 @@ def copied_findings(text: str, lang: str, source: Source, example_facts: list[st
             out.append(finding_at(text, at, at + len(phrase), "fact-mismatch", msg(lang, "copied", text=shown),
                                   msg(lang, "copied-suggestion")))
     return out
+
+
+def called_email_findings(text: str, lang: str) -> list[Finding]:
+    """An e-mail address right after a verb of calling ("call me on x@y", "请致电 x@y"): a small
+    model that has no phone number writes the address twice. Nobody can ring an address."""
+    from assistant.llm.redact import find_emails
+
+    verbs = [v.lower() for v in guard_data(lang).get("call_verbs", [])]
+    lowered, out, start = text.lower(), [], 0
+    for email in find_emails(text):
+        at = lowered.find(email.lower(), start)
+        if at < 0:
+            continue
+        start = at + len(email)
+        before = lowered[max(0, at - 16):at].rstrip(" :：")
+        verb = next((v for v in verbs if before.endswith(v)), None)
+        if verb is not None:
+            begin = at - (len(lowered[max(0, at - 16):at]) - len(before)) - len(verb)
+            out.append(finding_at(text, begin, start, "fact-mismatch", msg(lang, "called-email", text=email),
+                                  msg(lang, "called-email-suggestion")))
+    return out
