@@ -1,8 +1,10 @@
 """The drafting cases against a live OpenAI-compatible server: pass rate before and after the
 revise loop, per language and channel, with requests and seconds per case.
 
-"Before" is the model's first answer, "after" the draft the user is shown (the best answer
-after at most --max-revisions revisions). A case passes when its eval assertions hold (the
+"Before" is the model's first answer as it came; "mended" the same answer after delaynote put
+right from the facts what the facts say exactly (`assistant.guards.mend`), with no revision;
+"after" the draft the user is shown (the best answer after at most --max-revisions revisions,
+then mended). A case passes when its eval assertions hold (the
 suite's defaults plus its own; rubric scores are not asked for). The last lines count the
 drafts shown that still hold a placeholder or an untraced date, and the answers whose
 commentary was cut. Nothing is cached or recorded.
@@ -52,6 +54,19 @@ def unsendable(findings: list) -> tuple[bool, bool]:
     return placeholder, date
 
 
+def _first_mended(first_text: str, case, settings, suite) -> bool:
+    """Does the first answer pass once mended from the facts, with no revision asked for?"""
+    from assistant.drafting import Draft
+    from assistant.drafting.llm import _mended, review
+
+    subject, body = None, first_text
+    if case.facts.channel == "email" and "\n\n" in first_text:
+        subject, body = first_text.split("\n\n", 1)
+    draft = Draft(language=case.language, channel=case.facts.channel, subject=subject, body=body)
+    mended, findings, _ = _mended(draft, review(draft, case.facts, settings), case.facts, settings)
+    return passes(draft_text(mended.subject, mended.body), findings, case, suite.config.defaults)
+
+
 def one_case(case, settings, args, suite, rows, counts):
     """Draft one case, add its row, and return the updated (placeholder, date, commentary) counts."""
     shown_placeholder, shown_date, commentary = counts
@@ -61,19 +76,21 @@ def one_case(case, settings, args, suite, rows, counts):
                                use_cache=False, log=lambda _line: None)
     except DelaynoteError as exc:  # one failed request fails its case, not the run
         print(f"{case.name}: the service failed: {exc}", file=sys.stderr, flush=True)
-        rows[(case.language, case.facts.channel)].append((False, False, 0, time.perf_counter() - start))
+        rows[(case.language, case.facts.channel)].append((False, False, False, 0, time.perf_counter() - start))
         return counts
     seconds = time.perf_counter() - start
     first_text, first_findings = draft._rounds[0]
     before = passes(first_text, first_findings, case, suite.config.defaults)
+    mended = before or _first_mended(first_text, case, settings, suite)
     after = passes(draft_text(draft.subject, draft.body), draft.findings, case, suite.config.defaults)
     placeholder, date = unsendable(draft.findings)
     shown_placeholder += placeholder
     shown_date += date
     commentary += bool(draft._removed)
     calls = draft.usage.calls if draft.usage else 0
-    rows[(case.language, case.facts.channel)].append((before, after, calls, seconds))
-    print(f"{case.name}: before {'pass' if before else 'fail'}, after {'pass' if after else 'fail'}, "
+    rows[(case.language, case.facts.channel)].append((before, mended, after, calls, seconds))
+    print(f"{case.name}: before {'pass' if before else 'fail'}, mended {'pass' if mended else 'fail'}, "
+          f"after {'pass' if after else 'fail'}, "
           f"{calls} request(s), {seconds:.0f} s, errors left: "
           f"{sorted({f.check for f in draft.findings if f.severity == 'error'}) or 'none'}",
           file=sys.stderr, flush=True)
@@ -141,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         per_lang[case.language] += 1
         picked.append(case)
 
-    rows: dict[tuple[str, str], list[tuple[bool, bool, int, float]]] = defaultdict(list)
+    rows: dict[tuple[str, str], list[tuple[bool, bool, bool, int, float]]] = defaultdict(list)
     shown_placeholder = shown_date = commentary = 0
     done = 0
     try:
@@ -153,8 +170,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"interrupted after {done} of {len(picked)} cases", file=sys.stderr)
     picked = picked[:done]
     print(f"model {args.model} at {args.server}, max revisions {args.max_revisions}, {len(picked)} cases\n")
-    print("| language | channel | cases | pass before revision | pass after | requests/case | seconds/case |")
-    print("|---|---|---|---|---|---|---|")
+    print("| language | channel | cases | first answer passes | first answer, mended | shown (revised, mended) "
+          "| requests/case | seconds/case |")
+    print("|---|---|---|---|---|---|---|---|")
     for lang in ("en", "zh"):
         keys = [k for k in sorted(rows) if k[0] == lang]
         for key in [*keys, (lang, "all")]:
@@ -163,7 +181,8 @@ def run(args: argparse.Namespace) -> int:
                 continue
             n = len(data)
             print(f"| {lang} | {key[1]} | {n} | {sum(r[0] for r in data) / n:.0%} | {sum(r[1] for r in data) / n:.0%} "
-                  f"| {sum(r[2] for r in data) / n:.1f} | {sum(r[3] for r in data) / n:.0f} |")
+                  f"| {sum(r[2] for r in data) / n:.0%} | {sum(r[3] for r in data) / n:.1f} "
+                  f"| {sum(r[4] for r in data) / n:.0f} |")
     print(f"\ndrafts shown with a placeholder: {shown_placeholder}; with an untraced date: {shown_date}; "
           f"answers whose commentary was cut: {commentary}")
     return 0

@@ -84,79 +84,79 @@ def _protected(lines: list[str], lang: str, names: list[str]) -> tuple[int, int]
     return start, end if end is not None and end >= start else len(lines)
 
 
-def mend(subject: str | None, body: str, findings: list[Finding], facts: Facts,
-         example_facts: list[str] | None = None) -> tuple[str | None, str, list[str]]:
+def mend(subject: str | None, body: str, findings: list[Finding], facts: Facts) -> tuple[str | None, str, list[str]]:
     """(subject, body, what was changed): the draft mended from the facts (see the module docstring)."""
-    from assistant.checks.datefind import find_mentions
-    from assistant.dates import format_duration
     from assistant.guards.required import required_findings
-
-    lang = facts.language
-    done: list[str] = []
     from assistant.rewrite_offline import sender_names
 
-    names = sender_names(facts)
-    right_delay = format_duration(facts.delay_days, lang)
+    done: list[str] = []
     lines = body.rstrip("\n").split("\n")
-    start, end = _protected(lines, lang, names)
-    list_slot: tuple[int, str, str] | None = None  # where a removed list item stood: line, marker, end mark
+    start, end = _protected(lines, facts.language, sender_names(facts))
+    slot: _Slot | None = None
     for f in findings:
         if f.check not in ("fact-mismatch", "placeholder") or not f.text:
             continue
         inner = _traced_inside(f.text, facts) if f.check == "placeholder" else None
         if inner is not None:  # "[Daniel Okafor, Project manager]": facts in brackets, not a slot
-            for i, line in enumerate(lines):
-                if f.text in line:
-                    lines[i] = line.replace(f.text, inner)
-                    done.append(f"{f.text} -> {inner}")
-            continue
-        if subject and f.text in subject:
+            lines = [line.replace(f.text, inner) for line in lines]
+            done.append(f"{f.text} -> {inner}")
+        elif subject and f.text in subject:
             from assistant.drafting.offline import default_subject
 
             subject = default_subject(facts)
             done.append(f"subject: {f.text!r} -> the subject from the facts")
-            continue
-        at = next((i for i in range(start, end) if f.text in lines[i]), None)
-        if at is None:
-            continue
-        spans = [m for m in find_mentions(f.text, facts.notice_date) if m.kind == "duration"]
-        dated = any(d in (facts.new_date, facts.original_date)
-                    for m in find_mentions(lines[at], facts.notice_date) for d in m.dates)
-        if f.check == "fact-mismatch" and spans and spans[0].end - spans[0].start == len(f.text) and dated:
-            # the size of the delay, said beside its dates: the facts give the right one
-            swapped = _swap_duration(f.text, right_delay, lang)
-            if swapped and swapped != f.text:
-                lines[at] = lines[at].replace(f.text, swapped, 1)
-                done.append(f"{f.text} -> {swapped}")
-                continue
-        mark = _LIST_MARK.match(lines[at])
-        if mark:
-            done.append(f"removed the list item {lines[at].strip()!r}: {f.message}")
-            if list_slot is None:
-                tail = lines[at].rstrip()[-1:]
-                list_slot = (at, mark.group(0), tail if tail in "。.；;" else "")
-            indent = len(lines[at]) - len(lines[at].lstrip())
-            lines[at] = "\0"
-            below = at + 1  # its own sub-items go with it
-            while below < end and lines[below].strip() and _LIST_MARK.match(lines[below]) and (
-                    len(lines[below]) - len(lines[below].lstrip()) > indent):
-                lines[below] = "\0"
-                below += 1
-            continue
-        pieces = _sentences(lines[at])
-        hit = next((p for p in pieces if f.text in p), None)
-        if hit is None:
-            continue
+        else:
+            at = next((i for i in range(start, end) if f.text in lines[i]), None)
+            if at is not None:
+                slot = _fix_line(lines, at, end, f, facts, done) or slot
+    text = _join(lines)
+    # the body must carry them: a subject line is not read as the notice (nor kept by every client)
+    missing = [g for g in required_findings(text, facts.language, facts) if g.check in ADDABLE]
+    if not missing:
+        return subject, text, done
+    text, added = _add(text, missing, facts, slot, lines)
+    return subject, text, done + added
+
+
+_Slot = tuple[int, str, str]  # where the first cut list item stood: line, list marker, its end mark
+
+
+def _fix_line(lines: list[str], at: int, end: int, f: Finding, facts: Facts, done: list[str]) -> _Slot | None:
+    """Mend `lines[at]` for finding `f` in place: swap a wrong delay length beside the dates, else
+    cut the list item (with its sub-items) or the sentence that holds it. Returns the slot of a
+    list item cut, for the case's own steps to take its place."""
+    from assistant.checks.datefind import find_mentions
+    from assistant.dates import format_duration
+
+    lang = facts.language
+    spans = [m for m in find_mentions(f.text or "", facts.notice_date) if m.kind == "duration"]
+    dated = any(d in (facts.new_date, facts.original_date)
+                for m in find_mentions(lines[at], facts.notice_date) for d in m.dates)
+    if f.check == "fact-mismatch" and dated and spans and spans[0].end - spans[0].start == len(f.text or ""):
+        swapped = _swap_duration(f.text or "", format_duration(facts.delay_days, lang), lang)
+        if swapped and swapped != f.text:  # the size of the delay, said beside its dates
+            lines[at] = lines[at].replace(f.text or "", swapped, 1)
+            done.append(f"{f.text} -> {swapped}")
+            return None
+    mark = _LIST_MARK.match(lines[at])
+    if mark:
+        done.append(f"removed the list item {lines[at].strip()!r}: {f.message}")
+        tail = lines[at].rstrip()[-1:]
+        slot = (at, mark.group(0), tail if tail in "。.；;" else "")
+        indent = len(lines[at]) - len(lines[at].lstrip())
+        lines[at] = "\0"
+        below = at + 1  # its own sub-items go with it
+        while below < end and _LIST_MARK.match(lines[below]) and len(lines[below]) - len(lines[below].lstrip()) > indent:
+            lines[below] = "\0"
+            below += 1
+        return slot
+    pieces = _sentences(lines[at])
+    hit = next((p for p in pieces if f.text and f.text in p), None)
+    if hit is not None:
         done.append(f"removed the sentence {hit.strip()!r}: {f.message}")
         kept = "".join(p for p in pieces if p is not hit).strip()
         lines[at] = kept if kept else "\0"
-    text = _join(lines)
-    # the body must carry them: a subject line is not read as the notice (nor kept by every client)
-    missing = [g for g in required_findings(text, lang, facts) if g.check in ADDABLE]
-    if not missing:
-        return subject, text, done
-    text, added = _add(text, missing, facts, list_slot, lines)
-    return subject, text, done + added
+    return None
 
 
 def _join(lines: list[str]) -> str:
@@ -173,7 +173,7 @@ def _join(lines: list[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _add(text: str, missing: list[Finding], facts: Facts, list_slot: tuple[int, str, str] | None,
+def _add(text: str, missing: list[Finding], facts: Facts, list_slot: _Slot | None,
          lines: list[str]) -> tuple[str, list[str]]:
     """`text` with the missing elements added from the facts, and what was added."""
     from assistant.checks.causes import overlap
@@ -194,17 +194,16 @@ def _add(text: str, missing: list[Finding], facts: Facts, list_slot: tuple[int, 
     elif "missing-mitigation" in checks:
         facts = facts.model_copy(update={"mitigations": steps or facts.mitigations})
     if "missing-cause" in checks:
-        still = [c for c in facts.causes if overlap(c.summary, text, lang) < 0.3]
+        still = [c for c in facts.causes if overlap(c.summary, text, lang) < 0.5]  # as `required_findings`
         facts = facts.model_copy(update={"causes": still or facts.causes})
-    if "missing-cause" in checks:
         placed = _after_news(text, element_blocks(["missing-cause"], facts)[1], facts)
         if placed is not None:
             text = placed
             checks.remove("missing-cause")
     if checks:
-        news, rest = element_blocks(checks, facts)
         from assistant.rewrite_offline import sender_names
 
+        news, rest = element_blocks(checks, facts)
         # the news as one sentence more of the opening paragraph, when there is one to extend
         inline = len(news) == 1 and _opening_sentence(text, lang)
         text = insert_blocks(text, news, rest, lang, "txt", sender_names(facts), news_inline=inline)
