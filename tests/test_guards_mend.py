@@ -132,3 +132,20 @@ def test_an_address_after_a_verb_of_calling_is_a_wrong_contact_and_the_sentence_
     body, changes, errors = mended(text, "zh-store-email.yaml", settings)
     assert "致电 chenjing@" not in body and "0571-8888 6666" in body and not errors, body
     assert any("无法致电" in c for c in changes)
+
+
+def test_the_examples_sender_signing_gives_way_to_the_facts_sender(settings):
+    # a small model signs as the worked example's sender; the facts say who signs
+    for signature in ("李明\n项目经理\n远帆软件\n", "李明\n"):
+        text = (ZH_HEAD + "措施：\n- 增派两名有财务系统经验的工程师，专门负责金额计算部分\n- 请贵方财务同事提供一批真实订单，由我们逐笔核对金额\n"
+                "- 库存查询、到货确认等其他功能按原计划完成，不受影响\n\n" + ZH_CLOSE.replace("陈静\n", signature))
+        body, changes, errors = mended(text, "zh-store-email.yaml", settings)
+        assert body.endswith("此致\n敬礼\n\n陈静\n项目经理\n杭州云帆科技\n") and "李明" not in body and not errors, body
+
+
+def test_the_promised_date_is_told_when_the_answer_leaves_it_out(settings):
+    for news in ("We now plan to deliver on Friday, 15 January 2027.", "Delivery moves to Friday, 15 January 2027."):
+        text = EN_NEWS.replace("We cannot deliver the online shop payment upgrade on Friday, 4 December 2026. "
+                               "The new date is Friday, 15 January 2027.", news) + EN_STEPS + "\n" + EN_CLOSE
+        body, changes, _ = mended(text, "en-payment-email.yaml", settings)
+        assert "Friday, 4 December 2026" in body and any("promised date" in c for c in changes), body

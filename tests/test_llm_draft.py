@@ -419,3 +419,15 @@ def test_chinese_facts_are_redacted_in_the_prompt_including_the_short_company_na
         assert private not in sent
     assert "[CLIENT_ORGANISATION_SHORT]的支付服务商" in sent
     assert "2026年12月19日（星期六）" in sent  # dates are not personal data
+
+
+def test_a_vague_time_the_facts_can_date_is_reworded_without_a_revision(httpx2_mock, tmp_path):
+    vague = ("We will deliver the portal as soon as possible.", "The portal follows as soon as possible.")
+    answers = [GOOD.replace("We are sorry for", f"{v} We are sorry for") for v in vague]
+    route = httpx2_mock.post(URL).mock(side_effect=[ok(a) for a in answers])
+    for _ in vague:
+        draft = draft_with_llm(facts(), make_settings(tmp_path), stream=False, max_revisions=0, use_cache=False)
+        assert "as soon as possible" in draft._rounds[0][0] and "as soon as possible" not in draft.body
+        assert "by Saturday, 19 December 2026" in draft.body
+        assert not [f for f in draft.findings if f.check == "vague-timeline"]
+    assert route.call_count == 2  # no revision was asked for

@@ -248,21 +248,36 @@ def example_facts(lang: str, settings: Settings) -> list[str]:
 
 
 def _mended(draft: Draft, found: list[Finding], facts: Facts, settings: Settings) -> tuple[Draft, list[Finding], list[str]]:
-    """The draft mended from the facts (`assistant.guards.mend`) when that leaves it better by
-    `badness`, with its findings and what was changed; else the draft as it was."""
+    """The draft mended from the facts (`assistant.guards.mend`), then its hedges, vague times,
+    guarantees and blame reworded by the offline rewrite's clause edits where those are safe,
+    each step kept only when it leaves the draft better by `badness`; with its findings and what
+    was changed. A draft that needs neither comes back as it was."""
     from assistant.guards.mend import ADDABLE, mend
 
-    if not any(f.severity == "error" and (f.check in ("fact-mismatch", "placeholder") or f.check in ADDABLE)
-               for f in found):
-        return draft, found, []
-    subject, body, changes = mend(draft.subject, draft.body, found, facts)
-    if not changes:
-        return draft, found, []
-    trial = draft.model_copy(update={"subject": subject, "body": body})
-    trial_found = review(trial, facts, settings)
-    if badness(trial_found) < badness(found):
-        return trial, trial_found, changes
-    return draft, found, []
+    changes: list[str] = []
+    if any((f.severity == "error" and f.check in ("fact-mismatch", "placeholder")) or f.check in ADDABLE
+           for f in found):
+        subject, body, made = mend(draft.subject, draft.body, found, facts)
+        trial = draft.model_copy(update={"subject": subject, "body": body})
+        trial_found = review(trial, facts, settings)
+        if made and badness(trial_found) < badness(found):
+            draft, found, changes = trial, trial_found, made
+    wording = [f for f in found if f.check in FIXABLE_WARNINGS]
+    if wording:
+        from assistant.checks import draft_text
+        from assistant.rewrite_offline import apply_edits, word_edits
+
+        text = draft_text(draft.subject, draft.body)
+        edits = word_edits(text, wording, facts, facts.language)
+        if edits:
+            new = apply_edits(text, edits)
+            subject, body = (new.split("\n\n", 1) if draft.subject and "\n\n" in new else (draft.subject, new))
+            trial = draft.model_copy(update={"subject": subject, "body": body})
+            trial_found = review(trial, facts, settings)
+            if badness(trial_found) < badness(found):
+                draft, found = trial, trial_found
+                changes += [f"{text[a:b]!r} -> {rep!r}" for a, b, rep in edits]
+    return draft, found, changes
 
 
 def badness(findings: list[Finding]) -> tuple[int, int, int]:

@@ -33,7 +33,8 @@ _SENTENCE = re.compile(r"[^.!?。！？]*(?:[.!?](?=\s|$)|[。！？]|$)")
 _EN_UNIT = re.compile(r"\b(?:days?|weeks?|months?|working days?|business days?)\b", re.IGNORECASE)
 _ZH_AMOUNT = re.compile(r"[0-9一二两三四五六七八九十半几]+(?:个)?(?:多)?(?:个月|周|星期|天|日|工作日)半?")
 # what `required_findings` reports, in the order a notice tells it
-ADDABLE = ("missing-new-date", "missing-cause", "missing-mitigation", "missing-update-plan", "missing-contact")
+ADDABLE = ("missing-original-date", "missing-new-date", "missing-cause", "missing-mitigation", "missing-update-plan",
+           "missing-contact")
 
 
 def _sentences(line: str) -> list[str]:
@@ -106,12 +107,16 @@ def mend(subject: str | None, body: str, findings: list[Finding], facts: Facts) 
             subject = default_subject(facts)
             done.append(f"subject: {f.text!r} -> the subject from the facts")
         else:
+            if any(f.text in line for line in lines[end:]) and _sign_as_sender(lines, end, facts):
+                done.append(f"signature: {f.text!r} -> the sender from the facts")  # the example's sender signed
             at = next((i for i in range(start, end) if f.text in lines[i]), None)
             if at is not None:
                 slot = _fix_line(lines, at, end, f, facts, done) or slot
     text = _join(lines)
     # the body must carry them: a subject line is not read as the notice (nor kept by every client)
     missing = [g for g in required_findings(text, facts.language, facts) if g.check in ADDABLE]
+    if not _says_date(text, facts.original_date, facts):  # the promised date, so the client sees the move
+        missing.append(_absent_original(facts))
     if not missing:
         return subject, text, done
     text, added = _add(text, missing, facts, slot, lines)
@@ -231,3 +236,36 @@ def _opening_sentence(text: str, lang: str) -> bool:
     start = greeting_end(lines, lang) or 0
     first = next((ln.strip() for ln in lines[start:] if ln.strip()), "")
     return first[-1:] in ".!?。！？"
+
+
+def _says_date(text: str, day: object, facts: Facts) -> bool:
+    from assistant.checks.datefind import find_mentions
+
+    return any(day in m.dates for m in find_mentions(text, facts.notice_date) if m.kind == "date")
+
+
+def _absent_original(facts: Facts) -> Finding:
+    from assistant.dates import format_date
+    from assistant.findings import Finding
+
+    shown = format_date(facts.original_date, facts.language)
+    message = (f"原定日期 {shown} 不在通知中。" if facts.language == "zh"
+               else f"The promised date, {shown}, is not in the notice.")
+    return Finding(check="missing-original-date", principle="advance-notice", severity="warning", message=message)
+
+
+def _sign_as_sender(lines: list[str], end: int, facts: Facts) -> bool:
+    """Replace the signature after the sign-off (lines from `end`) with the facts' sender: name,
+    role, organisation, as the offline drafter signs. False when there is nothing to replace."""
+    from assistant.rewrite_layout import rewrite_data, visible
+
+    cues = [c.lower() for c in rewrite_data(facts.language).get("sign_offs", [])]
+    i = end
+    while i < len(lines) and (not lines[i].strip() or any(
+            visible(lines[i]).lower().lstrip("*_ ").startswith(c) for c in cues)):
+        i += 1  # "Kind regards," / "此致" + "敬礼" and blank lines stay
+    signer = [v for v in (facts.sender.name, facts.sender.role, facts.sender.organisation) if v]
+    if i >= len(lines) or not signer:
+        return False
+    lines[i:] = signer
+    return True
