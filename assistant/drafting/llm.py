@@ -276,7 +276,8 @@ def _mended(draft: Draft, found: list[Finding], facts: Facts, settings: Settings
             trial_found = review(trial, facts, settings)
             if badness(trial_found) < badness(found):
                 draft, found = trial, trial_found
-                changes += [f"{text[a:b]!r} -> {rep!r}" for a, b, rep in edits]
+                changes += [f"{text[a:b]!r} -> {rep!r}" if b > a else f"added {rep!r} after {text[max(0, a - 12):a]!r}"
+                            for a, b, rep in edits]
     return draft, found, changes
 
 
