@@ -7,7 +7,7 @@ so a date can never be spelled two ways in one product.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 
 EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EN_MONTHS = (
@@ -222,3 +222,17 @@ def parse_iso_date(text: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise ValueError(f"'{text}' is not a real date: {EN_MONTHS[month - 1]} {year} has no day {day}") from None
+
+
+def known_zone(name: str) -> tzinfo | None:
+    """The IANA time zone `name` ('Asia/Shanghai', 'UTC') as a tzinfo, or None when this machine
+    does not know it; each caller says so in its own words (a flag, a facts key)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+ZONE_EXAMPLES = "use one such as Asia/Shanghai, Europe/Berlin or UTC"

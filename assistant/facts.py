@@ -70,13 +70,10 @@ def _zone_name(value: object) -> object:
     """An IANA time zone name that this machine knows ('Asia/Shanghai', 'Europe/Berlin', 'UTC')."""
     if not isinstance(value, str) or not value.strip():
         return value
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from assistant.dates import ZONE_EXAMPLES, known_zone
 
-    try:
-        ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{value.strip()!r} is not a time zone name; use one such as Asia/Shanghai, "
-                         "Europe/Berlin or UTC") from None
+    if known_zone(value.strip()) is None:
+        raise ValueError(f"{value.strip()!r} is not a time zone name; {ZONE_EXAMPLES}")
     return value.strip()
 
 

@@ -90,13 +90,14 @@ _ZH_STOPS = "。！？；\n，,"
 
 
 def sentence_around(text: str, start: int, end: int, stops: str = ".!?。！？\n") -> tuple[int, int]:
-    """The (start, end) of the sentence holding text[start:end]. A full stop between digits or
-    after a one-letter abbreviation ("Ms.", "e.g.") does not end it."""
+    """The (start, end) of the sentence holding text[start:end]. A full stop between digits, inside
+    a word (an e-mail address or web address: "sam@northwind.example") or after an abbreviation
+    ("Ms.", "e.g.") does not end it."""
     def is_stop(i: int) -> bool:
         c = text[i]
         if c not in stops:
             return False
-        if c == "." and (text[i + 1:i + 2].isdigit() or text[i - 2:i].lower() in ("ms", "mr", "dr", "st")
+        if c == "." and (text[i + 1:i + 2].isalnum() or text[i - 2:i].lower() in ("ms", "mr", "dr", "st")
                          or text[i - 3:i].lower() in ("mrs", "e.g", "i.e")):
             return False
         return True

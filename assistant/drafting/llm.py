@@ -258,10 +258,11 @@ def _mended(draft: Draft, found: list[Finding], facts: Facts, settings: Settings
     if any((f.severity == "error" and f.check in ("fact-mismatch", "placeholder")) or f.check in ADDABLE
            for f in found):
         subject, body, made = mend(draft.subject, draft.body, found, facts)
-        trial = draft.model_copy(update={"subject": subject, "body": body})
-        trial_found = review(trial, facts, settings)
-        if made and badness(trial_found) < badness(found):
-            draft, found, changes = trial, trial_found, made
+        if made:
+            trial = draft.model_copy(update={"subject": subject, "body": body})
+            trial_found = review(trial, facts, settings)
+            if badness(trial_found) < badness(found):
+                draft, found, changes = trial, trial_found, made
     wording = [f for f in found if f.check in FIXABLE_WARNINGS]
     if wording:
         from assistant.checks import draft_text

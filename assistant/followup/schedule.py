@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from assistant.dates import CADENCE_DAYS, format_date
+from assistant.dates import CADENCE_DAYS, format_date, known_zone
 from assistant.errors import InputError
 from assistant.facts import Facts
 
@@ -40,14 +40,12 @@ def parse_time(text: str) -> time:
         raise InputError(f"--at {text!r} is not a time of day such as 09:00") from None
 
 
-def zone(name: str):  # -> ZoneInfo
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+def zone(name: str) -> tzinfo:
+    found = known_zone(name)
+    if found is None:
         raise InputError(f"--tz {name!r} is not a known time zone; use a name such as Europe/London or "
-                         "Asia/Shanghai") from None
+                         "Asia/Shanghai")
+    return found
 
 
 def update_dates(first: date, delivery: date, cadence: str) -> list[date]:

@@ -43,5 +43,5 @@ def finding_at(text: str, start: int, end: int, check: str, message: str, sugges
                    suggestion=suggestion)
 
 
-def absent(check: str, principle: str, message: str, suggestion: str) -> Finding:
-    return Finding(check=check, principle=principle, severity="error", message=message, suggestion=suggestion)
+def absent(check: str, principle: str, message: str, suggestion: str | None, severity: str = "error") -> Finding:
+    return Finding(check=check, principle=principle, severity=severity, message=message, suggestion=suggestion)

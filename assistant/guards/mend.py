@@ -1,7 +1,7 @@
 """Mending an LLM draft where the facts say exactly what is right, without asking the model again.
 
 A 1.5B model asked to fix a finding mostly gives the same text back (measured), so what can be
-mended from the facts is mended here, after `repair` and before the revise loop:
+mended from the facts is mended here, on the best answer the revise loop left:
 
 - a delay length that contradicts the facts ("two weeks later" for a four-week delay) becomes
   the facts' one;
@@ -9,9 +9,10 @@ mended from the facts is mended here, after `repair` and before the revise loop:
   "done" list copied from the prompt's worked example, an invented number) is removed - model
   text is untrusted, and a notice without the sentence is true where one with it is not; the
   greeting, the sign-off and the signature are never cut;
-- what the notice must carry and now lacks (the new date, a cause, a step, the next update, the
-  sender's contact details) is added from the facts in the offline drafter's words, a missing
-  step in the place of a removed one when that was a list item.
+- what the notice must carry and now lacks (the promised and new dates, a cause, a step, the next
+  update, the sender's contact details) is added from the facts in the offline drafter's words, a
+  missing step in the place of a removed one when that was a list item;
+- the worked example's sender signing the letter gives way to the facts' sender.
 
 Each change is reported in the draft's language-neutral form ("removed …", "added …") for
 `--verbose`; the caller keeps the mended text only when it is better by the same measure the
@@ -29,24 +30,11 @@ if TYPE_CHECKING:
     from assistant.facts import Facts
     from assistant.findings import Finding
 
-_SENTENCE = re.compile(r"[^.!?。！？]*(?:[.!?](?=\s|$)|[。！？]|$)")
 _EN_UNIT = re.compile(r"\b(?:days?|weeks?|months?|working days?|business days?)\b", re.IGNORECASE)
 _ZH_AMOUNT = re.compile(r"[0-9一二两三四五六七八九十半几]+(?:个)?(?:多)?(?:个月|周|星期|天|日|工作日)半?")
-# what `required_findings` reports, in the order a notice tells it
+# what mending adds when it is missing: `required_findings`' checks and the promised date, in notice order
 ADDABLE = ("missing-original-date", "missing-new-date", "missing-cause", "missing-mitigation", "missing-update-plan",
            "missing-contact")
-
-
-def _sentences(line: str) -> list[str]:
-    """`line` cut after each sentence end, every character kept (the pieces join back to it)."""
-    out, i = [], 0
-    for m in _SENTENCE.finditer(line):
-        if m.end() > i:
-            out.append(line[i:m.end()])
-            i = m.end()
-    if i < len(line):
-        out.append(line[i:])
-    return out
 
 
 def _swap_duration(text: str, right: str, lang: str) -> str | None:
@@ -155,12 +143,15 @@ def _fix_line(lines: list[str], at: int, end: int, f: Finding, facts: Facts, don
             lines[below] = "\0"
             below += 1
         return slot
-    pieces = _sentences(lines[at])
-    hit = next((p for p in pieces if f.text and f.text in p), None)
-    if hit is not None:
-        done.append(f"removed the sentence {hit.strip()!r}: {f.message}")
-        kept = "".join(p for p in pieces if p is not hit).strip()
-        lines[at] = kept if kept else "\0"
+    from assistant.rewrite_edits import sentence_around
+
+    line, begin = lines[at], lines[at].find(f.text or "")
+    left, right = sentence_around(line, begin, begin + len(f.text or ""))
+    right = min(right + 1, len(line))  # its full stop goes with it
+    done.append(f"removed the sentence {line[left:right].strip()!r}: {f.message}")
+    kept = (line[:left].rstrip() + " " + line[right:].lstrip()).strip() if facts.language != "zh" else (
+        line[:left] + line[right:]).strip()
+    lines[at] = kept if kept else "\0"
     return None
 
 
@@ -246,12 +237,11 @@ def _says_date(text: str, day: object, facts: Facts) -> bool:
 
 def _absent_original(facts: Facts) -> Finding:
     from assistant.dates import format_date
-    from assistant.findings import Finding
+    from assistant.guards.data import absent, msg
 
     shown = format_date(facts.original_date, facts.language)
-    message = (f"原定日期 {shown} 不在通知中。" if facts.language == "zh"
-               else f"The promised date, {shown}, is not in the notice.")
-    return Finding(check="missing-original-date", principle="advance-notice", severity="warning", message=message)
+    return absent("missing-original-date", "advance-notice", msg(facts.language, "need-original-date", date=shown),
+                  None, severity="warning")
 
 
 def _sign_as_sender(lines: list[str], end: int, facts: Facts) -> bool:

@@ -29,11 +29,11 @@ LISTS = {"phases", "completed", "pending"}
 def _facts_zone(text: str, source: str) -> str | None:
     """The facts file's own `timezone` key, read without validating the rest (an import may be
     what makes the file valid); None when it has none or cannot be read as a mapping."""
-    import yaml
+    from assistant.facts import parse_facts_text
 
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (yaml.YAMLError, ValueError):
+        data = parse_facts_text(text, source)
+    except InputError:
         return None  # the merge reports the broken file in its own words
     zone = data.get("timezone") if isinstance(data, dict) else None
     return zone.strip() if isinstance(zone, str) and zone.strip() else None
@@ -46,13 +46,12 @@ def resolve_zone(name: str | None, flag: str = "--timezone") -> tzinfo:
         zone = datetime.now().astimezone().tzinfo
         assert zone is not None
         return zone
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from assistant.dates import ZONE_EXAMPLES, known_zone
 
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{flag} {name!r} is not a time zone name; use one such as Asia/Shanghai, "
-                         "Europe/Berlin or UTC") from None
+    found = known_zone(name)
+    if found is None:
+        raise InputError(f"{flag} {name!r} is not a time zone name; {ZONE_EXAMPLES}")
+    return found
 
 
 def read_tasks(file: Path, *, fmt: str | None, maps: list[str], zone: tzinfo) -> tuple[list[Task], str, list[str]]:
